@@ -1,0 +1,183 @@
+"""The `secretariat` command: one typer app that mounts each domain's commands.
+
+Like `app.py`, this is a composition root: it reads the environment once into `Settings`
+and passes what it builds to the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.service import create_user, find_user, issue_api_token, list_users
+from secretariat.core.config import Settings
+from secretariat.core.db import make_engine, migrate
+from secretariat.core.errors import DomainError
+from secretariat.core.programmes.service import create_programme, list_programmes
+from secretariat.core.tenancy.service import create_municipality, get_municipality_by_code, list_municipalities
+
+app = typer.Typer(no_args_is_help=True, help="Operations suite of a benefit-programme secretariat (給付金事務局).")
+users = typer.Typer(no_args_is_help=True, help="Staff accounts and API tokens.")
+municipalities = typer.Typer(no_args_is_help=True, help="Municipalities (tenants).")
+programmes = typer.Typer(no_args_is_help=True, help="Benefit programmes.")
+app.add_typer(users, name="users")
+app.add_typer(municipalities, name="municipalities")
+app.add_typer(programmes, name="programmes")
+
+console = Console()
+err = Console(stderr=True)
+ADMIN = Actor.system("cli")
+
+
+@contextmanager
+def _session(migrate_first: bool = False) -> Iterator[Session]:
+    """A committed-or-rolled-back session on the configured store; domain errors end the command cleanly."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    try:
+        if migrate_first:
+            migrate(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except DomainError as error:
+                session.rollback()
+                err.print(f"[red]error:[/red] {error.message}")
+                raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def init():
+    """Create or upgrade the store's schema (safe to run again)."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    engine.dispose()
+    console.print(f"store ready: {engine.url.render_as_string(hide_password=True)}")
+
+
+@users.command("add")
+def users_add(username: str,
+              role: Annotated[str, typer.Option(help="operator, agent, supervisor, liaison or admin")],
+              municipality: Annotated[str | None, typer.Option(help="municipality code; liaisons only")] = None,
+              display_name: Annotated[str, typer.Option()] = "",
+              password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                                    envvar="SECRETARIAT_NEW_PASSWORD")] = ""):
+    """Add a staff account."""
+    with _session() as session:
+        owner = get_municipality_by_code(session=session, actor=ADMIN, code=municipality) if municipality else None
+        user = create_user(session=session, actor=ADMIN, username=username, password=password, role=role,
+                           display_name=display_name, municipality=owner)
+    console.print(f"added {user.username} ({user.role})")
+
+
+@users.command("list")
+def users_list():
+    """List staff accounts."""
+    with _session() as session:
+        table = Table("username", "name", "role", "municipality id", "active")
+        for user in list_users(session=session, actor=ADMIN):
+            table.add_row(user.username, user.display_name, user.role, str(user.municipality_id or ""),
+                          "yes" if user.active else "no")
+    console.print(table)
+
+
+@users.command("token")
+def users_token(username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "automation"):
+    """Issue an API token for a user; it is shown once."""
+    with _session() as session:
+        token = issue_api_token(session=session, actor=ADMIN, user=find_user(session=session, username=username),
+                                name=name)
+    console.print(token, soft_wrap=True)
+
+
+@municipalities.command("add")
+def municipalities_add(code: str, name: str):
+    """Add a municipality by its 全国地方公共団体コード."""
+    with _session() as session:
+        municipality = create_municipality(session=session, actor=ADMIN, code=code, name=name)
+    console.print(f"added {municipality.code} {municipality.name}")
+
+
+@municipalities.command("list")
+def municipalities_list():
+    with _session() as session:
+        table = Table("code", "name")
+        for municipality in list_municipalities(session=session, actor=ADMIN):
+            table.add_row(municipality.code, municipality.name)
+    console.print(table)
+
+
+@programmes.command("add")
+def programmes_add(municipality: Annotated[str, typer.Option(help="municipality code")],
+                   name: Annotated[str, typer.Option()],
+                   reference_date: Annotated[str, typer.Option(help="基準日, YYYY-MM-DD")],
+                   opens: Annotated[str, typer.Option(help="first day of the window, YYYY-MM-DD")],
+                   deadline: Annotated[str, typer.Option(help="申請期限, YYYY-MM-DD")],
+                   per_household: Annotated[int, typer.Option(help="yen per household")] = 0,
+                   per_child: Annotated[int, typer.Option(help="yen per child")] = 0,
+                   channel: Annotated[list[str], typer.Option(help="paper, web or push; repeat for more")] = ["paper"]):
+    """Add a benefit programme for a municipality."""
+    with _session() as session:
+        owner = get_municipality_by_code(session=session, actor=ADMIN, code=municipality)
+        programme = create_programme(session=session, actor=ADMIN, municipality=owner, name=name,
+                                     reference_date=reference_date, opens_date=opens, deadline_date=deadline,
+                                     amount_per_household_yen=per_household, amount_per_child_yen=per_child,
+                                     channels=channel)
+    console.print(f"added programme {programme.id}: {programme.name}")
+
+
+@programmes.command("list")
+def programmes_list():
+    with _session() as session:
+        table = Table("id", "municipality", "name", "deadline")
+        for programme, owner in list_programmes(session=session, actor=ADMIN):
+            table.add_row(str(programme.id), owner.code, programme.name, str(programme.deadline_date))
+    console.print(table)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from secretariat.app import create_app
+    from secretariat.core.logs import configure_logging
+
+    configure_logging()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    uvicorn.run(create_app(settings, engine), host=host, port=port, proxy_headers=True, log_config=None)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000):
+    """Serve the web app (and, as they land, the SFTP drop and workers)."""
+    _serve(Settings.from_env(), host, port)
+
+
+@app.command()
+def demo(households: Annotated[int, typer.Option(min=1, max=200_000, help="target households to simulate")] = 1000,
+         directory: Annotated[Path, typer.Option("--dir", help="where the demo's store and files go (emptied first)")]
+         = Path("secretariat-demo"),
+         seed: Annotated[int, typer.Option(help="same seed, same households")] = 2026,
+         serve_after: Annotated[bool, typer.Option("--serve", help="then serve the web app over the demo data")] = False,
+         host: Annotated[str, typer.Option()] = "127.0.0.1",
+         port: Annotated[int, typer.Option()] = 8000):
+    """Run a whole programme end to end on a fresh embedded store, and print what happened."""
+    from secretariat.demo import demo_settings, print_logins, print_summary, run_demo
+
+    result = run_demo(directory=directory, households=households, seed=seed, console=console)
+    print_summary(result, console)
+    if serve_after:
+        print_logins(console, f"http://{host}:{port}/")
+        _serve(demo_settings(result.directory), host, port)

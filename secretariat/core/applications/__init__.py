@@ -1,0 +1,1 @@
+"""Applications: one per household per programme, and the only place their status changes."""

@@ -1,0 +1,81 @@
+"""Changing an application's status, and reading its timeline.
+
+`transition` is the one function that changes a status: it consults the state table, moves
+the application, and adds the timeline event and the audit row to the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from secretariat.core.applications.guard import authorise
+from secretariat.core.applications.models import Application, ApplicationEvent
+from secretariat.core.applications.states import TRANSITIONS, Status, parse_status
+from secretariat.core.audit.service import record_audit
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import STATUS_CHANGERS
+from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.errors import Conflict, NotFound, PermissionDenied
+
+
+class IllegalTransition(Conflict):
+    def __init__(self, source: Status, target: Status):
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[source])) or "none (final state)"
+        super().__init__(f"an application cannot go from {source.value} to {target.value}; "
+                         f"from {source.value} it may go to: {allowed}")
+        self.source = source
+        self.target = target
+
+
+def transition(*, session: Session, application: Application, to: Status | str, actor: Actor,
+               reason: str = "", at: datetime | None = None) -> ApplicationEvent:
+    """Move `application` to `to`, or raise `IllegalTransition` naming both states.
+
+    `at` lets a caller record when the step really happened (the arrival date an operator
+    keys in for a form that sat in the post room over a weekend); it defaults to now.
+    """
+    if actor.role not in STATUS_CHANGERS:
+        raise PermissionDenied(f"role {actor.role.value} may not change an application's status")
+    if not actor.can_see(application.municipality_id):
+        raise NotFound(f"no application {application.id}")
+    source = Status(application.status)
+    target = parse_status(to) if isinstance(to, str) and not isinstance(to, Status) else Status(to)
+    if target not in TRANSITIONS[source]:
+        raise IllegalTransition(source, target)
+    moment = as_utc(at) if at else utcnow()
+    authorise(session, application, target.value)
+    application.status = target.value
+    application.status_changed_at = moment
+    event = ApplicationEvent(application_id=application.id, municipality_id=application.municipality_id,
+                             programme_id=application.programme_id, from_status=source.value,
+                             to_status=target.value, actor=actor.username, at=moment, reason=reason.strip()[:500])
+    session.add(application)
+    session.add(event)
+    record_audit(session=session, actor=actor, action="transition", entity="application",
+                 entity_id=application.id, municipality_id=application.municipality_id,
+                 detail=f"{source.value}->{target.value}")
+    session.flush()
+    return event
+
+
+def get_application(*, session: Session, actor: Actor, application_id: int) -> Application:
+    application = session.get(Application, application_id)
+    if application is None or not actor.can_see(application.municipality_id):
+        raise NotFound(f"no application {application_id}")
+    return application
+
+
+def application_for_household(*, session: Session, household_id: int) -> Application | None:
+    return session.exec(select(Application).where(Application.household_id == household_id)).first()
+
+
+def timeline(*, session: Session, application_id: int) -> list[ApplicationEvent]:
+    query = (select(ApplicationEvent).where(ApplicationEvent.application_id == application_id)
+             .order_by(ApplicationEvent.at, ApplicationEvent.id))
+    return list(session.exec(query))
+
+
+def next_states(application: Application) -> list[Status]:
+    return sorted(TRANSITIONS[Status(application.status)], key=list(Status).index)

@@ -1,0 +1,94 @@
+"""The life of an application: its states and the one table of allowed transitions.
+
+Nothing else in the code base decides whether a status may follow another; the transition
+function in `service.py` consults `TRANSITIONS` and nothing more.
+"""
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    imported = "imported"              # 対象者として取込済み
+    printed = "printed"                # 印刷済み
+    mailed = "mailed"                  # 発送済み
+    undeliverable = "undeliverable"    # 宛所不明で返送 (あて所に尋ねあたりません)
+    received = "received"              # 返送受付
+    checking = "checking"              # 審査中
+    deficient = "deficient"            # 不備あり
+    returned = "returned"              # 返戻済み (form sent back to the resident)
+    complete = "complete"              # 審査完了
+    approved = "approved"              # 支給決定
+    paid = "paid"                      # 支給済み
+    payment_failed = "payment_failed"  # 振込不能
+    declined = "declined"              # 辞退
+    expired = "expired"                # 期限切れ (no reply by the deadline)
+    ineligible = "ineligible"          # 対象外
+    withdrawn = "withdrawn"            # 取下げ
+
+
+S = Status
+
+# Who may leave a state for which. Reasons, for the less obvious ones:
+# - a household may decline (辞退) or be found ineligible at any point before payment;
+# - push-type programmes (支給のお知らせ) go mailed → approved when the decline date passes;
+# - undeliverable mail is re-mailed once the municipality gives a new address;
+# - returned forms come back as received and are checked again;
+# - a late form may be accepted on the municipality's word (expired → received);
+# - a failed transfer (振込不能) is retried once the account is corrected.
+_BEFORE_PAYMENT_EXITS = {S.declined, S.ineligible, S.withdrawn}
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.imported: frozenset({S.printed} | _BEFORE_PAYMENT_EXITS),
+    S.printed: frozenset({S.mailed} | _BEFORE_PAYMENT_EXITS),
+    S.mailed: frozenset({S.received, S.undeliverable, S.approved, S.expired} | _BEFORE_PAYMENT_EXITS),
+    S.undeliverable: frozenset({S.printed, S.mailed, S.expired} | _BEFORE_PAYMENT_EXITS),
+    S.received: frozenset({S.checking} | _BEFORE_PAYMENT_EXITS),
+    S.checking: frozenset({S.complete, S.deficient} | _BEFORE_PAYMENT_EXITS),
+    S.deficient: frozenset({S.returned, S.checking} | _BEFORE_PAYMENT_EXITS),
+    S.returned: frozenset({S.received, S.expired} | _BEFORE_PAYMENT_EXITS),
+    S.complete: frozenset({S.approved, S.checking} | _BEFORE_PAYMENT_EXITS),
+    S.approved: frozenset({S.paid, S.payment_failed, S.withdrawn}),
+    S.payment_failed: frozenset({S.approved, S.withdrawn}),
+    S.expired: frozenset({S.received}),
+    S.paid: frozenset(),
+    S.declined: frozenset(),
+    S.ineligible: frozenset(),
+    S.withdrawn: frozenset(),
+}
+
+INITIAL = S.imported
+TERMINAL = frozenset(state for state, exits in TRANSITIONS.items() if not exits)
+
+LABELS_JA: dict[Status, str] = {
+    S.imported: "取込済み",
+    S.printed: "印刷済み",
+    S.mailed: "発送済み",
+    S.undeliverable: "宛所不明",
+    S.received: "受付済み",
+    S.checking: "審査中",
+    S.deficient: "不備あり",
+    S.returned: "返戻済み",
+    S.complete: "審査完了",
+    S.approved: "支給決定",
+    S.paid: "支給済み",
+    S.payment_failed: "振込不能",
+    S.declined: "辞退",
+    S.expired: "期限切れ",
+    S.ineligible: "対象外",
+    S.withdrawn: "取下げ",
+}
+
+
+def allowed(source: Status, target: Status) -> bool:
+    return target in TRANSITIONS[source]
+
+
+def parse_status(value: str) -> Status:
+    """A status from untrusted text (a form field, a CLI argument), or a clear error."""
+    from secretariat.core.errors import InvalidInput
+
+    try:
+        return Status(value)
+    except ValueError:
+        known = ", ".join(s.value for s in Status)
+        raise InvalidInput(f"unknown application status {value!r}; known statuses: {known}") from None

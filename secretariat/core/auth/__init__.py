@@ -1,0 +1,1 @@
+"""Staff users, their roles, login sessions, API tokens and login throttling."""

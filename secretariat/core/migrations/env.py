@@ -1,0 +1,15 @@
+"""Alembic environment: runs against the engine the caller passed in `config.attributes`."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import secretariat.core.models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=SQLModel.metadata,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()

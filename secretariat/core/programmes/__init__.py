@@ -1,0 +1,1 @@
+"""Programmes: one benefit scheme run for one municipality."""

@@ -1,0 +1,48 @@
+"""The dashboard and each programme's progress page, plus their JSON twins."""
+
+from fastapi import APIRouter, Request
+
+from secretariat.core.applications.states import Status, parse_status
+from secretariat.core.auth.roles import Role
+from secretariat.core.households.service import search_households
+from secretariat.core.programmes.progress import programme_progress
+from secretariat.core.programmes.service import list_programmes
+from secretariat.core.web.deps import CurrentActor, DbSession, ValidProgramme
+from secretariat.core.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def dashboard(request: Request, session: DbSession, actor: CurrentActor):
+    rows = [(programme, municipality, programme_progress(session=session, programme=programme))
+            for programme, municipality in list_programmes(session=session, actor=actor)]
+    return render(request, "dashboard.html", actor=actor, rows=rows, Role=Role, Status=Status)
+
+
+@router.get("/programmes/{programme_id}")
+def programme_page(request: Request, session: DbSession, actor: CurrentActor, programme: ValidProgramme,
+                   q: str = "", status: str = "", page: int = 1):
+    chosen = parse_status(status) if status else None
+    page = max(page, 1)
+    households = search_households(session=session, actor=actor, programme=programme, query=q[:100],
+                                   status=chosen, limit=50, offset=(page - 1) * 50)
+    return render(request, "programme.html", actor=actor, programme=programme, q=q, status=status, page=page,
+                  progress=programme_progress(session=session, programme=programme, days=30),
+                  households=households, Status=Status)
+
+
+@router.get("/api/programmes")
+def programmes_json(session: DbSession, actor: CurrentActor):
+    return [{"id": programme.id, "name": programme.name, "municipality_code": municipality.code,
+             "deadline_date": programme.deadline_date.isoformat()}
+            for programme, municipality in list_programmes(session=session, actor=actor)]
+
+
+@router.get("/api/programmes/{programme_id}/progress")
+def progress_json(session: DbSession, actor: CurrentActor, programme: ValidProgramme):
+    progress = programme_progress(session=session, programme=programme)
+    return {"programme_id": programme.id, "total": progress.total,
+            "by_status": {status.value: count for status, count in progress.by_status.items()},
+            "received_per_day": [[day.isoformat(), count] for day, count in progress.received_per_day],
+            "deficiency_rate": progress.deficiency_rate}

@@ -1,0 +1,85 @@
+"""Synthetic target households for the demo, the tests and the benchmarks.
+
+Built on faker's ja_JP locale with our own household shapes (single elderly residents, couples,
+families with children), so no real resident's record is ever needed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from faker import Faker
+
+from secretariat.core.households.service import HouseholdImport, PersonImport
+
+
+class HouseholdFactory:
+    """Makes plausible households for one municipality; the same seed gives the same households."""
+
+    def __init__(self, *, seed: int = 0, city: str = "千葉県千葉市稲毛区", postal_prefix: str = "263",
+                 reference_date: date = date(2026, 12, 1)):
+        self.random = random.Random(seed)
+        self.fake = Faker("ja_JP")
+        self.fake.seed_instance(seed)
+        self.city = city
+        self.postal_prefix = postal_prefix
+        self.reference_date = reference_date
+        self._next_resident = 100_000
+
+    def households(self, count: int, start: int = 1) -> list[HouseholdImport]:
+        return [self.household(number) for number in range(start, start + count)]
+
+    def household(self, number: int) -> HouseholdImport:
+        surname, surname_kana, _ = self.fake.last_name_pair()
+        shape = self.random.choices(["single", "couple", "family", "single_parent"], weights=[45, 25, 20, 10])[0]
+        persons = [self._person(surname, surname_kana, age=self._adult_age(shape), head=True)]
+        if shape in ("couple", "family"):
+            persons.append(self._person(surname, surname_kana, age=self._partner_age(),
+                                        relationship="妻"))
+        if shape in ("family", "single_parent"):
+            for _ in range(self.random.choice([1, 1, 2, 2, 3])):
+                persons.append(self._person(surname, surname_kana, age=self.random.randint(0, 17), relationship="子"))
+        extra = self.fake.building_name() + f" {self.random.randint(1, 12)}{self.random.randint(1, 20):02d}号" \
+            if self.random.random() < 0.4 else ""
+        account = self._account(persons[0].name_kana) if self.random.random() < 0.6 else {}
+        return HouseholdImport(
+            **account,
+            household_number=f"{number:08d}",
+            postal_code=f"{self.postal_prefix}-{self.random.randint(0, 9999):04d}",
+            address=f"{self.city}{self.fake.town()}{self.random.randint(1, 9)}丁目{self.random.randint(1, 30)}番"
+                    f"{self.random.randint(1, 20)}号",
+            address_extra=extra,
+            phone=self._phone(),
+            persons=persons,
+        )
+
+    def _adult_age(self, shape: str) -> int:
+        return self.random.randint(65, 95) if shape == "single" and self.random.random() < 0.7 \
+            else self.random.randint(25, 64)
+
+    def _partner_age(self) -> int:
+        return self.random.randint(25, 90)
+
+    def _person(self, surname: str, surname_kana: str, *, age: int, head: bool = False,
+                relationship: str = "世帯主") -> PersonImport:
+        female = self.random.random() < 0.5 if head else relationship == "妻" or self.random.random() < 0.5
+        given, given_kana, _ = self.fake.first_name_female_pair() if female else self.fake.first_name_male_pair()
+        self._next_resident += 1
+        born = self.reference_date - timedelta(days=age * 365 + self.random.randint(0, 364))
+        return PersonImport(resident_number=f"{self._next_resident:010d}", name=f"{surname}　{given}",
+                            name_kana=f"{surname_kana}　{given_kana}", birth_date=born,
+                            sex="female" if female else "male", relationship=relationship, is_head=head)
+
+    def _account(self, holder_kana: str) -> dict:
+        """An account on file, as a 確認書 programme pre-prints it (synthetic codes, not real banks)."""
+        return dict(bank_code=f"{self.random.randint(1, 9999):04d}", branch_code=f"{self.random.randint(1, 999):03d}",
+                    account_type="ordinary", account_number=f"{self.random.randint(0, 9999999):07d}",
+                    account_holder_kana=holder_kana.replace("\u3000", " "))
+
+    def _phone(self) -> str:
+        if self.random.random() < 0.15:
+            return ""
+        if self.random.random() < 0.6:
+            return f"0{self.random.choice([70, 80, 90])}-{self.random.randint(1000, 9999)}-{self.random.randint(1000, 9999)}"
+        return f"043-{self.random.randint(200, 999)}-{self.random.randint(1000, 9999)}"

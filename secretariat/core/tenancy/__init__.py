@@ -1,0 +1,1 @@
+"""Municipalities: the tenants. Every person's record belongs to exactly one."""

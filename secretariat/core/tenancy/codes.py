@@ -1,0 +1,24 @@
+"""The 全国地方公共団体コード: five digits plus a modulus-11 check digit."""
+
+from secretariat.core.errors import InvalidInput
+
+_WEIGHTS = (6, 5, 4, 3, 2)
+
+
+def check_digit(first_five: str) -> int:
+    total = sum(int(digit) * weight for digit, weight in zip(first_five, _WEIGHTS))
+    return (11 - total % 11) % 10
+
+
+def validate_municipality_code(code: str) -> str:
+    """Return the code if it is six digits with a correct check digit; say what is wrong otherwise.
+
+    A mistyped code would silently create a second tenant, so it is refused rather than stored.
+    """
+    code = code.strip()
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        raise InvalidInput(f"municipality code {code!r} must be 6 digits (全国地方公共団体コード)")
+    expected = check_digit(code[:5])
+    if int(code[5]) != expected:
+        raise InvalidInput(f"municipality code {code} fails its check digit (expected {code[:5]}{expected})")
+    return code

@@ -1,0 +1,51 @@
+"""Normalising the Japanese text that municipal systems export.
+
+Municipal files mix half-width kana (ｿｳｼﾞｬ), full-width digits (１２３) and hyphens of every
+width; staff type whichever their keyboard gives. Everything is stored in one form so that
+a search matches whatever was typed.
+"""
+
+import re
+
+import jaconv
+
+from secretariat.core.errors import InvalidInput
+
+_KANA_ALLOWED = re.compile(r"^[\u30A0-\u30FF\u3000 ]+$")
+_HYPHENS = "-‐‑‒–—―−ｰー－"
+
+
+def to_halfwidth_digits(text: str) -> str:
+    return jaconv.z2h(text, kana=False, digit=True, ascii=True)
+
+
+def normalise_kana(text: str) -> str:
+    """Full-width katakana with single full-width spaces: ｿｳｼﾞｬ ﾀﾛｳ → ソウジャ　タロウ."""
+    text = jaconv.h2z(text.strip(), kana=True, digit=False, ascii=False)
+    text = jaconv.hira2kata(text)
+    return re.sub(r"[ \u3000]+", "\u3000", text)
+
+
+def validate_kana(text: str, field: str = "氏名カナ") -> str:
+    kana = normalise_kana(text)
+    if not kana or not _KANA_ALLOWED.match(kana):
+        raise InvalidInput(f"{field} must be written in katakana")
+    return kana
+
+
+def normalise_postal_code(text: str) -> str:
+    digits = to_halfwidth_digits(text).strip()
+    for hyphen in _HYPHENS:
+        digits = digits.replace(hyphen, "")
+    if len(digits) != 7 or not digits.isdigit():
+        raise InvalidInput(f"postal code {text!r} must be 7 digits (e.g. 263-0023)")
+    return digits
+
+
+def normalise_phone(text: str) -> str:
+    digits = to_halfwidth_digits(text).strip()
+    for ch in _HYPHENS + " ()（）":
+        digits = digits.replace(ch, "")
+    if digits and (not digits.isdigit() or not 10 <= len(digits) <= 11):
+        raise InvalidInput(f"phone number {text!r} must be 10 or 11 digits")
+    return digits

@@ -1,0 +1,46 @@
+"""Jinja2 templates and the helpers every page needs (labels, dates in JST, the CSRF token)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from secretariat.core.applications.states import LABELS_JA, Status
+from secretariat.core.auth.roles import ROLE_LABELS_JA, Role
+from secretariat.core.clock import as_utc
+from secretariat.core.web.security import browser_binding, csrf_token_for
+
+JST = timezone(timedelta(hours=9), "JST")
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+
+
+def _jst(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return as_utc(moment).astimezone(JST).strftime(fmt) if moment else ""
+
+
+def _yen(amount: int | None) -> str:
+    return f"{amount:,}円" if amount is not None else ""
+
+
+def _status_label(value: str | Status | None) -> str:
+    return LABELS_JA.get(Status(value), str(value)) if value else "—"
+
+
+def _role_label(value: str | Role) -> str:
+    return ROLE_LABELS_JA.get(Role(value), str(value))
+
+
+templates.env.filters.update(jst=_jst, yen=_yen, status_label=_status_label, role_label=_role_label)
+templates.env.globals.update(statuses=list(Status))
+
+
+def render(request: Request, name: str, status_code: int = 200, **context):
+    settings = request.app.state.settings
+    binding = context.pop("csrf_binding", None) or browser_binding(request)
+    context.setdefault("actor", None)
+    context["csrf_token"] = csrf_token_for(settings.secret_key, binding) if binding else ""
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

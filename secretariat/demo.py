@@ -1,0 +1,240 @@
+"""`secretariat demo`: a whole programme end to end on a fresh embedded store.
+
+It sets up two municipalities and their staff, imports synthetic target households, and walks
+every household through a plausible life: printing and mailing, replies arriving over the
+weeks, checks, deficient forms returned and corrected, payment decisions, payments and failed
+transfers, declines. Each later capability (print room, mailroom, exchange, call center)
+replaces its simulated stage with the real one and adds its output files here.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlmodel import Session, select
+
+import secretariat.core.models  # noqa: F401
+from secretariat.core.applications.models import Application
+from secretariat.core.applications.service import transition
+from secretariat.core.applications.states import LABELS_JA, Status
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.auth.service import create_user
+from secretariat.core.config import Settings
+from secretariat.core.db import make_engine, migrate
+from secretariat.core.households.service import import_households
+from secretariat.core.programmes.progress import programme_progress
+from secretariat.core.programmes.service import create_programme
+from secretariat.core.synthetic import HouseholdFactory
+from secretariat.core.tenancy.models import Municipality
+from secretariat.core.tenancy.service import create_municipality
+
+JST = timezone(timedelta(hours=9))
+
+# The logins `secretariat demo --serve` prints. Demo-only: the store is synthetic and local.
+DEMO_USERS = [
+    ("admin", Role.admin, None, "demo-admin-pass"),
+    ("supervisor", Role.supervisor, None, "demo-supervisor-pass"),
+    ("operator", Role.operator, None, "demo-operator-pass"),
+    ("agent", Role.agent, None, "demo-agent-pass"),
+    ("chiba-liaison", Role.liaison, "121002", "demo-liaison-pass"),
+    ("sakai-liaison", Role.liaison, "271403", "demo-liaison-pass"),
+]
+
+MUNICIPALITIES = [
+    # code, name, city prefix for addresses, postal prefix, share of households
+    ("121002", "千葉県千葉市", "千葉県千葉市稲毛区", "263", 0.7),
+    ("271403", "大阪府堺市", "大阪府堺市堺区", "590", 0.3),
+]
+
+
+@dataclass
+class DemoResult:
+    directory: Path
+    database: Path
+    summary_file: Path
+    stages: list[tuple[str, int, str]] = field(default_factory=list)
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def demo_settings(directory: Path) -> Settings:
+    """The demo always runs on its own embedded store, whatever the environment names."""
+    return Settings.from_env(environ={}, data_dir=directory)
+
+
+def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today: date | None = None,
+             console: Console | None = None) -> DemoResult:
+    console = console or Console()
+    directory = directory.resolve()
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    settings = demo_settings(directory)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    today = today or datetime.now(JST).date()
+    result = DemoResult(directory=directory, database=directory / "secretariat.db",
+                        summary_file=directory / "demo-summary.json")
+    rng = random.Random(seed)
+    system = Actor.system("demo")
+
+    with Session(engine, expire_on_commit=False) as session:
+        programmes = []
+        for code, name, city, postal, _share in MUNICIPALITIES:
+            municipality = create_municipality(session=session, actor=system, code=code, name=name)
+            programmes.append(create_programme(
+                session=session, actor=system, municipality=municipality,
+                name=f"{name} 住民税非課税世帯等臨時特別給付金", reference_date=today - timedelta(days=60),
+                opens_date=today - timedelta(days=40), deadline_date=today + timedelta(days=20),
+                amount_per_household_yen=30_000, amount_per_child_yen=20_000, channels=["paper", "web"],
+                form_templates=["kakuninsho-hikazei", "cover-letter", "envelope-naga3"]))
+        by_code = {m.code: m for m in session.exec(select(Municipality))}
+        for username, role, code, password in DEMO_USERS:
+            create_user(session=session, actor=system, username=username, password=password, role=role,
+                        municipality=by_code[code] if code else None)
+        session.commit()
+        result.stages.append(("set-up", len(MUNICIPALITIES), "municipalities, programmes and staff logins"))
+
+        imported = 0
+        for (code, _name, city, postal, share), programme in zip(MUNICIPALITIES, programmes):
+            factory = HouseholdFactory(seed=seed + int(code), city=city, postal_prefix=postal,
+                                       reference_date=programme.reference_date)
+            count = max(1, round(households * share))
+            imported += import_households(session=session, actor=system, programme=programme,
+                                          households=factory.households(count)).households
+        session.commit()
+        result.stages.append(("import (対象者一覧)", imported, "households imported set-based, one application each"))
+
+        applications = list(session.exec(select(Application).order_by(Application.id)))
+        tally: dict[str, int] = {}
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("simulating the programme", total=len(applications))
+            for application in applications:
+                programme = programmes[0] if application.programme_id == programmes[0].id else programmes[1]
+                for stage in _simulate(session, application, programme, rng, today, system):
+                    tally[stage] = tally.get(stage, 0) + 1
+                progress.advance(task)
+        session.commit()
+        for stage, note in SIMULATED_STAGES:
+            result.stages.append((stage, tally.get(stage, 0), note))
+
+        for programme in programmes:
+            counts = programme_progress(session=session, programme=programme).by_status
+            result.statuses[programme.name] = {status.value: counts[status] for status in Status if counts[status]}
+    engine.dispose()
+    result.summary_file.write_text(json.dumps({
+        "database": str(result.database),
+        "stages": [{"stage": s, "count": c, "note": n} for s, c, n in result.stages],
+        "statuses": result.statuses}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return result
+
+
+SIMULATED_STAGES = [
+    ("print (印刷)", "forms printed (simulated until the print room lands)"),
+    ("mail (発送)", "packs mailed in two waves (simulated)"),
+    ("undeliverable (宛所不明)", "returned by the post office"),
+    ("received (受付)", "forms that came back, corrected ones included (simulated replies)"),
+    ("deficient → returned (返戻)", "forms sent back with what to fix (simulated until the mailroom lands)"),
+    ("complete (審査完了)", "forms that passed the check"),
+    ("approved (支給決定)", "payment decisions by the municipality"),
+    ("paid (支給済み)", "transfers made"),
+    ("payment failed (振込不能)", "transfers that bounced"),
+    ("declined (辞退)", "households that declined"),
+]
+
+
+def _simulate(session: Session, application: Application, programme, rng: random.Random, today: date,
+              actor: Actor) -> list[str]:
+    """Walk one application through a plausible life, stamping each step on the programme's calendar."""
+    stages: list[str] = []
+    opens = programme.opens_date
+
+    def step(to: Status, day: date, stage: str | None, reason: str = "") -> None:
+        moment = datetime.combine(min(day, today), time(9 + rng.randint(0, 8), rng.randint(0, 59)), JST)
+        transition(session=session, application=application, to=to, actor=actor, reason=reason, at=moment)
+        if stage:
+            stages.append(stage)
+
+    wave = 0 if rng.random() < 0.6 else 7
+    step(Status.printed, opens - timedelta(days=5) + timedelta(days=wave), "print (印刷)")
+    mailed = opens - timedelta(days=2) + timedelta(days=wave)
+    step(Status.mailed, mailed, "mail (発送)")
+    if rng.random() < 0.025:
+        step(Status.undeliverable, mailed + timedelta(days=rng.randint(3, 8)), "undeliverable (宛所不明)",
+             "あて所に尋ねあたりません")
+        return stages
+    if rng.random() < 0.02:
+        step(Status.declined, mailed + timedelta(days=rng.randint(2, 20)), "declined (辞退)", "電話で辞退の申出")
+        return stages
+    days_open = (today - mailed).days
+    # Replies bunch up in the first fortnight after mailing and thin out after (the busy curve).
+    reply_after = int(rng.expovariate(1 / 9)) + 2
+    if rng.random() > 0.85 or reply_after > days_open:
+        return stages
+    received = mailed + timedelta(days=reply_after)
+    step(Status.received, received, "received (受付)")
+    checked = received + timedelta(days=rng.randint(0, 2))
+    if checked > today:
+        return stages
+    step(Status.checking, checked, None)
+    if rng.random() < 0.12:
+        step(Status.deficient, checked, None, rng.choice(["口座番号の記入なし", "署名・押印なし", "本人確認書類の添付なし"]))
+        returned = checked + timedelta(days=1)
+        if returned > today:
+            return stages
+        step(Status.returned, returned, "deficient → returned (返戻)")
+        back = returned + timedelta(days=rng.randint(5, 15))
+        if rng.random() > 0.7 or back > today:
+            return stages
+        step(Status.received, back, "received (受付)", "補正後の再提出")
+        checked = back + timedelta(days=1)
+        if checked > today:
+            return stages
+        step(Status.checking, checked, None)
+    step(Status.complete, checked, "complete (審査完了)")
+    decided = checked + timedelta(days=7 - checked.weekday())  # the next Monday's decision batch
+    if decided > today - timedelta(days=3):
+        return stages
+    step(Status.approved, decided, "approved (支給決定)")
+    paid_on = decided + timedelta(days=3)
+    if rng.random() < 0.01:
+        step(Status.payment_failed, paid_on, "payment failed (振込不能)", "口座番号相違")
+    else:
+        step(Status.paid, paid_on, "paid (支給済み)")
+    return stages
+
+
+def print_summary(result: DemoResult, console: Console) -> None:
+    table = Table(title="secretariat demo: what happened at each stage")
+    table.add_column("stage")
+    table.add_column("count", justify="right")
+    table.add_column("what")
+    for stage, count, note in result.stages:
+        table.add_row(stage, f"{count:,}", note)
+    console.print(table)
+    for programme, counts in result.statuses.items():
+        status_table = Table(title=programme)
+        status_table.add_column("status")
+        status_table.add_column("households", justify="right")
+        for status, count in counts.items():
+            status_table.add_row(f"{LABELS_JA[Status(status)]} ({status})", f"{count:,}")
+        console.print(status_table)
+    console.print(f"[bold]Output files[/bold]\n  store:   {result.database}\n  summary: {result.summary_file}")
+
+
+def print_logins(console: Console, url: str) -> None:
+    table = Table(title=f"demo logins for {url}")
+    table.add_column("username")
+    table.add_column("role")
+    table.add_column("password")
+    for username, role, code, password in DEMO_USERS:
+        table.add_row(username, role.value + (f" ({code})" if code else ""), password)
+    console.print(table)
