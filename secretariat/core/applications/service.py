@@ -36,10 +36,10 @@ def transition(*, session: Session, application: Application, to: Status | str, 
     `at` lets a caller record when the step really happened (the arrival date an operator
     keys in for a form that sat in the post room over a weekend); it defaults to now.
     """
-    if actor.role not in STATUS_CHANGERS:
-        raise PermissionDenied(f"role {actor.role.value} may not change an application's status")
     if not actor.can_see(application.municipality_id):
         raise NotFound(f"no application {application.id}")
+    if actor.role not in STATUS_CHANGERS:
+        raise PermissionDenied(f"role {actor.role.value} may not change an application's status")
     source = Status(application.status)
     target = parse_status(to) if isinstance(to, str) and not isinstance(to, Status) else Status(to)
     if target not in TRANSITIONS[source]:

@@ -127,28 +127,41 @@ def import_households(*, session: Session, actor: Actor, programme: Programme,
     now = utcnow()
     persons_total = 0
     for chunk in _chunks(batch, CHUNK):
-        household_ids = session.scalars(
-            insert(Household).returning(Household.id, sort_by_parameter_order=True),
-            [_household_row(item, programme, now) for item in chunk]).all()
-        person_rows = [_person_row(person, household_id, programme)
-                       for item, household_id in zip(chunk, household_ids) for person in item.persons]
-        session.execute(insert(Person), person_rows)
+        # executemany, then one SELECT for the new ids: portable and set-based on both databases
+        # (SQLite answers INSERT … RETURNING in parameter order only one row at a time).
+        # render_nulls keeps rows with and without optional fields in one statement.
+        session.execute(insert(Household).execution_options(render_nulls=True),
+                        [_household_row(item, programme, now) for item in chunk])
+        household_ids = _ids_by(session, Household.household_number, Household,
+                                programme, [item.household_number for item in chunk])
+        person_rows = [_person_row(person, household_ids[item.household_number], programme)
+                       for item in chunk for person in item.persons]
+        session.execute(insert(Person).execution_options(render_nulls=True), person_rows)
         persons_total += len(person_rows)
-        application_ids = session.scalars(
-            insert(Application).returning(Application.id, sort_by_parameter_order=True),
-            [_application_row(item, household_id, programme, now)
-             for item, household_id in zip(chunk, household_ids)]).all()
-        session.execute(insert(ApplicationEvent), [
+        session.execute(insert(Application).execution_options(render_nulls=True),
+                        [_application_row(item, household_ids[item.household_number], programme, now)
+                         for item in chunk])
+        application_ids = _ids_by(session, Application.household_id, Application, programme,
+                                  list(household_ids.values()))
+        session.execute(insert(ApplicationEvent).execution_options(render_nulls=True), [
             dict(application_id=application_id, municipality_id=programme.municipality_id,
                  programme_id=programme.id, from_status=None, to_status=INITIAL.value,
                  actor=actor.username, at=now, reason="対象者一覧から取込")
-            for application_id in application_ids])
+            for application_id in application_ids.values()])
 
     record_audit(session=session, actor=actor, action="import", entity="programme", entity_id=programme.id,
                  municipality_id=programme.municipality_id,
                  detail=f"{len(batch)} households, {persons_total} persons")
     session.flush()
     return ImportResult(households=len(batch), persons=persons_total, applications=len(batch))
+
+
+def _ids_by(session: Session, key, model, programme: Programme, keys: list) -> dict:
+    found: dict = {}
+    for part in _chunks(keys, 900):
+        found.update(session.execute(select(key, model.id).where(model.programme_id == programme.id,
+                                                                 key.in_(part))).all())
+    return found
 
 
 def _validated(households: Iterable[HouseholdImport | dict]) -> list[HouseholdImport]:

@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from secretariat.core.auth.models import LoginSession, User
+from secretariat.core.auth.service import authenticate, create_user, end_session, issue_api_token, start_session, \
+    user_for_api_token, user_for_session
+from secretariat.core.errors import Conflict, InvalidInput, PermissionDenied, TooManyAttempts
+from tests.factories import PASSWORD, SYSTEM
+
+
+def login(session, username, password=PASSWORD, address="10.0.0.1"):
+    try:
+        return authenticate(session=session, username=username, password=password, address=address,
+                            max_failures=5, lockout_minutes=15)
+    finally:
+        session.commit()
+
+
+def test_passwords_are_stored_as_argon2id_hashes(factory, session):
+    user = factory.user("operator")
+    stored = session.get(User, user.id).password_hash
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_right_password_logs_in(factory, session):
+    user = factory.user("agent")
+    assert login(session, user.username).id == user.id
+
+
+def test_a_wrong_password_is_refused_and_changes_nothing_but_the_attempt_log(factory, session):
+    user = factory.user("agent")
+    with pytest.raises(PermissionDenied, match="wrong username or password"):
+        login(session, user.username, "not-the-password")
+    assert session.exec(select(LoginSession)).all() == []
+
+
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(session):
+    with pytest.raises(PermissionDenied, match="wrong username or password"):
+        login(session, "nobody")
+
+
+def test_five_failures_lock_the_account_even_against_the_right_password(factory, session):
+    user = factory.user("agent")
+    for _ in range(5):
+        with pytest.raises(PermissionDenied):
+            login(session, user.username, "guess-guess-guess")
+    with pytest.raises(TooManyAttempts, match="try again in 15 minutes"):
+        login(session, user.username)
+
+
+def test_failures_from_one_address_across_many_accounts_lock_that_address(session):
+    for number in range(20):
+        with pytest.raises(PermissionDenied):
+            login(session, f"user{number}", "guess-guess-guess", address="10.9.9.9")
+    with pytest.raises(TooManyAttempts):
+        login(session, "someone-else", address="10.9.9.9")
+
+
+def test_a_success_resets_the_failure_count(factory, session):
+    user = factory.user("agent")
+    for _ in range(4):
+        with pytest.raises(PermissionDenied):
+            login(session, user.username, "guess-guess-guess")
+    login(session, user.username)
+    for _ in range(4):
+        with pytest.raises(PermissionDenied):
+            login(session, user.username, "guess-guess-guess")
+    assert login(session, user.username).id == user.id
+
+
+@pytest.mark.parametrize("arguments, problem", [
+    (dict(role="liaison"), "liaison must be bound to exactly one municipality"),
+    (dict(role="janitor"), "unknown role 'janitor'"),
+    (dict(role="agent", password="short"), "at least 10 characters"),
+    (dict(role="agent", username="Bad Name!"), "username"),
+])
+def test_bad_user_details_are_refused(session, arguments, problem):
+    arguments = dict(username="someone", password=PASSWORD) | arguments
+    with pytest.raises(InvalidInput, match=problem):
+        create_user(session=session, actor=SYSTEM, **arguments)
+
+
+def test_only_a_liaison_is_bound_to_a_municipality(factory, session):
+    municipality = factory.tenant(households=0).municipality
+    with pytest.raises(InvalidInput, match="only a liaison"):
+        create_user(session=session, actor=SYSTEM, username="op", password=PASSWORD, role="operator",
+                    municipality=municipality)
+
+
+def test_usernames_are_unique(factory, session):
+    factory.user("agent", username="hanako")
+    with pytest.raises(Conflict):
+        create_user(session=session, actor=SYSTEM, username="Hanako", password=PASSWORD, role="agent")
+
+
+def test_a_session_token_resolves_until_it_ends(factory, session):
+    user = factory.user("agent")
+    token = start_session(session=session, user=user, address="10.0.0.1", hours=1)
+    session.commit()
+    assert user_for_session(session=session, token=token).id == user.id
+    assert session.exec(select(LoginSession.token_hash)).one() != token
+    end_session(session=session, token=token)
+    assert user_for_session(session=session, token=token) is None
+
+
+def test_an_expired_session_is_refused(factory, session):
+    user = factory.user("agent")
+    token = start_session(session=session, user=user, address="10.0.0.1", hours=1)
+    stored = session.exec(select(LoginSession)).one()
+    stored.expires_at = stored.expires_at - timedelta(hours=2)
+    session.commit()
+    assert user_for_session(session=session, token=token) is None
+
+
+def test_an_api_token_identifies_its_user_and_only_its_hash_is_kept(factory, session):
+    user = factory.user("supervisor")
+    token = issue_api_token(session=session, actor=SYSTEM, user=user, name="nightly export")
+    session.commit()
+    assert user_for_api_token(session=session, token=token).id == user.id
+    assert user_for_api_token(session=session, token=token + "x") is None

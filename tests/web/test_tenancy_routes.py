@@ -1,0 +1,87 @@
+"""A liaison sees only their own municipality, on every route the app has.
+
+The routes are read from the app itself, so a route added later is tested without anyone
+remembering to: if it takes an identifier this test does not know, it fails and says so.
+"""
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
+
+from secretariat.app import create_app
+from secretariat.core.config import Settings
+from secretariat.core.web.deps import TENANT_PATH_PARAMETERS
+from tests.conftest import csrf_from, log_in
+
+# Routes that hold no tenant's data at all.
+TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz"),
+                  ("GET", "/api/openapi.json"), ("GET", "/api/docs"), ("GET", "/api/docs/oauth2-redirect")}
+
+
+def route_table(app) -> list[tuple[str, str]]:
+    """(method, path) of every HTTP route, walking into included routers however FastAPI nests them."""
+    found: list[tuple[str, str]] = []
+
+    def walk(routes, prefix: str) -> None:
+        for route in routes:
+            nested = getattr(route, "original_router", None) or getattr(route, "router", None)
+            if nested is not None and not isinstance(route, Mount):
+                walk(nested.routes, prefix + getattr(getattr(route, "include_context", None), "prefix", ""))
+            elif isinstance(route, (APIRoute, Route)):
+                found.extend((method, prefix + route.path) for method in route.methods if method != "HEAD")
+
+    walk(app.routes, "")
+    return sorted(set(found))
+
+
+APP = create_app(Settings(data_dir=".", database_url="sqlite://", secret_key="x"))
+ROUTES = route_table(APP)
+
+
+def path_parameters(path: str) -> list[str]:
+    return re.findall(r"{(\w+)(?::\w+)?}", path)
+
+
+def fill(path: str, identifiers: dict) -> str:
+    return re.sub(r"{(\w+)(?::\w+)?}", lambda m: str(identifiers[m.group(1)]), path)
+
+
+def identifiers_of(tenant) -> dict:
+    return {"municipality_code": tenant.municipality.code, "programme_id": tenant.programme.id,
+            "household_id": tenant.households[0].id, "application_id": tenant.applications[0].id}
+
+
+def test_the_route_table_holds_every_route_the_api_schema_lists():
+    documented = {(method.upper(), path) for path, operations in APP.openapi()["paths"].items()
+                  for method in operations}
+    assert documented and documented <= set(ROUTES)
+    assert ("GET", "/households/{household_id}") in ROUTES
+
+
+@pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_another_municipalitys_identifiers_answer_404_on_every_route(factory, client, method, path):
+    unknown = set(path_parameters(path)) - set(TENANT_PATH_PARAMETERS)
+    assert not unknown, (f"{method} {path} takes {unknown}: load it through a valid_* dependency and add it "
+                         "to TENANT_PATH_PARAMETERS so this test covers it")
+    ours, theirs = factory.tenant(households=1, name="甲市"), factory.tenant(households=1, name="乙市")
+    liaison = factory.user("liaison", ours.municipality)
+    log_in(client, liaison.username)
+    token = csrf_from(client.get("/").text)
+
+    def call(identifiers):
+        return client.request(method, fill(path, identifiers), headers={"x-csrf-token": token},
+                              follow_redirects=False)
+
+    if (method, path) in TENANT_NEUTRAL:
+        return
+    if path_parameters(path):
+        assert call(identifiers_of(theirs)).status_code == 404
+        # and the route does answer for the liaison's own municipality, so the 404 above means something
+        assert call(identifiers_of(ours)).status_code != 404
+    else:
+        answer = call({})
+        assert answer.status_code in (200, 403), answer.status_code
+        assert theirs.municipality.name not in answer.text and theirs.programme.name not in answer.text
+        assert f'"id":{theirs.programme.id},' not in answer.text.replace(" ", "")
