@@ -1,0 +1,72 @@
+import json
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from secretariat.cli import app
+from secretariat.core.auth.models import User
+from secretariat.core.programmes.models import Programme
+
+
+@pytest.fixture
+def cli(database_url, tmp_path):
+    runner = CliRunner()
+    env = {"SECRETARIAT_DATABASE_URL": database_url, "SECRETARIAT_DATA_DIR": str(tmp_path),
+           "SECRETARIAT_NEW_PASSWORD": "correct-horse-battery"}
+
+    def run(*arguments):
+        return runner.invoke(app, list(arguments), env=env)
+    return run
+
+
+def test_init_is_safe_to_run_twice(cli):
+    assert cli("init").exit_code == 0
+    assert cli("init").exit_code == 0
+
+
+def test_an_admin_sets_up_a_municipality_a_programme_and_a_liaison(cli, session):
+    assert cli("municipalities", "add", "121002", "千葉県千葉市").exit_code == 0
+    added = cli("programmes", "add", "--municipality", "121002", "--name", "臨時特別給付金",
+                "--reference-date", "2026-12-01", "--opens", "2026-12-01", "--deadline", "2027-02-28",
+                "--per-household", "70000", "--channel", "paper", "--channel", "web")
+    assert added.exit_code == 0, added.output
+    assert cli("users", "add", "chiba", "--role", "liaison", "--municipality", "121002").exit_code == 0
+    listed = cli("users", "list")
+    assert "chiba" in listed.output and "liaison" in listed.output
+    assert session.exec(select(Programme)).one().channels == ["paper", "web"]
+
+
+def test_an_unknown_municipality_is_an_error_that_changes_nothing(cli, session):
+    answer = cli("users", "add", "someone", "--role", "liaison", "--municipality", "999999")
+    assert answer.exit_code == 1 and "no municipality with code '999999'" in answer.output
+    assert session.exec(select(User)).all() == []
+
+
+def test_a_municipality_code_with_a_bad_check_digit_is_refused(cli):
+    answer = cli("municipalities", "add", "121003", "千葉市")
+    assert answer.exit_code == 1 and "fails its check digit (expected 121002)" in answer.output
+
+
+def test_a_malformed_date_is_refused_by_name(cli):
+    cli("municipalities", "add", "121002", "千葉県千葉市")
+    answer = cli("programmes", "add", "--municipality", "121002", "--name", "給付金", "--reference-date",
+                 "2026-12-01", "--opens", "R8.12.1", "--deadline", "2027-02-28")
+    assert answer.exit_code == 1 and "opening date: 'R8.12.1' is not a date" in answer.output
+
+
+def test_an_api_token_is_printed_once(cli):
+    cli("users", "add", "robot", "--role", "supervisor")
+    answer = cli("users", "token", "robot", "--name", "nightly")
+    assert answer.exit_code == 0 and answer.output.strip().startswith("sct_")
+
+
+def test_the_demo_runs_a_programme_end_to_end_and_says_where_its_files_are(cli, tmp_path):
+    answer = cli("demo", "--households", "60", "--dir", str(tmp_path / "demo"))
+    assert answer.exit_code == 0, answer.output
+    assert "what happened at each stage" in answer.output and "Output files" in answer.output
+    summary = json.loads((tmp_path / "demo" / "demo-summary.json").read_text(encoding="utf-8"))
+    stages = {row["stage"]: row["count"] for row in summary["stages"]}
+    assert stages["import (対象者一覧)"] == 60 and stages["print (印刷)"] == 60
+    assert stages["received (受付)"] > 0 and stages["paid (支給済み)"] > 0
+    assert sum(sum(counts.values()) for counts in summary["statuses"].values()) == 60

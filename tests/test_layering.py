@@ -1,0 +1,30 @@
+"""Imports point one way: the core never imports a domain package or the composition root."""
+
+import ast
+from pathlib import Path
+
+import secretariat
+
+CORE = Path(secretariat.__file__).parent / "core"
+FORBIDDEN = ("mailroom", "callcenter", "exchange", "secretariat.app", "secretariat.cli", "secretariat.demo")
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_core_imports_no_domain_and_not_the_composition_root():
+    offenders = {str(path.relative_to(CORE)): sorted(name for name in imported_modules(path)
+                                                     if name.startswith(FORBIDDEN))
+                 for path in CORE.rglob("*.py")}
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_the_package_root_imports_nothing():
+    assert imported_modules(Path(secretariat.__file__)) == set()
