@@ -108,8 +108,9 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
             factory = HouseholdFactory(seed=seed + int(code), city=city, postal_prefix=postal,
                                        reference_date=programme.reference_date)
             count = max(1, round(households * share))
+            arrived = datetime.combine(programme.opens_date - timedelta(days=14), time(10), JST)
             imported += import_households(session=session, actor=system, programme=programme,
-                                          households=factory.households(count)).households
+                                          households=factory.households(count), at=arrived).households
         session.commit()
         result.stages.append(("import (対象者一覧)", imported, "households imported set-based, one application each"))
 

@@ -8,5 +8,9 @@ def utcnow() -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; treat them as the UTC we stored."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    """The same instant in UTC. Naive values are the UTC that SQLite hands back.
+
+    Everything is converted before it is stored: SQLite keeps the wall-clock digits and drops
+    the offset, so a JST time stored as such would come back nine hours off.
+    """
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

@@ -111,3 +111,17 @@ def test_random_walks_follow_the_table_and_record_every_step(factory, walk):
         events = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
                               .order_by(ApplicationEvent.id)).all()
         assert [(e.from_status, e.to_status) for e in events] == taken
+
+
+def test_a_step_stamped_in_japan_time_reads_back_as_the_same_instant(factory, session):
+    from datetime import datetime, timedelta, timezone
+
+    from secretariat.core.clock import as_utc
+
+    arrived = datetime(2026, 12, 3, 9, 30, tzinfo=timezone(timedelta(hours=9)))
+    application = session.get(Application, factory.tenant(households=1).applications[0].id)
+    transition(session=session, application=application, to=Status.printed, actor=SYSTEM, at=arrived)
+    session.commit()
+    session.expire_all()
+    stored = session.exec(select(ApplicationEvent).where(ApplicationEvent.to_status == "printed")).one()
+    assert as_utc(stored.at) == arrived

@@ -113,3 +113,15 @@ def test_an_import_is_set_based(factory, session, engine):
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
     assert len(inserts) <= 10, len(inserts)
     assert session.exec(select(func.count()).select_from(Household)).one() == 300
+
+
+def test_an_import_can_be_dated_when_the_list_arrived(factory, session):
+    from datetime import datetime, timezone
+
+    from secretariat.core.clock import as_utc
+
+    arrived = datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
+    import_households(session=session, actor=SYSTEM, programme=factory.tenant(households=0).programme,
+                      households=[row()], at=arrived)
+    session.commit()
+    assert as_utc(session.exec(select(ApplicationEvent.at)).one()) == arrived

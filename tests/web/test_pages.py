@@ -110,3 +110,11 @@ def test_a_malformed_api_request_is_explained(factory, client):
     answer = client.post(f"/api/applications/{tenant.applications[0].id}/transitions",
                          headers={"authorization": f"Bearer {token}"}, json={"reason": "no target"})
     assert answer.status_code == 422 and "to" in " ".join(answer.json()["problems"])
+
+
+def test_phone_numbers_are_shown_grouped_for_reading_aloud():
+    from secretariat.core.web.templating import templates
+
+    phone = templates.env.filters["phone"]
+    assert (phone("09012345678"), phone("0312345678"), phone("0432451111")) == (
+        "090-1234-5678", "03-1234-5678", "043-245-1111")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from sqlalchemy import func, insert, or_
@@ -21,7 +21,7 @@ from secretariat.core.applications.states import INITIAL, Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import utcnow
+from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import AccountType, Household, Person, Sex
 from secretariat.core.programmes.amounts import household_amount
@@ -115,16 +115,19 @@ class ImportResult:
 
 
 def import_households(*, session: Session, actor: Actor, programme: Programme,
-                      households: Iterable[HouseholdImport | dict]) -> ImportResult:
+                      households: Iterable[HouseholdImport | dict], at: datetime | None = None) -> ImportResult:
     """Validate the whole batch, then insert households, persons, applications and their first
-    timeline events set-based, in the caller's transaction."""
+    timeline events set-based, in the caller's transaction.
+
+    `at` is when the municipality's list arrived, if not now, so timelines start on the right day.
+    """
     actor.require(Role.admin, Role.supervisor)
     if not actor.can_see(programme.municipality_id):
         raise NotFound(f"no programme {programme.id}")
     batch = _validated(households)
     _refuse_duplicates(session, programme, batch)
 
-    now = utcnow()
+    now = as_utc(at) if at else utcnow()
     persons_total = 0
     for chunk in _chunks(batch, CHUNK):
         # executemany, then one SELECT for the new ids: portable and set-based on both databases

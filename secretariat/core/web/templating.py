@@ -26,6 +26,19 @@ def _yen(amount: int | None) -> str:
     return f"{amount:,}円" if amount is not None else ""
 
 
+def _phone(digits: str | None) -> str:
+    """0701234567 → 070-1234-5678 style, for reading aloud on the phone; stored as bare digits."""
+    if not digits:
+        return ""
+    if len(digits) == 11:
+        return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    if len(digits) == 10 and digits[:2] in ("03", "06"):
+        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}"
+    if len(digits) == 10:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return digits
+
+
 def _status_label(value: str | Status | None) -> str:
     return LABELS_JA.get(Status(value), str(value)) if value else "—"
 
@@ -34,7 +47,7 @@ def _role_label(value: str | Role) -> str:
     return ROLE_LABELS_JA.get(Role(value), str(value))
 
 
-templates.env.filters.update(jst=_jst, yen=_yen, status_label=_status_label, role_label=_role_label)
+templates.env.filters.update(jst=_jst, yen=_yen, phone=_phone, status_label=_status_label, role_label=_role_label)
 templates.env.globals.update(statuses=list(Status))
 
 
