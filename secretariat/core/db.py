@@ -7,13 +7,13 @@ SFTP drop can share one file. The schema is owned by Alembic (`migrate`), never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -66,3 +66,23 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict]) -> None:
+    """Insert many rows set-based, in the session's transaction.
+
+    PostgreSQL gets COPY, which is an order of magnitude faster than executemany there; SQLite
+    gets one executemany. Every row must carry the same keys.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        quoted = ", ".join(f'"{name}"' for name in columns)
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in columns])
+        return
+    connection.execute(insert(table), list(rows))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from sqlalchemy import func, insert, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from secretariat.core.applications.models import Application, ApplicationEvent
@@ -22,6 +22,7 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.db import bulk_insert
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import AccountType, Household, Person, Sex
 from secretariat.core.programmes.amounts import household_amount
@@ -130,23 +131,21 @@ def import_households(*, session: Session, actor: Actor, programme: Programme,
     now = as_utc(at) if at else utcnow()
     persons_total = 0
     for chunk in _chunks(batch, CHUNK):
-        # executemany, then one SELECT for the new ids: portable and set-based on both databases
-        # (SQLite answers INSERT … RETURNING in parameter order only one row at a time).
-        # render_nulls keeps rows with and without optional fields in one statement.
-        session.execute(insert(Household).execution_options(render_nulls=True),
-                        [_household_row(item, programme, now) for item in chunk])
-        household_ids = _ids_by(session, Household.household_number, Household,
-                                programme, [item.household_number for item in chunk])
+        # Bulk insert, then read the new ids back by primary-key range (everything above the
+        # highest id before the insert). SQLite answers INSERT … RETURNING in parameter order
+        # one row at a time, and an IN-list lookup gets slower as a freshly loaded table grows.
+        before = _max_id(session, Household)
+        bulk_insert(session, Household.__table__, [_household_row(item, programme, now) for item in chunk])
+        household_ids = _new_ids(session, Household, Household.household_number, programme, before)
         person_rows = [_person_row(person, household_ids[item.household_number], programme)
                        for item in chunk for person in item.persons]
-        session.execute(insert(Person).execution_options(render_nulls=True), person_rows)
+        bulk_insert(session, Person.__table__, person_rows)
         persons_total += len(person_rows)
-        session.execute(insert(Application).execution_options(render_nulls=True),
-                        [_application_row(item, household_ids[item.household_number], programme, now)
-                         for item in chunk])
-        application_ids = _ids_by(session, Application.household_id, Application, programme,
-                                  list(household_ids.values()))
-        session.execute(insert(ApplicationEvent).execution_options(render_nulls=True), [
+        before = _max_id(session, Application)
+        bulk_insert(session, Application.__table__, [_application_row(item, household_ids[item.household_number],
+                                                                       programme, now) for item in chunk])
+        application_ids = _new_ids(session, Application, Application.household_id, programme, before)
+        bulk_insert(session, ApplicationEvent.__table__, [
             dict(application_id=application_id, municipality_id=programme.municipality_id,
                  programme_id=programme.id, from_status=None, to_status=INITIAL.value,
                  actor=actor.username, at=now, reason="対象者一覧から取込")
@@ -159,12 +158,14 @@ def import_households(*, session: Session, actor: Actor, programme: Programme,
     return ImportResult(households=len(batch), persons=persons_total, applications=len(batch))
 
 
-def _ids_by(session: Session, key, model, programme: Programme, keys: list) -> dict:
-    found: dict = {}
-    for part in _chunks(keys, 900):
-        found.update(session.execute(select(key, model.id).where(model.programme_id == programme.id,
-                                                                 key.in_(part))).all())
-    return found
+def _max_id(session: Session, model) -> int:
+    return session.execute(select(func.coalesce(func.max(model.id), 0))).scalar_one()
+
+
+def _new_ids(session: Session, model, key, programme: Programme, after_id: int) -> dict:
+    """key → id of the rows of this programme inserted since `after_id` was the highest id."""
+    return dict(session.execute(select(key, model.id).where(model.id > after_id,
+                                                            model.programme_id == programme.id)).all())
 
 
 def _validated(households: Iterable[HouseholdImport | dict]) -> list[HouseholdImport]:
