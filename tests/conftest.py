@@ -73,10 +73,10 @@ def csrf_from(html: str) -> str:
     return html[start:html.index('"', start)]
 
 
-def log_in(client: TestClient, username: str, password: str = PASSWORD):
+def log_in(client: TestClient, username: str, password: str = PASSWORD, next: str = "/"):
     page = client.get("/login")
     return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_from(page.text), "next": "/"}, follow_redirects=False)
+                                       "csrf_token": csrf_from(page.text), "next": next}, follow_redirects=False)
 
 
 @pytest.fixture

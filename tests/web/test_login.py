@@ -47,20 +47,12 @@ def test_a_login_form_without_its_csrf_token_is_refused(factory, client):
 
 
 def test_after_login_the_user_returns_to_the_page_they_asked_for(factory, client):
-    user = factory.user("supervisor")
-    page = client.get("/login?next=/municipalities")
-    answer = client.post("/login", data={"username": user.username, "password": "correct-horse-battery",
-                                         "csrf_token": csrf_from(page.text), "next": "/municipalities"},
-                         follow_redirects=False)
+    answer = log_in(client, factory.user("supervisor").username, next="/municipalities")
     assert answer.headers["location"] == "/municipalities"
 
 
 def test_the_login_form_will_not_redirect_to_another_site(factory, client):
-    user = factory.user("supervisor")
-    page = client.get("/login")
-    answer = client.post("/login", data={"username": user.username, "password": "correct-horse-battery",
-                                         "csrf_token": csrf_from(page.text), "next": "//evil.example/"},
-                         follow_redirects=False)
+    answer = log_in(client, factory.user("supervisor").username, next="//evil.example/")
     assert answer.headers["location"] == "/"
 
 
