@@ -127,14 +127,15 @@ def programmes_add(municipality: Annotated[str, typer.Option(help="municipality 
                    deadline: Annotated[str, typer.Option(help="申請期限, YYYY-MM-DD")],
                    per_household: Annotated[int, typer.Option(help="yen per household")] = 0,
                    per_child: Annotated[int, typer.Option(help="yen per child")] = 0,
-                   channel: Annotated[list[str], typer.Option(help="paper, web or push; repeat for more")] = ["paper"]):
+                   channel: Annotated[list[str] | None, typer.Option(help="paper, web or push; repeat for more")]
+                   = None):
     """Add a benefit programme for a municipality."""
     with _session() as session:
         owner = get_municipality_by_code(session=session, actor=ADMIN, code=municipality)
         programme = create_programme(session=session, actor=ADMIN, municipality=owner, name=name,
                                      reference_date=reference_date, opens_date=opens, deadline_date=deadline,
                                      amount_per_household_yen=per_household, amount_per_child_yen=per_child,
-                                     channels=channel)
+                                     channels=channel or ["paper"])
     console.print(f"added programme {programme.id}: {programme.name}")
 
 

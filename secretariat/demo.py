@@ -88,7 +88,7 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
 
     with Session(engine, expire_on_commit=False) as session:
         programmes = []
-        for code, name, city, postal, _share in MUNICIPALITIES:
+        for code, name, _city, _postal, _share in MUNICIPALITIES:
             municipality = create_municipality(session=session, actor=system, code=code, name=name)
             programmes.append(create_programme(
                 session=session, actor=system, municipality=municipality,

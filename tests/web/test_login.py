@@ -3,7 +3,7 @@ from sqlmodel import select
 
 from secretariat.core.auth.models import LoginSession
 from secretariat.core.web.security import SESSION_COOKIE
-from tests.conftest import csrf_from, log_in
+from tests.conftest import log_in
 
 
 def set_cookie_header(answer, name):

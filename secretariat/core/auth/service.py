@@ -162,6 +162,3 @@ def find_user(*, session: Session, username: str) -> User:
         raise InvalidInput(f"no user {username.strip()!r}")
     return user
 
-
-__all__ = ["actor_for", "authenticate", "create_user", "end_session", "find_user", "issue_api_token",
-           "list_users", "start_session", "user_for_api_token", "user_for_session"]
