@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
+from mailroom.printing.cli import app as print_app
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.service import create_user, find_user, issue_api_token, list_users
 from secretariat.core.config import Settings
@@ -31,6 +32,7 @@ programmes = typer.Typer(no_args_is_help=True, help="Benefit programmes.")
 app.add_typer(users, name="users")
 app.add_typer(municipalities, name="municipalities")
 app.add_typer(programmes, name="programmes")
+app.add_typer(print_app, name="print")
 
 console = Console()
 err = Console(stderr=True)

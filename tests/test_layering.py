@@ -26,5 +26,15 @@ def test_the_core_imports_no_domain_and_not_the_composition_root():
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
+def test_domain_packages_never_import_the_composition_root():
+    import mailroom
+
+    root = Path(mailroom.__file__).parent
+    offenders = {str(path.relative_to(root)): sorted(name for name in imported_modules(path)
+                                                     if name.startswith(FORBIDDEN[3:]))
+                 for path in root.rglob("*.py")}
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
 def test_the_package_root_imports_nothing():
     assert imported_modules(Path(secretariat.__file__)) == set()
