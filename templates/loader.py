@@ -1,0 +1,141 @@
+"""Loading layout files, and refusing a broken one with the file, the place and the problem."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from templates.schema import PAGE_SIZES_MM, Box, Template, Window
+
+ROOT = Path(__file__).parent
+WINDOW_BINDINGS = ("address_block", "customer_barcode")
+
+
+class TemplateError(ValueError):
+    def __init__(self, path: Path, place: str, problem: str):
+        super().__init__(f"{path.name}: {place}: {problem}")
+        self.path, self.place, self.problem = path, place, problem
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        raise TemplateError(path, place, f"not valid YAML ({getattr(error, 'problem', error)})") from None
+    except UnicodeDecodeError:
+        raise TemplateError(path, "file", "not UTF-8 text") from None
+    if not isinstance(data, dict):
+        raise TemplateError(path, "file", "expected a mapping at the top level")
+    return data
+
+
+def _place(location: tuple) -> str:
+    """pages[0].fields[3].box from pydantic's location, leaving out the union tags it adds."""
+    place = ""
+    for position, part in enumerate(location):
+        tagged_list = position >= 2 and location[position - 2] in ("static", "rules")
+        if isinstance(part, int):
+            place += f"[{part}]"
+        elif tagged_list and isinstance(location[position - 1], int):
+            continue  # pydantic names the union member it tried; the reader wants the path only
+        else:
+            place += ("." if place else "") + str(part)
+    return place or "file"
+
+
+def load_template(path: Path) -> Template:
+    data = _read(path)
+    try:
+        template = Template.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise TemplateError(path, _place(first["loc"]), first["msg"].removeprefix("Value error, ")) from None
+    _check_meaning(path, template)
+    return template
+
+
+def load_window(path: Path) -> Window:
+    try:
+        return Window.model_validate(_read(path))
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise TemplateError(path, _place(first["loc"]), first["msg"]) from None
+
+
+def _inside(inner: Box, outer: Box, margin: float = 0.0) -> bool:
+    x, y, w, h = inner
+    ox, oy, ow, oh = outer
+    return x >= ox + margin and y >= oy + margin and x + w <= ox + ow - margin and y + h <= oy + oh - margin
+
+
+def _check_meaning(path: Path, template: Template) -> None:
+    """What the schema alone cannot say: boxes on the page, names unique, rules naming real fields."""
+    width, height = PAGE_SIZES_MM[template.page_size]
+    page_box = (0.0, 0.0, width, height)
+    names: set[str] = set()
+    for p, page in enumerate(template.pages):
+        for f, field in enumerate(page.fields):
+            where = f"pages[{p}].fields[{f}]"
+            if field.name in names:
+                raise TemplateError(path, where + ".name", f"field {field.name!r} is defined twice")
+            names.add(field.name)
+            for box in field.boxes():
+                if not _inside(box, page_box):
+                    raise TemplateError(path, where, f"box {list(box)} lies outside the {template.page_size} page")
+        for i, item in enumerate(page.prefilled):
+            if not _inside(item.box, page_box):
+                raise TemplateError(path, f"pages[{p}].prefilled[{i}]",
+                                    f"box {list(item.box)} lies outside the {template.page_size} page")
+    for r, rule in enumerate(template.rules):
+        named = rule.fields if rule.rule == "exactly_one" else (rule.when.field, *rule.then)
+        if rule.rule == "required_if" and rule.when.field not in names:
+            raise TemplateError(path, f"rules[{r}].when", f"names field {rule.when.field!r}, "
+                                                          "which the template does not have")
+        for name in named:
+            if name not in names:
+                raise TemplateError(path, f"rules[{r}]", f"names field {name!r}, which the template does not have")
+    for a, attachment in enumerate(template.attachments):
+        if attachment.required_when and attachment.required_when.field not in names:
+            raise TemplateError(path, f"attachments[{a}].required_when",
+                                f"names field {attachment.required_when.field!r}, which the template does not have")
+    needs_reply = any(item.binding.startswith("return_") for page in template.pages for item in page.prefilled)
+    if needs_reply and template.reply_to is None:
+        raise TemplateError(path, "reply_to", "the template prints the return address but declares no reply_to")
+    if template.window:
+        window = windows().get(template.window)
+        if window is None:
+            raise TemplateError(path, "window", f"no envelope named {template.window!r}")
+        for i, item in enumerate(template.pages[0].prefilled):
+            if item.binding in WINDOW_BINDINGS and not _inside(item.box, window.window, window.margin):
+                raise TemplateError(path, f"pages[0].prefilled[{i}]",
+                                    f"the {item.binding} {list(item.box)} does not sit inside the {window.name} "
+                                    f"window {list(window.window)} with {window.margin} mm to spare")
+
+
+@lru_cache(maxsize=1)
+def windows() -> dict[str, Window]:
+    return {w.name: w for w in (load_window(p) for p in sorted((ROOT / "envelopes").glob("*.yaml")))}
+
+
+@lru_cache(maxsize=4)
+def default_templates(root: Path = ROOT) -> dict[str, Template]:
+    """The shipped set, by name. A broken file fails loudly here, naming itself."""
+    found = {}
+    for path in sorted([*root.glob("forms/*.yaml"), *root.glob("letters/*.yaml")]):
+        template = load_template(path)
+        if template.name in found:
+            raise TemplateError(path, "name", f"template {template.name!r} is defined twice")
+        found[template.name] = template
+    return found
+
+
+def get_template(name: str) -> Template:
+    try:
+        return default_templates()[name]
+    except KeyError:
+        raise KeyError(f"no template named {name!r}; known: {', '.join(sorted(default_templates()))}") from None
