@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from templates.schema import PAGE_SIZES_MM, Box, Template, Window
 
 ROOT = Path(__file__).parent
-WINDOW_BINDINGS = ("address_block", "customer_barcode")
+WINDOW_BINDINGS = ("address_block", "customer_barcode", "address_code")
 
 
 class TemplateError(ValueError):
@@ -73,10 +73,23 @@ def _inside(inner: Box, outer: Box, margin: float = 0.0) -> bool:
     return x >= ox + margin and y >= oy + margin and x + w <= ox + ow - margin and y + h <= oy + oh - margin
 
 
-def _check_meaning(path: Path, template: Template) -> None:
-    """What the schema alone cannot say: boxes on the page, names unique, rules naming real fields."""
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _check_box(path: Path, template: Template, where: str, box: Box) -> None:
     width, height = PAGE_SIZES_MM[template.page_size]
-    page_box = (0.0, 0.0, width, height)
+    if not _inside(box, (0.0, 0.0, width, height)):
+        raise TemplateError(path, where, f"box {list(box)} lies outside the {template.page_size} page")
+    for reserved in template.reserved():
+        if _overlap(box, reserved):
+            raise TemplateError(path, where, f"box {list(box)} overlaps the registration mark or page code "
+                                             f"at {list(reserved)}")
+
+
+def _check_meaning(path: Path, template: Template) -> None:
+    """What the schema alone cannot say: boxes on the page and clear of the page furniture,
+    names unique, rules naming real fields."""
     names: set[str] = set()
     for p, page in enumerate(template.pages):
         for f, field in enumerate(page.fields):
@@ -85,12 +98,9 @@ def _check_meaning(path: Path, template: Template) -> None:
                 raise TemplateError(path, where + ".name", f"field {field.name!r} is defined twice")
             names.add(field.name)
             for box in field.boxes():
-                if not _inside(box, page_box):
-                    raise TemplateError(path, where, f"box {list(box)} lies outside the {template.page_size} page")
+                _check_box(path, template, where, box)
         for i, item in enumerate(page.prefilled):
-            if not _inside(item.box, page_box):
-                raise TemplateError(path, f"pages[{p}].prefilled[{i}]",
-                                    f"box {list(item.box)} lies outside the {template.page_size} page")
+            _check_box(path, template, f"pages[{p}].prefilled[{i}]", item.box)
     for r, rule in enumerate(template.rules):
         named = rule.fields if rule.rule == "exactly_one" else (rule.when.field, *rule.then)
         if rule.rule == "required_if" and rule.when.field not in names:

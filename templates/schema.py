@@ -18,6 +18,7 @@ BINDINGS = (
     "address_block",          # 〒, address, 方書 and the head's name with 様, for a window envelope
     "address",                # the address on one line
     "customer_barcode",       # Japan Post's barcode for the address block
+    "address_code",           # the page code shown through the window, for undeliverable mail
     "head_name", "head_name_kana", "household_number", "resident_number",
     "amount", "account_on_file", "programme_name", "municipality_name", "deadline", "issue_date",
     "deficiencies",           # the return letter's list of what to fix
@@ -27,6 +28,25 @@ BINDINGS = (
 
 Box = tuple[float, float, float, float]
 Point = tuple[float, float]
+
+# Page furniture that the print room adds to every scanned page and the scan check relies on:
+# solid registration marks near the four corners, and the page code twice at opposite corners.
+MARK_SIZE, MARK_INSET = 5.0, 6.0
+CODE_SIZE, CODE_INSET = 18.0, 9.0
+
+
+def registration_marks(size_mm: tuple[float, float]) -> list[Box]:
+    width, height = size_mm
+    far_x, far_y = width - MARK_INSET - MARK_SIZE, height - MARK_INSET - MARK_SIZE
+    return [(MARK_INSET, MARK_INSET, MARK_SIZE, MARK_SIZE), (far_x, MARK_INSET, MARK_SIZE, MARK_SIZE),
+            (MARK_INSET, far_y, MARK_SIZE, MARK_SIZE), (far_x, far_y, MARK_SIZE, MARK_SIZE)]
+
+
+def code_boxes(size_mm: tuple[float, float]) -> list[Box]:
+    """Top-right and bottom-left, so one code survives a smudge and either feed direction reads."""
+    width, height = size_mm
+    return [(width - CODE_INSET - CODE_SIZE - MARK_SIZE, CODE_INSET + MARK_SIZE, CODE_SIZE, CODE_SIZE),
+            (CODE_INSET + MARK_SIZE, height - CODE_INSET - CODE_SIZE - MARK_SIZE - 2, CODE_SIZE, CODE_SIZE)]
 
 
 class Strict(BaseModel):
@@ -170,6 +190,14 @@ class Template(Strict):
     @property
     def size_mm(self) -> tuple[float, float]:
         return PAGE_SIZES_MM[self.page_size]
+
+    @property
+    def scanned(self) -> bool:
+        """Forms and letters come back through the scanners and carry marks and codes; envelopes do not."""
+        return self.kind != "envelope"
+
+    def reserved(self) -> list[Box]:
+        return registration_marks(self.size_mm) + code_boxes(self.size_mm) if self.scanned else []
 
     @field_validator("pages")
     @classmethod
