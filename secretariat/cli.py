@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from mailroom.printing.cli import app as print_app
+from mailroom.printing.cli import forms as forms_app
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.service import create_user, find_user, issue_api_token, list_users
 from secretariat.core.config import Settings
@@ -33,6 +34,7 @@ app.add_typer(users, name="users")
 app.add_typer(municipalities, name="municipalities")
 app.add_typer(programmes, name="programmes")
 app.add_typer(print_app, name="print")
+app.add_typer(forms_app, name="forms")
 
 console = Console()
 err = Console(stderr=True)

@@ -1,5 +1,6 @@
 import json
 
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from secretariat.cli import app
@@ -16,3 +17,35 @@ def test_the_barcode_command_prints_the_symbols_as_json():
 def test_the_barcode_command_refuses_a_representative_postal_code():
     answer = CliRunner().invoke(app, ["print", "barcode", "--postal", "100-0000", "--address", "東京都千代田区"])
     assert answer.exit_code == 1 and "representative postal code" in answer.output
+
+
+def test_forms_list_names_every_shipped_template():
+    answer = CliRunner().invoke(app, ["forms", "list", "--json"])
+    assert {row["id"] for row in json.loads(answer.output)} >= {"kakuninsho-hikazei", "cover-letter"}
+
+
+def test_forms_layout_gives_boxes_in_millimetres_and_the_rules():
+    layout = json.loads(CliRunner().invoke(app, ["forms", "layout", "kakuninsho-hikazei", "--json"]).output)
+    fields = {field["name"]: field for page in layout["pages"] for field in page["fields"]}
+    assert fields["account_number"] == {"name": "account_number", "label": "口座番号", "kind": "digits",
+                                        "required": False, "box_mm": [45.0, 203.0, 70.0, 10.0], "cells": 7}
+    assert [o["value"] for o in fields["account_choice"]["options"]] == ["on_file", "new"]
+    assert layout["rules"][0] == {"rule": "exactly_one", "fields": ["receive", "decline"],
+                                  "message": "「受け取ります」と「辞退します」のどちらか一つに✓を付けてください。"}
+    assert len(layout["pages"][0]["page_codes_mm"]) == 2
+
+
+def test_forms_sample_writes_the_pdf_and_a_manifest_of_its_pages(tmp_path):
+    out, manifest = tmp_path / "s.pdf", tmp_path / "s.json"
+    answer = CliRunner().invoke(app, ["forms", "sample", "kakuninsho-hikazei", "--count", "3", "--out", str(out),
+                                      "--manifest", str(manifest)])
+    assert answer.exit_code == 0, answer.output
+    rows = json.loads(manifest.read_text(encoding="utf-8"))
+    assert [(r["pdf_page"], r["target"], r["page"]) for r in rows] == [(1, 1, 1), (2, 1, 2), (3, 2, 1), (4, 2, 2),
+                                                                        (5, 3, 1), (6, 3, 2)]
+    assert len(PdfReader(out).pages) == 6
+
+
+def test_an_unknown_template_is_named_in_the_error():
+    answer = CliRunner().invoke(app, ["forms", "layout", "nope"])
+    assert answer.exit_code == 1 and "no template 'nope'" in answer.output
