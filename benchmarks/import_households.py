@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 import secretariat.core.models  # noqa: F401
 from secretariat.core.auth.actor import Actor
 from secretariat.core.config import sqlite_url
-from secretariat.core.db import make_engine, migrate
+from secretariat.core.db import make_engine
+from secretariat.migrations import migrate
 from secretariat.core.households.models import Person
 from secretariat.core.households.service import import_households
 from secretariat.core.programmes.service import create_programme

@@ -6,25 +6,22 @@ and passes what it builds to the services.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session
 
 from mailroom.printing.cli import app as print_app
 from mailroom.printing.cli import forms as forms_app
-from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.service import create_user, find_user, issue_api_token, list_users
+from secretariat.core.cli_support import CLI_ACTOR, cli_session
 from secretariat.core.config import Settings
-from secretariat.core.db import make_engine, migrate
-from secretariat.core.errors import DomainError
+from secretariat.core.db import make_engine
 from secretariat.core.programmes.service import create_programme, list_programmes
 from secretariat.core.tenancy.service import create_municipality, get_municipality_by_code, list_municipalities
+from secretariat.migrations import migrate
 
 app = typer.Typer(no_args_is_help=True, help="Operations suite of a benefit-programme secretariat (給付金事務局).")
 users = typer.Typer(no_args_is_help=True, help="Staff accounts and API tokens.")
@@ -37,28 +34,10 @@ app.add_typer(print_app, name="print")
 app.add_typer(forms_app, name="forms")
 
 console = Console()
-err = Console(stderr=True)
-ADMIN = Actor.system("cli")
+ADMIN = CLI_ACTOR
 
 
-@contextmanager
-def _session(migrate_first: bool = False) -> Iterator[Session]:
-    """A committed-or-rolled-back session on the configured store; domain errors end the command cleanly."""
-    settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
-    try:
-        if migrate_first:
-            migrate(engine)
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except DomainError as error:
-                session.rollback()
-                err.print(f"[red]error:[/red] {error.message}")
-                raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+_session = cli_session
 
 
 @app.command()

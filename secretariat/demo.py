@@ -4,7 +4,8 @@ It sets up two municipalities and their staff, imports synthetic target househol
 every household through a plausible life: printing and mailing, replies arriving over the
 weeks, checks, deficient forms returned and corrected, payment decisions, payments and failed
 transfers, declines. Each later capability (print room, mailroom, exchange, call center)
-replaces its simulated stage with the real one and adds its output files here.
+replaces its simulated stage with the real one and adds its output files here. Printing and
+mailing are real: the print room prints two waves per programme and records their mail-out.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 import secretariat.core.models  # noqa: F401
+from mailroom.printing.models import IssuedForm, PrintBatch
+from mailroom.printing.runs import print_programme, record_mailing
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import LABELS_JA, Status
@@ -29,7 +33,8 @@ from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.auth.service import create_user
 from secretariat.core.config import Settings
-from secretariat.core.db import make_engine, migrate
+from secretariat.core.db import make_engine
+from secretariat.migrations import migrate
 from secretariat.core.households.service import import_households
 from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import create_programme
@@ -62,6 +67,7 @@ class DemoResult:
     database: Path
     summary_file: Path
     stages: list[tuple[str, int, str]] = field(default_factory=list)
+    runs: list = field(default_factory=list)
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -95,7 +101,7 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                 name=f"{name} 住民税非課税世帯等臨時特別給付金", reference_date=today - timedelta(days=60),
                 opens_date=today - timedelta(days=40), deadline_date=today + timedelta(days=20),
                 amount_per_household_yen=30_000, amount_per_child_yen=20_000, channels=["paper", "web"],
-                form_templates=["kakuninsho-hikazei", "cover-letter", "envelope-naga3"]))
+                form_templates=["cover-letter", "kakuninsho-hikazei", "reply-envelope"]))
         by_code = {m.code: m for m in session.exec(select(Municipality))}
         for username, role, code, password in DEMO_USERS:
             create_user(session=session, actor=system, username=username, password=password, role=role,
@@ -114,14 +120,23 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         session.commit()
         result.stages.append(("import (対象者一覧)", imported, "households imported set-based, one application each"))
 
+        mailed_on: dict[int, date] = {}
+        for programme in programmes:
+            mailed_on |= _print_and_mail(session, programme, directory, households_of(session, programme), system,
+                                         result, console)
+        result.stages.append(("print (印刷)", sum(r.household_count for r in result.runs),
+                              f"{sum(r.page_count for r in result.runs):,} pages in {len(result.runs)} print runs"))
+        result.stages.append(("mail (発送)", sum(r.mailed_count for r in result.runs),
+                              "two waves per programme, recorded as mailed"))
+
         applications = list(session.exec(select(Application).order_by(Application.id)))
         tally: dict[str, int] = {}
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("simulating the programme", total=len(applications))
+            task = progress.add_task("simulating replies, checks and payments", total=len(applications))
             for application in applications:
-                programme = programmes[0] if application.programme_id == programmes[0].id else programmes[1]
-                for stage in _simulate(session, application, programme, rng, today, system):
-                    tally[stage] = tally.get(stage, 0) + 1
+                if application.id in mailed_on:
+                    for stage in _simulate(session, application, mailed_on[application.id], rng, today, system):
+                        tally[stage] = tally.get(stage, 0) + 1
                 progress.advance(task)
         session.commit()
         for stage, note in SIMULATED_STAGES:
@@ -134,13 +149,43 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
     result.summary_file.write_text(json.dumps({
         "database": str(result.database),
         "stages": [{"stage": s, "count": c, "note": n} for s, c, n in result.stages],
+        "print_runs": [{"id": r.id, "wave": r.wave, "households": r.household_count, "pages": r.page_count,
+                        "mailed_date": r.mailed_date.isoformat(), "directory": r.directory} for r in result.runs],
         "statuses": result.statuses}, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
 
 
+def households_of(session: Session, programme) -> int:
+    return session.exec(select(func.count()).select_from(Application)
+                        .where(Application.programme_id == programme.id)).one()
+
+
+def _print_and_mail(session: Session, programme, directory: Path, count: int, actor: Actor, result: "DemoResult",
+                    console: Console) -> dict[int, date]:
+    """Two real print runs (waves) with their mail-out dates; returns each application's mail-out day."""
+    mailed_on: dict[int, date] = {}
+    waves = [(1, max(1, round(count * 0.6)), programme.opens_date - timedelta(days=5)),
+             (2, None, programme.opens_date + timedelta(days=2))]
+    for wave, limit, printed_on in waves:
+        at = datetime.combine(printed_on, time(10), JST)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"printing wave {wave}", total=limit or count)
+            run = print_programme(session=session, actor=actor, programme=programme, wave=wave, limit=limit,
+                                  out_root=directory / "print-runs", at=at,
+                                  progress=lambda done: progress.advance(task, done))
+        if run is None:
+            continue
+        record_mailing(session=session, actor=actor, run=run, mailed_on=printed_on + timedelta(days=3))
+        session.commit()
+        result.runs.append(run)
+        for application_id in session.exec(
+                select(Application.id).join(IssuedForm, IssuedForm.household_id == Application.household_id)
+                .join(PrintBatch, PrintBatch.id == IssuedForm.print_batch_id).where(PrintBatch.print_run_id == run.id)):
+            mailed_on[application_id] = run.mailed_date
+    return mailed_on
+
+
 SIMULATED_STAGES = [
-    ("print (印刷)", "forms printed (simulated until the print room lands)"),
-    ("mail (発送)", "packs mailed in two waves (simulated)"),
     ("undeliverable (宛所不明)", "returned by the post office"),
     ("received (受付)", "forms that came back, corrected ones included (simulated replies)"),
     ("deficient → returned (返戻)", "forms sent back with what to fix (simulated until the mailroom lands)"),
@@ -152,11 +197,10 @@ SIMULATED_STAGES = [
 ]
 
 
-def _simulate(session: Session, application: Application, programme, rng: random.Random, today: date,
+def _simulate(session: Session, application: Application, mailed: date, rng: random.Random, today: date,
               actor: Actor) -> list[str]:
-    """Walk one application through a plausible life, stamping each step on the programme's calendar."""
+    """Walk one mailed application through a plausible life, stamping each step on the programme's calendar."""
     stages: list[str] = []
-    opens = programme.opens_date
 
     def step(to: Status, day: date, stage: str | None, reason: str = "") -> None:
         moment = datetime.combine(min(day, today), time(9 + rng.randint(0, 8), rng.randint(0, 59)), JST)
@@ -164,10 +208,6 @@ def _simulate(session: Session, application: Application, programme, rng: random
         if stage:
             stages.append(stage)
 
-    wave = 0 if rng.random() < 0.6 else 7
-    step(Status.printed, opens - timedelta(days=5) + timedelta(days=wave), "print (印刷)")
-    mailed = opens - timedelta(days=2) + timedelta(days=wave)
-    step(Status.mailed, mailed, "mail (発送)")
     if rng.random() < 0.025:
         step(Status.undeliverable, mailed + timedelta(days=rng.randint(3, 8)), "undeliverable (宛所不明)",
              "あて所に尋ねあたりません")
@@ -229,6 +269,8 @@ def print_summary(result: DemoResult, console: Console) -> None:
             status_table.add_row(f"{LABELS_JA[Status(status)]} ({status})", f"{count:,}")
         console.print(status_table)
     console.print(f"[bold]Output files[/bold]\n  store:   {result.database}\n  summary: {result.summary_file}")
+    for run in result.runs:
+        console.print(f"  print run {run.id} (wave {run.wave}, {run.page_count:,} pages): {run.directory}")
 
 
 def print_logins(console: Console, url: str) -> None:

@@ -87,3 +87,19 @@ def login(client):
         assert answer.status_code == 303, answer.text
         return csrf_from(client.get("/").text)
     return do
+
+
+@pytest.fixture
+def cli(database_url, tmp_path):
+    """Run `secretariat …` against this test's store; returns typer's result."""
+    from typer.testing import CliRunner
+
+    from secretariat.cli import app as cli_app
+
+    runner = CliRunner()
+    env = {"SECRETARIAT_DATABASE_URL": database_url, "SECRETARIAT_DATA_DIR": str(tmp_path),
+           "SECRETARIAT_NEW_PASSWORD": PASSWORD}
+
+    def run(*arguments):
+        return runner.invoke(cli_app, [str(a) for a in arguments], env=env)
+    return run

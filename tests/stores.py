@@ -16,7 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from secretariat.core.config import sqlite_url
-from secretariat.core.db import make_engine, migrate
+from secretariat.core.db import make_engine
+from secretariat.migrations import migrate
 
 ENV = "SECRETARIAT_TEST_DATABASE_URL"
 

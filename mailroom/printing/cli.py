@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-
-from pathlib import Path
+from rich.progress import Progress
 
 from mailroom.printing.customer_barcode import NoCustomerBarcode, for_address
+from mailroom.printing.runs import get_run, print_programme, record_mailing, reissue
 from mailroom.printing.samples import write_sample
+from secretariat.core.cli_support import CLI_ACTOR, cli_session
+from secretariat.core.config import Settings
+from secretariat.core.households.service import get_household
+from secretariat.core.programmes.service import get_programme, parse_date
 from templates.layout import layout, summary
 from templates.loader import default_templates
 
@@ -77,3 +82,52 @@ def barcode(postal: Annotated[str, typer.Option(help="postal code, e.g. 2630023 
     console.print(f"住所表示番号: {code.address_number}")
     console.print(" ".join(code.symbols))
     console.print(f"bars (1 long, 2 upper, 3 lower, 4 timing): {code.bars}")
+
+
+def _out(out: Path | None, settings: Settings) -> Path:
+    return out or settings.data_dir / "print-runs"
+
+
+@app.command("run")
+def run(programme: Annotated[int, typer.Option(help="programme id")],
+        wave: Annotated[int, typer.Option(min=1, help="mailing wave number")] = 1,
+        limit: Annotated[int | None, typer.Option(min=1, help="print at most this many households")] = None,
+        batch_size: Annotated[int, typer.Option(min=1, help="households per PDF")] = 1000,
+        out: Annotated[Path | None, typer.Option(help="where run folders go")] = None):
+    """Print every household not yet printed, in postal-code order, resuming an unfinished run."""
+    settings = Settings.from_env()
+    with cli_session(settings) as session, Progress(console=console, transient=True) as bar:
+        chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        task = bar.add_task("printing", total=limit)
+        printed = print_programme(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
+                                  wave=wave, limit=limit, batch_size=batch_size,
+                                  progress=lambda done: bar.advance(task, done))
+    if printed is None:
+        console.print("nothing to print: every household of this programme has been printed")
+        return
+    console.print(f"print run {printed.id}: {printed.household_count:,} households, {printed.page_count:,} pages "
+                  f"in {printed.directory} (manifest.csv beside the batch PDFs)")
+
+
+@app.command("reissue")
+def reissue_command(household: Annotated[int, typer.Argument(help="household id")],
+                    reason: Annotated[str, typer.Option()] = "紛失による再発行",
+                    out: Annotated[Path | None, typer.Option()] = None):
+    """A replacement pack for a lost form; the old form code is voided."""
+    settings = Settings.from_env()
+    with cli_session(settings) as session:
+        made = reissue(session=session, actor=CLI_ACTOR,
+                       household=get_household(session=session, actor=CLI_ACTOR, household_id=household),
+                       out_dir=_out(out, settings) / "reissues", reason=reason)
+    console.print(f"reissued form {made.form.form_id}: {made.path}")
+
+
+@app.command("mailed")
+def mailed(run_id: Annotated[int, typer.Option("--run", help="print run id")],
+           mailed_on: Annotated[str, typer.Option("--date", help="the mail-out date, YYYY-MM-DD")]):
+    """Record the day a run went to the post office; its households move to mailed."""
+    with cli_session() as session:
+        day = parse_date(mailed_on, "mail-out date")
+        moved = record_mailing(session=session, actor=CLI_ACTOR, mailed_on=day,
+                               run=get_run(session=session, actor=CLI_ACTOR, run_id=run_id))
+    console.print(f"print run {run_id}: {moved:,} households recorded as mailed on {mailed_on}")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy
 import zxingcpp
+from PIL import Image
 
 PREFIX = "SCT1"
 
@@ -51,21 +51,8 @@ def parse(text: str) -> PageCode:
         raise PageCodeError("the page code's numbers are malformed") from None
 
 
-@lru_cache(maxsize=4096)
-def qr_modules(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """(size, runs) of a QR symbol: dark runs as (row, first column, length), ready to draw."""
+def qr_image(text: str) -> Image.Image:
+    """The QR symbol as a greyscale image, one pixel per module, for the PDF to scale without smoothing."""
     matrix = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
         scale=1, add_quiet_zones=False)
-    rows = [[pixel < 128 for pixel in row] for row in numpy.asarray(matrix)]
-    runs = []
-    for y, row in enumerate(rows):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                runs.append((y, start, x - start))
-            else:
-                x += 1
-    return len(rows), tuple(runs)
+    return Image.fromarray(numpy.asarray(matrix), mode="L")

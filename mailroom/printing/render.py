@@ -11,18 +11,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reportlab import rl_config
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.customer_barcode import CustomerBarcode, NoCustomerBarcode, encode, for_address
 from mailroom.printing.fonts import register_font
-from mailroom.printing.page_code import PageCode, qr_modules
-from templates.schema import Box, Frame, InputField, Line, Page, Paragraph, Template, Text, code_boxes, \
-    registration_marks
+from mailroom.printing.page_code import PageCode, qr_image
+from templates.schema import (
+    Box,
+    Frame,
+    InputField,
+    Line,
+    Page,
+    Paragraph,
+    Template,
+    Text,
+    code_boxes,
+    registration_marks,
+)
 
 GUIDE_GREY = 0.6
+rl_config.useA85 = 0  # compressed streams stay binary: ASCII85 only made files bigger and slower
 # YAML folds a long line into one with a space where it broke; between two Japanese characters
 # that space is an artefact, not a word break.
 _FOLDED_SPACE = re.compile(r"(?<=[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef])")
@@ -164,20 +177,21 @@ class TemplateRenderer:
             self.canvas.doForm(self._static_form(page))
             code = PageCode(form_id=form_id, household_id=addressee.household_id, page=page.number,
                             template=self.template.key)
+            symbol = ImageReader(qr_image(code.text))  # made once, placed at every code position
             if self.template.scanned:
                 for box in code_boxes(self.template.size_mm):
-                    self._qr(code.text, box)
+                    self._qr(symbol, box)
             for item in page.prefilled:
-                self._prefilled(item, addressee, code)
+                self._prefilled(item, addressee, symbol)
             self.canvas.showPage()
         return len(self.template.pages)
 
-    def _prefilled(self, item, addressee: Addressee, code: PageCode) -> None:
+    def _prefilled(self, item, addressee: Addressee, symbol: ImageReader) -> None:
         x, y, w, h = item.box
         if item.binding == "address_block":
             self._address_block(addressee, item.box, item.size)
         elif item.binding == "address_code":
-            self._qr(code.text, item.box)
+            self._qr(symbol, item.box)
         elif item.binding == "customer_barcode":
             try:
                 self._barcode(for_address(addressee.postal_code, f"{addressee.address}{addressee.address_extra}"),
@@ -208,15 +222,9 @@ class TemplateRenderer:
             self._text(line, x, y + step * (number + 1), size)
         self._text(f"{addressee.head_name}　様", x + 4, y + step * (len(lines) + 1) + 2.5, size + 3)
 
-    def _qr(self, text: str, box: Box) -> None:
-        size, runs = qr_modules(text)
-        x, y, w, _h = box
-        module = w / size
-        path = self.canvas.beginPath()
-        for row, column, length in runs:
-            path.rect(self._x(x + column * module), self._y(y + (row + 1) * module), length * module * mm,
-                      module * mm)
-        self.canvas.drawPath(path, stroke=0, fill=1)
+    def _qr(self, symbol: ImageReader, box: Box) -> None:
+        x, y, w, h = box
+        self.canvas.drawImage(symbol, self._x(x), self._y(y + h), w * mm, h * mm)
 
     def _barcode(self, barcode: CustomerBarcode, box: Box) -> None:
         x, y, _w, _h = box

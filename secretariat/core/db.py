@@ -1,8 +1,8 @@
 """The store: an embedded SQLite file by default, PostgreSQL when a URL names one.
 
 SQLite runs in WAL mode with foreign keys on, so the web server, the CLI and later the
-SFTP drop can share one file. The schema is owned by Alembic (`migrate`), never by
-`create_all`, so production and tests run the same DDL.
+SFTP drop can share one file. The schema is owned by Alembic (`secretariat.migrations.migrate`),
+never by `create_all`, so production and tests run the same DDL.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
@@ -42,18 +40,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
-
-
-def alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", "secretariat.core:migrations")
-    config.attributes["engine"] = engine
-    return config
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe to run on every start."""
-    command.upgrade(alembic_config(engine), "head")
 
 
 @contextmanager

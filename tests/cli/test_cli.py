@@ -2,22 +2,8 @@ import json
 
 import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
-
-from secretariat.cli import app
 from secretariat.core.auth.models import User
 from secretariat.core.programmes.models import Programme
-
-
-@pytest.fixture
-def cli(database_url, tmp_path):
-    runner = CliRunner()
-    env = {"SECRETARIAT_DATABASE_URL": database_url, "SECRETARIAT_DATA_DIR": str(tmp_path),
-           "SECRETARIAT_NEW_PASSWORD": "correct-horse-battery"}
-
-    def run(*arguments):
-        return runner.invoke(app, list(arguments), env=env)
-    return run
 
 
 def test_init_is_safe_to_run_twice(cli):

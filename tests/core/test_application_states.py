@@ -125,3 +125,26 @@ def test_a_step_stamped_in_japan_time_reads_back_as_the_same_instant(factory, se
     session.expire_all()
     stored = session.exec(select(ApplicationEvent).where(ApplicationEvent.to_status == "printed")).one()
     assert as_utc(stored.at) == arrived
+
+
+def test_many_applications_move_together_each_with_its_event(factory, session):
+    from secretariat.core.applications.service import transition_all
+
+    tenant = factory.tenant(households=3)
+    applications = [session.get(Application, a.id) for a in tenant.applications]
+    assert transition_all(session=session, applications=applications, to=Status.printed, actor=SYSTEM) == 3
+    session.commit()
+    assert {session.get(Application, a.id).status for a in tenant.applications} == {"printed"}
+    assert len(session.exec(select(ApplicationEvent).where(ApplicationEvent.to_status == "printed")).all()) == 3
+
+
+def test_if_one_application_may_not_move_none_does(factory, session):
+    from secretariat.core.applications.service import transition_all
+
+    tenant = factory.tenant(households=2)
+    factory.advance(tenant.applications[1], Status.declined)
+    applications = [session.get(Application, a.id) for a in tenant.applications]
+    with pytest.raises(IllegalTransition, match="from declined to printed"):
+        transition_all(session=session, applications=applications, to=Status.printed, actor=SYSTEM)
+    session.rollback()
+    assert session.get(Application, tenant.applications[0].id).status == "imported"

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import secretariat.core.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import mailroom.models  # noqa: F401  (registers the mailroom's tables)
+import secretariat.core.models  # noqa: F401  (registers every core table on SQLModel.metadata)
 
 config = context.config
 engine = config.attributes["engine"]

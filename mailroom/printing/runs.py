@@ -1,0 +1,326 @@
+"""Print runs: every not-yet-printed household of a programme, in postal-code order, in batch
+PDFs for the printer, with a manifest; reissues; and the mail-out that follows.
+
+The database is the source of truth and the files are derived from it. A batch's households
+are reserved and marked printed in one commit, then its file is written; if the process dies
+between the two, the next run re-renders that batch from what was committed. So a household
+is never printed twice and never skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from mailroom.printing.addressee import Addressee
+from mailroom.printing.customer_barcode import NoCustomerBarcode, for_address
+from mailroom.printing.models import IssuedForm, PrintBatch, PrintRun
+from mailroom.printing.render import TemplateRenderer, new_canvas
+from secretariat.core.applications.models import Application
+from secretariat.core.applications.service import transition_all
+from secretariat.core.applications.states import Status
+from secretariat.core.audit.service import record_audit
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.clock import utcnow
+from secretariat.core.errors import Conflict, InvalidInput, NotFound
+from secretariat.core.households.models import Household, Person
+from secretariat.core.programmes.models import Programme
+from secretariat.core.tenancy.models import Municipality
+from templates.loader import default_templates
+from templates.schema import Template
+
+JST = timezone(timedelta(hours=9))
+DEFAULT_PACK = ("cover-letter", "kakuninsho-hikazei")
+PRINTED_KINDS = ("letter", "form", "sheet")  # envelope faces go on envelope stock, not in the batch
+Progress = Callable[[int], None]
+
+
+def pack_for(programme: Programme) -> list[Template]:
+    """The sheets each household's envelope holds, in order, from the programme's template list."""
+    known = default_templates()
+    names = programme.form_templates or list(DEFAULT_PACK)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise InvalidInput(f"programme {programme.id} names template(s) {', '.join(unknown)} that do not exist; "
+                           f"known: {', '.join(sorted(known))}")
+    pack = [known[name] for name in names if known[name].kind in PRINTED_KINDS]
+    if not pack:
+        raise InvalidInput(f"programme {programme.id} names no printable form or letter")
+    return pack
+
+
+def form_id_for(programme_id: int, household_id: int, issue_number: int) -> str:
+    return f"P{programme_id}-H{household_id}-{issue_number}"
+
+
+# --- running -----------------------------------------------------------------------------
+
+def print_programme(*, session: Session, actor: Actor, programme: Programme, out_root: Path, wave: int = 1,
+                    limit: int | None = None, batch_size: int = 1000, at: datetime | None = None,
+                    progress: Progress | None = None) -> PrintRun | None:
+    """Print every household of the programme not yet printed (up to `limit`), resuming an
+    unfinished run if there is one. Returns None when there is nothing to print."""
+    actor.require(Role.admin, Role.supervisor, Role.operator)
+    if not actor.can_see(programme.municipality_id):
+        raise NotFound(f"no programme {programme.id}")
+    if batch_size < 1 or (limit is not None and limit < 1):
+        raise InvalidInput("batch size and limit must be at least 1")
+    pack = pack_for(programme)
+    run = session.exec(select(PrintRun).where(PrintRun.programme_id == programme.id,
+                                              PrintRun.completed_at.is_(None))).first()
+    if run is None:
+        if not _next_households(session, programme, 1):
+            return None
+        run = PrintRun(municipality_id=programme.municipality_id, programme_id=programme.id, wave=wave,
+                       pack=[t.key for t in pack], directory="", created_by=actor.username)
+        session.add(run)
+        session.flush()
+        run.directory = str((out_root / f"run-{run.id:04d}").resolve())
+        record_audit(session=session, actor=actor, action="create", entity="print_run", entity_id=run.id,
+                     municipality_id=programme.municipality_id, detail=f"wave={wave}")
+        session.commit()
+    _resume(session, actor, run, programme, pack, limit, batch_size, at, progress)
+    return run
+
+
+def _resume(session: Session, actor: Actor, run: PrintRun, programme: Programme, pack: list[Template],
+            limit: int | None, batch_size: int, at: datetime | None, progress: Progress | None) -> None:
+    Path(run.directory).mkdir(parents=True, exist_ok=True)
+    for batch in session.exec(select(PrintBatch).where(PrintBatch.print_run_id == run.id,
+                                                       PrintBatch.written_at.is_(None))).all():
+        _write_batch(session, run, batch, programme, pack, at)  # reserved before a crash: finish it
+        session.commit()
+        if progress:
+            progress(batch.household_count)
+    while True:
+        printed = _households_in(session, run)
+        room = batch_size if limit is None else min(batch_size, limit - printed)
+        households = _next_households(session, programme, room) if room > 0 else []
+        if not households:
+            break
+        batch = _reserve(session, actor, run, households, at)
+        session.commit()
+        _write_batch(session, run, batch, programme, pack, at)
+        session.commit()
+        if progress:
+            progress(len(households))
+    _finish(session, run)
+    session.commit()
+
+
+def _households_in(session: Session, run: PrintRun) -> int:
+    return session.exec(select(func.coalesce(func.sum(PrintBatch.household_count), 0))
+                        .where(PrintBatch.print_run_id == run.id)).one()
+
+
+def _next_households(session: Session, programme: Programme, count: int) -> list[tuple[Application, Household]]:
+    """The next households to print, in postal-code order for the bulk-mail discount."""
+    issued = select(IssuedForm.household_id).where(IssuedForm.programme_id == programme.id,
+                                                   IssuedForm.voided_at.is_(None))
+    query = (select(Application, Household).join(Household, Household.id == Application.household_id)
+             .where(Application.programme_id == programme.id, Application.status == Status.imported.value,
+                    Household.id.not_in(issued))
+             .order_by(Household.postal_code, Household.household_number).limit(count))
+    return list(session.exec(query).all())
+
+
+def _reserve(session: Session, actor: Actor, run: PrintRun, households: list[tuple[Application, Household]],
+             at: datetime | None) -> PrintBatch:
+    number = session.exec(select(func.coalesce(func.max(PrintBatch.number), 0))
+                          .where(PrintBatch.print_run_id == run.id)).one() + 1
+    batch = PrintBatch(print_run_id=run.id, number=number, file_name=f"batch-{number:04d}.pdf",
+                       household_count=len(households))
+    session.add(batch)
+    session.flush()
+    for position, (_application, household) in enumerate(households):
+        session.add(IssuedForm(form_id=form_id_for(run.programme_id, household.id, 1),
+                               municipality_id=household.municipality_id, programme_id=household.programme_id,
+                               household_id=household.id, pack=run.pack, print_batch_id=batch.id,
+                               position=position, file_name=batch.file_name))
+    transition_all(session=session, applications=[application for application, _ in households], to=Status.printed,
+                   actor=actor, reason=f"印刷ロット {run.id} バッチ {number}", at=at)
+    return batch
+
+
+def _write_batch(session: Session, run: PrintRun, batch: PrintBatch, programme: Programme,
+                 pack: list[Template], at: datetime | None) -> None:
+    forms = list(session.exec(select(IssuedForm).where(IssuedForm.print_batch_id == batch.id)
+                              .order_by(IssuedForm.position)))
+    target = Path(run.directory) / batch.file_name
+    pages = _render(target, forms, _addressees(session, programme, [f.household_id for f in forms], at), pack,
+                    title=f"{programme.name} 印刷ロット{run.id} バッチ{batch.number}")
+    batch.page_count = pages
+    batch.sha256 = _sha256(target)
+    batch.written_at = utcnow()
+    session.add(batch)
+
+
+def _render(target: Path, forms: list[IssuedForm], addressees: dict[int, Addressee], pack: list[Template],
+            title: str) -> int:
+    """Write the PDF under a temporary name and move it into place only once it is complete."""
+    partial = target.with_name(target.name + ".partial")
+    canvas = new_canvas(str(partial), pack[0], title)
+    renderers = [TemplateRenderer(template, canvas) for template in pack]
+    page = 1
+    for form in forms:
+        form.first_page = page
+        for renderer in renderers:
+            canvas.setPageSize([side * 72 / 25.4 for side in renderer.template.size_mm])
+            page += renderer.draw(addressees[form.household_id], form.form_id)
+        form.page_count = page - form.first_page
+    canvas.save()
+    with open(partial, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+    return page - 1
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _addressees(session: Session, programme: Programme, household_ids: list[int],
+                at: datetime | None) -> dict[int, Addressee]:
+    municipality = session.get(Municipality, programme.municipality_id)
+    issue_date = (at or utcnow()).astimezone(JST).date()
+    rows = session.exec(select(Household, Person, Application)
+                        .join(Person, (Person.household_id == Household.id) & Person.is_head.is_(True))
+                        .join(Application, Application.household_id == Household.id)
+                        .where(Household.id.in_(household_ids))).all()
+    return {household.id: Addressee(
+        household_id=household.id, household_number=household.household_number, postal_code=household.postal_code,
+        address=household.address, address_extra=household.address_extra, head_name=head.name,
+        head_name_kana=head.name_kana, amount_yen=application.amount_yen, programme_name=programme.name,
+        municipality_name=f"{municipality.name}長", deadline=programme.deadline_date, issue_date=issue_date,
+        account_on_file=_account(household)) for household, head, application in rows}
+
+
+def _account(household: Household) -> str:
+    if not household.account_number:
+        return ""
+    kind = "当座" if household.account_type == "current" else "普通"
+    return f"{household.bank_code}-{household.branch_code} {kind} {household.account_number} " \
+           f"{household.account_holder_kana or ''}".strip()
+
+
+def _finish(session: Session, run: PrintRun) -> None:
+    batches = list(session.exec(select(PrintBatch).where(PrintBatch.print_run_id == run.id)
+                                .order_by(PrintBatch.number)))
+    run.household_count = sum(b.household_count for b in batches)
+    run.page_count = sum(b.page_count for b in batches)
+    run.completed_at = utcnow()
+    session.add(run)
+    write_manifest(session, run)
+
+
+MANIFEST_COLUMNS = ["file", "first_page", "last_page", "form_id", "household_number", "postal_code",
+                    "customer_barcode"]
+
+
+def write_manifest(session: Session, run: PrintRun) -> Path:
+    """manifest.csv: which pages of which file belong to which household, with its barcode."""
+    rows = session.exec(select(IssuedForm, Household).join(Household, Household.id == IssuedForm.household_id)
+                        .join(PrintBatch, PrintBatch.id == IssuedForm.print_batch_id)
+                        .where(PrintBatch.print_run_id == run.id)
+                        .order_by(PrintBatch.number, IssuedForm.position)).all()
+    path = Path(run.directory) / "manifest.csv"
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: the printer opens it in Excel
+        writer = csv.writer(handle)
+        writer.writerow(MANIFEST_COLUMNS)
+        for form, household in rows:
+            try:
+                barcode = " ".join(for_address(household.postal_code,
+                                               household.address + household.address_extra).symbols)
+            except NoCustomerBarcode:
+                barcode = ""
+            writer.writerow([form.file_name, form.first_page, form.first_page + form.page_count - 1, form.form_id,
+                             household.household_number, household.postal_code, barcode])
+    return path
+
+
+# --- after the run ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reissue:
+    form: IssuedForm
+    path: Path
+
+
+def reissue(*, session: Session, actor: Actor, household: Household, out_dir: Path, reason: str = "紛失による再発行",
+            at: datetime | None = None) -> Reissue:
+    """A replacement pack with a new form id; the old form is voided so a late copy is caught."""
+    actor.require(Role.admin, Role.supervisor, Role.operator, Role.agent)
+    if not actor.can_see(household.municipality_id):
+        raise NotFound(f"no household {household.id}")
+    active = list(session.exec(select(IssuedForm).where(IssuedForm.household_id == household.id,
+                                                        IssuedForm.voided_at.is_(None))))
+    if not active:
+        raise Conflict(f"household {household.id} has not been printed yet; it will be in the next print run")
+    programme = session.get(Programme, household.programme_id)
+    pack = pack_for(programme)
+    number = session.exec(select(func.max(IssuedForm.issue_number))
+                          .where(IssuedForm.household_id == household.id)).one() + 1
+    for old in active:
+        old.voided_at = utcnow()
+        old.void_reason = f"再発行 ({reason})"[:200]
+        session.add(old)
+    form = IssuedForm(form_id=form_id_for(programme.id, household.id, number), municipality_id=household.municipality_id,
+                      programme_id=programme.id, household_id=household.id, pack=[t.key for t in pack],
+                      issue_number=number)
+    form.file_name = f"reissue-{form.form_id}.pdf"
+    session.add(form)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / form.file_name
+    _render(path, [form], _addressees(session, programme, [household.id], at), pack, title=f"再発行 {form.form_id}")
+    record_audit(session=session, actor=actor, action="reissue", entity="household", entity_id=household.id,
+                 municipality_id=household.municipality_id, detail=f"form={form.form_id}")
+    session.flush()
+    return Reissue(form=form, path=path)
+
+
+def form_by_id(*, session: Session, form_id: str) -> IssuedForm | None:
+    """The issued form a page code names, voided or not (check-in needs to see voided ones)."""
+    return session.exec(select(IssuedForm).where(IssuedForm.form_id == form_id)).first()
+
+
+def record_mailing(*, session: Session, actor: Actor, run: PrintRun, mailed_on: date) -> int:
+    """The day a run went to the post office: its households move to mailed (発送済み)."""
+    actor.require(Role.admin, Role.supervisor, Role.operator)
+    if not actor.can_see(run.municipality_id):
+        raise NotFound(f"no print run {run.id}")
+    if run.completed_at is None:
+        raise Conflict(f"print run {run.id} has not finished printing; run 'secretariat print run' to finish it")
+    if mailed_on > datetime.now(JST).date():
+        raise InvalidInput(f"mail-out date {mailed_on} is in the future")
+    if run.mailed_date is not None:
+        raise Conflict(f"print run {run.id} was already recorded as mailed on {run.mailed_date}")
+    printed = list(session.exec(select(Application).join(IssuedForm, IssuedForm.household_id == Application.household_id)
+                                .join(PrintBatch, PrintBatch.id == IssuedForm.print_batch_id)
+                                .where(PrintBatch.print_run_id == run.id,
+                                       Application.status == Status.printed.value)))
+    moved = transition_all(session=session, applications=printed, to=Status.mailed, actor=actor,
+                           reason=f"印刷ロット {run.id} 発送", at=datetime.combine(mailed_on, time(9), JST))
+    run.mailed_date = mailed_on
+    run.mailed_count = moved
+    session.add(run)
+    return moved
+
+
+def get_run(*, session: Session, actor: Actor, run_id: int) -> PrintRun:
+    run = session.get(PrintRun, run_id)
+    if run is None or not actor.can_see(run.municipality_id):
+        raise NotFound(f"no print run {run_id}")
+    return run
