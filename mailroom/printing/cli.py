@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -93,14 +94,16 @@ def run(programme: Annotated[int, typer.Option(help="programme id")],
         wave: Annotated[int, typer.Option(min=1, help="mailing wave number")] = 1,
         limit: Annotated[int | None, typer.Option(min=1, help="print at most this many households")] = None,
         batch_size: Annotated[int, typer.Option(min=1, help="households per PDF")] = 1000,
-        out: Annotated[Path | None, typer.Option(help="where run folders go")] = None):
+        out: Annotated[Path | None, typer.Option(help="where run folders go")] = None,
+        workers: Annotated[int, typer.Option(min=1, help="rendering processes (default: one per core)")]
+        = os.cpu_count() or 1):
     """Print every household not yet printed, in postal-code order, resuming an unfinished run."""
     settings = Settings.from_env()
     with cli_session(settings) as session, Progress(console=console, transient=True) as bar:
         chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         task = bar.add_task("printing", total=limit)
         printed = print_programme(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
-                                  wave=wave, limit=limit, batch_size=batch_size,
+                                  wave=wave, limit=limit, batch_size=batch_size, workers=workers,
                                   progress=lambda done: bar.advance(task, done))
     if printed is None:
         console.print("nothing to print: every household of this programme has been printed")

@@ -12,9 +12,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy import func
@@ -66,9 +69,13 @@ def form_id_for(programme_id: int, household_id: int, issue_number: int) -> str:
 
 def print_programme(*, session: Session, actor: Actor, programme: Programme, out_root: Path, wave: int = 1,
                     limit: int | None = None, batch_size: int = 1000, at: datetime | None = None,
-                    progress: Progress | None = None) -> PrintRun | None:
+                    progress: Progress | None = None, workers: int = 1) -> PrintRun | None:
     """Print every household of the programme not yet printed (up to `limit`), resuming an
-    unfinished run if there is one. Returns None when there is nothing to print."""
+    unfinished run if there is one. Returns None when there is nothing to print.
+
+    With `workers` > 1, batch files render in that many processes while this one keeps the
+    database: it reserves the next batches as earlier ones render.
+    """
     actor.require(Role.admin, Role.supervisor, Role.operator)
     if not actor.can_see(programme.municipality_id):
         raise NotFound(f"no programme {programme.id}")
@@ -88,33 +95,71 @@ def print_programme(*, session: Session, actor: Actor, programme: Programme, out
         record_audit(session=session, actor=actor, action="create", entity="print_run", entity_id=run.id,
                      municipality_id=programme.municipality_id, detail=f"wave={wave}")
         session.commit()
-    _resume(session, actor, run, programme, pack, limit, batch_size, at, progress)
+    _resume(session, actor, run, programme, pack, limit, batch_size, at, progress, workers)
     return run
 
 
 def _resume(session: Session, actor: Actor, run: PrintRun, programme: Programme, pack: list[Template],
-            limit: int | None, batch_size: int, at: datetime | None, progress: Progress | None) -> None:
+            limit: int | None, batch_size: int, at: datetime | None, progress: Progress | None,
+            workers: int) -> None:
     Path(run.directory).mkdir(parents=True, exist_ok=True)
-    for batch in session.exec(select(PrintBatch).where(PrintBatch.print_run_id == run.id,
-                                                       PrintBatch.written_at.is_(None))).all():
-        _write_batch(session, run, batch, programme, pack, at)  # reserved before a crash: finish it
-        session.commit()
-        if progress:
-            progress(batch.household_count)
-    while True:
+    # Batches reserved before a crash are finished first, then new ones are reserved as room allows.
+    waiting = deque(session.exec(select(PrintBatch).where(PrintBatch.print_run_id == run.id,
+                                                          PrintBatch.written_at.is_(None))
+                                 .order_by(PrintBatch.number)).all())
+
+    def next_batch() -> PrintBatch | None:
+        if waiting:
+            return waiting.popleft()
         printed = _households_in(session, run)
         room = batch_size if limit is None else min(batch_size, limit - printed)
         households = _next_households(session, programme, room) if room > 0 else []
         if not households:
-            break
+            return None
         batch = _reserve(session, actor, run, households, at)
         session.commit()
-        _write_batch(session, run, batch, programme, pack, at)
-        session.commit()
-        if progress:
-            progress(len(households))
+        return batch
+
+    with _renderer_pool(workers) as pool:
+        in_flight: deque = deque()
+        while True:
+            while len(in_flight) < max(1, workers) * 2 and (batch := next_batch()) is not None:
+                job = _job(session, run, batch, programme, pack, at)
+                in_flight.append((batch, pool.submit(render_job, job)))
+            if not in_flight:
+                break
+            batch, future = in_flight.popleft()
+            _record_written(session, batch, future.result())
+            session.commit()
+            if progress:
+                progress(batch.household_count)
     _finish(session, run)
     session.commit()
+
+
+class _InProcess:
+    """The pool interface, rendering in this process: for one worker, and for tests."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        return False
+
+    def submit(self, function, argument) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(function(argument))
+        except BaseException as error:  # surfaced by future.result(), as a process pool would
+            future.set_exception(error)
+        return future
+
+
+def _renderer_pool(workers: int):
+    if workers <= 1:
+        return _InProcess()
+    # spawn, not fork: the parent holds database connections and may run web-server threads
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
 
 
 def _households_in(session: Session, run: PrintRun) -> int:
@@ -151,37 +196,71 @@ def _reserve(session: Session, actor: Actor, run: PrintRun, households: list[tup
     return batch
 
 
-def _write_batch(session: Session, run: PrintRun, batch: PrintBatch, programme: Programme,
-                 pack: list[Template], at: datetime | None) -> None:
-    forms = list(session.exec(select(IssuedForm).where(IssuedForm.print_batch_id == batch.id)
-                              .order_by(IssuedForm.position)))
-    target = Path(run.directory) / batch.file_name
-    pages = _render(target, forms, _addressees(session, programme, [f.household_id for f in forms], at), pack,
-                    title=f"{programme.name} 印刷ロット{run.id} バッチ{batch.number}")
-    batch.page_count = pages
-    batch.sha256 = _sha256(target)
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything a worker needs to write one batch file: plain data, no database."""
+
+    target: str
+    title: str
+    pack: tuple[str, ...]  # template names
+    forms: tuple[tuple[str, int], ...]  # (form id, household id) in file order
+    addressees: dict[int, Addressee]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pages: int
+    ranges: tuple[tuple[int, int], ...]  # (first page, page count) per form, in order
+    sha256: str
+
+
+def _job(session: Session, run: PrintRun, batch: PrintBatch, programme: Programme, pack: list[Template],
+         at: datetime | None) -> RenderJob:
+    forms = _forms_of(session, batch)
+    return RenderJob(target=str(Path(run.directory) / batch.file_name),
+                     title=f"{programme.name} 印刷ロット{run.id} バッチ{batch.number}",
+                     pack=tuple(t.name for t in pack), forms=tuple((f.form_id, f.household_id) for f in forms),
+                     addressees=_addressees(session, programme, [f.household_id for f in forms], at))
+
+
+def _forms_of(session: Session, batch: PrintBatch) -> list[IssuedForm]:
+    return list(session.exec(select(IssuedForm).where(IssuedForm.print_batch_id == batch.id)
+                             .order_by(IssuedForm.position)))
+
+
+def _record_written(session: Session, batch: PrintBatch, result: RenderResult) -> None:
+    for form, (first, count) in zip(_forms_of(session, batch), result.ranges):
+        form.first_page, form.page_count = first, count
+        session.add(form)
+    batch.page_count = result.pages
+    batch.sha256 = result.sha256
     batch.written_at = utcnow()
     session.add(batch)
 
 
-def _render(target: Path, forms: list[IssuedForm], addressees: dict[int, Addressee], pack: list[Template],
-            title: str) -> int:
-    """Write the PDF under a temporary name and move it into place only once it is complete."""
+def render_job(job: RenderJob) -> RenderResult:
+    """Write one batch PDF under a temporary name and move it into place only once complete.
+
+    Runs in a worker process; it touches no database.
+    """
+    known = default_templates()
+    pack = [known[name] for name in job.pack]
+    target = Path(job.target)
     partial = target.with_name(target.name + ".partial")
-    canvas = new_canvas(str(partial), pack[0], title)
+    canvas = new_canvas(str(partial), pack[0], job.title)
     renderers = [TemplateRenderer(template, canvas) for template in pack]
-    page = 1
-    for form in forms:
-        form.first_page = page
+    page, ranges = 1, []
+    for form_id, household_id in job.forms:
+        first = page
         for renderer in renderers:
             canvas.setPageSize([side * 72 / 25.4 for side in renderer.template.size_mm])
-            page += renderer.draw(addressees[form.household_id], form.form_id)
-        form.page_count = page - form.first_page
+            page += renderer.draw(job.addressees[household_id], form_id)
+        ranges.append((first, page - first))
     canvas.save()
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, target)
-    return page - 1
+    return RenderResult(pages=page - 1, ranges=tuple(ranges), sha256=_sha256(target))
 
 
 def _sha256(path: Path) -> str:
@@ -284,7 +363,10 @@ def reissue(*, session: Session, actor: Actor, household: Household, out_dir: Pa
     session.add(form)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / form.file_name
-    _render(path, [form], _addressees(session, programme, [household.id], at), pack, title=f"再発行 {form.form_id}")
+    result = render_job(RenderJob(target=str(path), title=f"再発行 {form.form_id}", pack=tuple(t.name for t in pack),
+                                  forms=((form.form_id, household.id),),
+                                  addressees=_addressees(session, programme, [household.id], at)))
+    form.first_page, form.page_count = result.ranges[0]
     record_audit(session=session, actor=actor, action="reissue", entity="household", entity_id=household.id,
                  municipality_id=household.municipality_id, detail=f"form={form.form_id}")
     session.flush()

@@ -86,16 +86,16 @@ def test_a_limit_prints_part_and_the_next_run_the_rest(factory, tmp_path):
 def test_a_run_that_dies_mid_way_resumes_without_printing_anyone_twice_or_skipping_anyone(factory, tmp_path,
                                                                                           monkeypatch):
     tenant = factory.tenant(households=7)
-    real_write = runs._write_batch
-    written = []
+    real_render = runs.render_job
+    died = []
 
-    def dies_on_the_second_batch(session, run, batch, *rest):
-        if batch.number == 2 and not written:
-            written.append(batch.number)
+    def dies_on_the_second_batch(job):
+        if job.target.endswith("batch-0002.pdf") and not died:
+            died.append(job.target)
             raise OSError("the disk filled up")
-        return real_write(session, run, batch, *rest)
+        return real_render(job)
 
-    monkeypatch.setattr(runs, "_write_batch", dies_on_the_second_batch)
+    monkeypatch.setattr(runs, "render_job", dies_on_the_second_batch)
     with pytest.raises(OSError):
         run_print(factory, tenant, tmp_path, batch_size=3)
     resumed = run_print(factory, tenant, tmp_path, batch_size=3)
@@ -106,6 +106,15 @@ def test_a_run_that_dies_mid_way_resumes_without_printing_anyone_twice_or_skippi
     assert [b.number for b in batches] == [1, 2, 3] and all(b.written_at for b in batches)
     assert resumed.household_count == 7 and len(manifest(resumed)) == 7
     assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_batches_render_in_worker_processes_with_the_same_result(factory, tmp_path):
+    tenant = factory.tenant(households=5)
+    run = run_print(factory, tenant, tmp_path, batch_size=2, workers=2)
+    assert (run.household_count, run.page_count) == (5, 5 * PACK_PAGES)
+    assert [r["first_page"] for r in manifest(run)] == ["1", "4", "1", "4", "1"]
+    with factory.session() as session:
+        assert all(b.sha256 and b.written_at for b in session.exec(select(PrintBatch)))
 
 
 def test_a_reissue_voids_the_old_form_and_prints_a_new_one(factory, tmp_path):
