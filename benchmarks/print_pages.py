@@ -13,15 +13,18 @@ memory of the parent and of the largest worker.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
+import threading
 import time
+from multiprocessing import get_context
 from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import secretariat.core.models  # noqa: F401
 from mailroom.printing.fonts import register_font
@@ -31,6 +34,7 @@ from secretariat.core.auth.actor import Actor
 from secretariat.core.config import sqlite_url
 from secretariat.core.db import make_engine
 from secretariat.core.households.service import import_households
+from secretariat.core.programmes.models import Programme
 from secretariat.core.programmes.service import create_programme
 from secretariat.core.synthetic import HouseholdFactory
 from secretariat.core.tenancy.service import create_municipality
@@ -39,23 +43,62 @@ from templates.loader import default_templates
 from templates.schema import Frame, Line, Paragraph, Text, code_boxes
 
 
-def print_run(households: int, workers: int, folder: Path) -> tuple[float, int]:
+def set_up(households: int, folder: Path) -> None:
+    """A store with one programme and its households, imported in chunks (run in its own process,
+    so the synthetic data's memory does not count against the print run's)."""
     engine = make_engine(sqlite_url(folder / "bench.db"))
     migrate(engine)
     actor = Actor.system("benchmark")
+    factory = HouseholdFactory(seed=1)
     with Session(engine) as session:
         municipality = create_municipality(session=session, actor=actor, code="121002", name="千葉県千葉市")
         programme = create_programme(session=session, actor=actor, municipality=municipality, name="benchmark",
                                      reference_date=date(2026, 12, 1), opens_date=date(2026, 12, 1),
                                      deadline_date=date(2027, 2, 28), amount_per_household_yen=30_000,
                                      form_templates=["cover-letter", "kakuninsho-hikazei"])
-        import_households(session=session, actor=actor, programme=programme,
-                          households=HouseholdFactory(seed=1).households(households))
-        session.commit()
+        for start in range(1, households + 1, 10_000):
+            chunk = factory.households(min(10_000, households - start + 1), start=start)
+            import_households(session=session, actor=actor, programme=programme, households=chunk)
+            session.commit()
+
+
+class WorkerMemory:
+    """Samples the resident memory of this process's children (the render workers) from /proc."""
+
+    def __init__(self):
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = str(os.getpid())
+        while not self._stop.wait(0.2):
+            for status in Path("/proc").glob("[0-9]*/status"):
+                try:
+                    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+                except OSError:
+                    continue
+                if fields.get("PPid", "").strip() == me and "VmRSS" in fields:
+                    self.peak_kib = max(self.peak_kib, int(fields["VmRSS"].split()[0]))
+
+
+def print_run(workers: int, folder: Path) -> tuple[float, int, int]:
+    engine = make_engine(sqlite_url(folder / "bench.db"))
+    actor = Actor.system("benchmark")
+    with Session(engine) as session, WorkerMemory() as memory:
+        programme = session.exec(select(Programme)).one()
         started = time.perf_counter()
         run = print_programme(session=session, actor=actor, programme=programme, out_root=folder / "runs",
                               workers=workers)
-        return time.perf_counter() - started, run.page_count
+        return time.perf_counter() - started, run.page_count, memory.peak_kib
 
 
 def baseline(households: int, folder: Path) -> tuple[float, int]:
@@ -111,18 +154,22 @@ def main() -> None:
     arguments = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="print-bench-"))
 
-    seconds, pages = print_run(arguments.households, arguments.workers, folder)
+    setup = get_context("spawn").Process(target=set_up, args=(arguments.households, folder))
+    setup.start()
+    setup.join()
+    if setup.exitcode:
+        raise SystemExit("setting up the benchmark store failed")
+    seconds, pages, worker_kib = print_run(arguments.workers, folder)
+    parent_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the print run's peak, set-up excluded
     rate = pages / seconds
     print(f"print run: {arguments.households:,} households, {pages:,} pages in {seconds:.1f} s "
           f"with {arguments.workers} workers: {rate:,.0f} pages/s")
+    print(f"peak RSS:  parent {parent_mib:,.0f} MiB, largest worker {worker_kib / 1024:,.0f} MiB")
     if arguments.baseline:
         base_seconds, base_pages = baseline(arguments.baseline, folder)
         base_rate = base_pages / base_seconds
         print(f"baseline:  {base_pages:,} pages in {base_seconds:.1f} s, one process: {base_rate:,.0f} pages/s")
         print(f"ratio:     {rate / base_rate:.1f}x the baseline")
-    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS:  parent {parent:,.0f} MiB, largest worker {worker:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -81,20 +81,11 @@ def print_programme(*, session: Session, actor: Actor, programme: Programme, out
         raise NotFound(f"no programme {programme.id}")
     if batch_size < 1 or (limit is not None and limit < 1):
         raise InvalidInput("batch size and limit must be at least 1")
-    pack = pack_for(programme)
-    run = session.exec(select(PrintRun).where(PrintRun.programme_id == programme.id,
-                                              PrintRun.completed_at.is_(None))).first()
+    run = open_run(session=session, actor=actor, programme=programme, out_root=out_root, wave=wave)
     if run is None:
-        if not _next_households(session, programme, 1):
-            return None
-        run = PrintRun(municipality_id=programme.municipality_id, programme_id=programme.id, wave=wave,
-                       pack=[t.key for t in pack], directory="", created_by=actor.username)
-        session.add(run)
-        session.flush()
-        run.directory = str((out_root / f"run-{run.id:04d}").resolve())
-        record_audit(session=session, actor=actor, action="create", entity="print_run", entity_id=run.id,
-                     municipality_id=programme.municipality_id, detail=f"wave={wave}")
-        session.commit()
+        return None
+    session.commit()
+    pack = pack_for(programme)
     _resume(session, actor, run, programme, pack, limit, batch_size, at, progress, workers)
     return run
 
@@ -399,6 +390,65 @@ def record_mailing(*, session: Session, actor: Actor, run: PrintRun, mailed_on: 
     run.mailed_count = moved
     session.add(run)
     return moved
+
+
+def open_run(*, session: Session, actor: Actor, programme: Programme, out_root: Path, wave: int = 1) -> PrintRun | None:
+    """The programme's unfinished run, or a new one if anything is left to print; None if nothing is.
+
+    The web page opens the run (so it can show its progress at once) and prints it in the background.
+    """
+    actor.require(Role.admin, Role.supervisor, Role.operator)
+    if not actor.can_see(programme.municipality_id):
+        raise NotFound(f"no programme {programme.id}")
+    pack = pack_for(programme)
+    run = session.exec(select(PrintRun).where(PrintRun.programme_id == programme.id,
+                                              PrintRun.completed_at.is_(None))).first()
+    if run is None and _next_households(session, programme, 1):
+        run = PrintRun(municipality_id=programme.municipality_id, programme_id=programme.id, wave=wave,
+                       pack=[t.key for t in pack], directory="", created_by=actor.username)
+        session.add(run)
+        session.flush()
+        run.directory = str((out_root / f"run-{run.id:04d}").resolve())
+        record_audit(session=session, actor=actor, action="create", entity="print_run", entity_id=run.id,
+                     municipality_id=programme.municipality_id, detail=f"wave={wave}")
+    return run
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    run: PrintRun
+    printed: int    # households whose batch file is written
+    reserved: int   # households reserved in batches (printed or being printed)
+    waiting: int    # households of the programme not yet in any run
+    files: list[str]
+
+
+def run_progress(*, session: Session, run: PrintRun) -> RunProgress:
+    batches = list(session.exec(select(PrintBatch).where(PrintBatch.print_run_id == run.id)
+                                .order_by(PrintBatch.number)))
+    issued = select(IssuedForm.household_id).where(IssuedForm.programme_id == run.programme_id,
+                                                   IssuedForm.voided_at.is_(None))
+    waiting = session.exec(select(func.count()).select_from(Application).where(
+        Application.programme_id == run.programme_id, Application.status == Status.imported.value,
+        Application.household_id.not_in(issued))).one()
+    written = [b for b in batches if b.written_at]
+    files = [b.file_name for b in written] + (["manifest.csv"] if run.completed_at else [])
+    return RunProgress(run=run, printed=sum(b.household_count for b in written),
+                       reserved=sum(b.household_count for b in batches), waiting=waiting, files=files)
+
+
+def runs_of(*, session: Session, actor: Actor, programme: Programme) -> list[PrintRun]:
+    if not actor.can_see(programme.municipality_id):
+        raise NotFound(f"no programme {programme.id}")
+    return list(session.exec(select(PrintRun).where(PrintRun.programme_id == programme.id).order_by(PrintRun.id)))
+
+
+def run_file(*, run: PrintRun, file_name: str) -> Path:
+    """A file of the run's folder by its plain name; anything else (../x, a folder) is not found."""
+    progress_names = {p.name for p in Path(run.directory).glob("*") if p.is_file() and not p.name.endswith(".partial")}
+    if file_name not in progress_names or "/" in file_name or file_name.startswith("."):
+        raise NotFound(f"print run {run.id} has no file {file_name!r}")
+    return Path(run.directory) / file_name
 
 
 def get_run(*, session: Session, actor: Actor, run_id: int) -> PrintRun:

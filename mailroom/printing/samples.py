@@ -38,8 +38,9 @@ def synthetic_addressees(count: int, seed: int = 0) -> list[Addressee]:
     return addressees
 
 
-def write_sample(template: Template, count: int, out: Path, seed: int = 0) -> list[SamplePage]:
-    canvas = new_canvas(str(out), template, f"{template.title} (sample)")
+def write_sample(template: Template, count: int, out, seed: int = 0) -> list[SamplePage]:
+    """`out` is a path or a writable binary file."""
+    canvas = new_canvas(out if hasattr(out, "write") else str(out), template, f"{template.title} (sample)")
     renderer = TemplateRenderer(template, canvas)
     pages: list[SamplePage] = []
     for addressee in synthetic_addressees(count, seed):

@@ -12,12 +12,20 @@ from starlette.routing import Mount, Route
 
 from secretariat.app import create_app
 from secretariat.core.config import Settings
-from secretariat.core.web.deps import TENANT_PATH_PARAMETERS
+from mailroom.printing import router as print_room
+from mailroom.printing.runs import print_programme
+from secretariat.core.web.deps import TENANT_PATH_PARAMETERS as CORE_PARAMETERS
+from tests.factories import SYSTEM
 from tests.conftest import csrf_from, log_in
 
 # Routes that hold no tenant's data at all.
 TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz"),
-                  ("GET", "/api/openapi.json"), ("GET", "/api/docs"), ("GET", "/api/docs/oauth2-redirect")}
+                  ("GET", "/api/openapi.json"), ("GET", "/api/docs"), ("GET", "/api/docs/oauth2-redirect"),
+                  ("GET", "/docs/oauth2-redirect"), ("GET", "/print/templates/{template_name}/preview.pdf")}
+# Every router's path parameters that name a tenant's objects; a parameter missing here fails the test.
+TENANT_PATH_PARAMETERS = CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS
+# Parameters that only pick something inside an object already checked (a file of a print run).
+INNER_PARAMETERS = {"file_name": "manifest.csv"}
 
 
 def route_table(app) -> list[tuple[str, str]]:
@@ -48,9 +56,15 @@ def fill(path: str, identifiers: dict) -> str:
     return re.sub(r"{(\w+)(?::\w+)?}", lambda m: str(identifiers[m.group(1)]), path)
 
 
-def identifiers_of(tenant) -> dict:
-    return {"municipality_code": tenant.municipality.code, "programme_id": tenant.programme.id,
-            "household_id": tenant.households[0].id, "application_id": tenant.applications[0].id}
+def identifiers_of(factory, tenant, path: str, folder) -> dict:
+    identifiers = {"municipality_code": tenant.municipality.code, "programme_id": tenant.programme.id,
+                   "household_id": tenant.households[0].id, "application_id": tenant.applications[0].id}
+    if "{run_id}" in path:
+        with factory.session() as session:
+            run = print_programme(session=session, actor=SYSTEM, programme=session.merge(tenant.programme),
+                                  out_root=folder / tenant.municipality.code)
+            identifiers["run_id"] = run.id
+    return identifiers | INNER_PARAMETERS
 
 
 def test_the_route_table_holds_every_route_the_api_schema_lists():
@@ -61,8 +75,10 @@ def test_the_route_table_holds_every_route_the_api_schema_lists():
 
 
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_another_municipalitys_identifiers_answer_404_on_every_route(factory, client, method, path):
-    unknown = set(path_parameters(path)) - set(TENANT_PATH_PARAMETERS)
+def test_another_municipalitys_identifiers_answer_404_on_every_route(factory, client, method, path, tmp_path):
+    if (method, path) in TENANT_NEUTRAL:
+        return
+    unknown = set(path_parameters(path)) - set(TENANT_PATH_PARAMETERS) - set(INNER_PARAMETERS)
     assert not unknown, (f"{method} {path} takes {unknown}: load it through a valid_* dependency and add it "
                          "to TENANT_PATH_PARAMETERS so this test covers it")
     ours, theirs = factory.tenant(households=1, name="甲市"), factory.tenant(households=1, name="乙市")
@@ -74,12 +90,10 @@ def test_another_municipalitys_identifiers_answer_404_on_every_route(factory, cl
         return client.request(method, fill(path, identifiers), headers={"x-csrf-token": token},
                               follow_redirects=False)
 
-    if (method, path) in TENANT_NEUTRAL:
-        return
     if path_parameters(path):
-        assert call(identifiers_of(theirs)).status_code == 404
+        assert call(identifiers_of(factory, theirs, path, tmp_path)).status_code == 404
         # and the route does answer for the liaison's own municipality, so the 404 above means something
-        assert call(identifiers_of(ours)).status_code != 404
+        assert call(identifiers_of(factory, ours, path, tmp_path)).status_code != 404
     else:
         answer = call({})
         assert answer.status_code in (200, 403), answer.status_code

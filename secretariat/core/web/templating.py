@@ -15,7 +15,6 @@ from secretariat.core.web.security import browser_binding, csrf_token_for
 
 JST = timezone(timedelta(hours=9), "JST")
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 
 
 def _jst(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -47,13 +46,20 @@ def _role_label(value: str | Role) -> str:
     return ROLE_LABELS_JA.get(Role(value), str(value))
 
 
-templates.env.filters.update(jst=_jst, yen=_yen, phone=_phone, status_label=_status_label, role_label=_role_label)
-templates.env.globals.update(statuses=list(Status))
+def make_templates(*folders: Path) -> Jinja2Templates:
+    """Templates from a domain's own folders first, then the core's (so its pages can extend base.html)."""
+    made = Jinja2Templates(directory=[str(folder) for folder in folders] + [str(TEMPLATE_DIR)])
+    made.env.filters.update(jst=_jst, yen=_yen, phone=_phone, status_label=_status_label, role_label=_role_label)
+    made.env.globals.update(statuses=list(Status))
+    return made
 
 
-def render(request: Request, name: str, status_code: int = 200, **context):
+templates = make_templates()
+
+
+def render(request: Request, name: str, status_code: int = 200, *, using: Jinja2Templates = templates, **context):
     settings = request.app.state.settings
     binding = context.pop("csrf_binding", None) or browser_binding(request)
     context.setdefault("actor", None)
     context["csrf_token"] = csrf_token_for(settings.secret_key, binding) if binding else ""
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    return using.TemplateResponse(request, name, context, status_code=status_code)

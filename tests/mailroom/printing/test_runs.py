@@ -13,7 +13,7 @@ from mailroom.printing.models import IssuedForm, PrintBatch
 from mailroom.printing.page_code import parse
 from mailroom.printing.runs import form_by_id, print_programme, record_mailing, reissue
 from secretariat.core.applications.models import Application
-from secretariat.core.errors import Conflict, InvalidInput, PermissionDenied
+from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from secretariat.core.households.models import Household
 from tests.factories import SYSTEM
 
@@ -171,3 +171,13 @@ def test_a_liaison_may_not_start_a_print_run(factory, tmp_path):
     liaison = factory.actor("liaison", tenant.municipality)
     with factory.session() as session, pytest.raises(PermissionDenied):
         print_programme(session=session, actor=liaison, programme=session.merge(tenant.programme), out_root=tmp_path)
+
+
+@pytest.mark.parametrize("name", ["../secret.key", "..", "/etc/passwd", "batch-0001.pdf.partial", "nope.pdf"])
+def test_only_a_plain_file_of_the_run_s_folder_can_be_fetched(factory, tmp_path, name):
+    tenant = factory.tenant(households=1)
+    run = run_print(factory, tenant, tmp_path)
+    (tmp_path / "secret.key").write_text("x")
+    with pytest.raises(NotFound):
+        runs.run_file(run=run, file_name=name)
+    assert runs.run_file(run=run, file_name="manifest.csv").name == "manifest.csv"

@@ -1,0 +1,110 @@
+"""The print room's pages: template previews, starting a print run, and following it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from mailroom.printing.models import PrintRun
+from mailroom.printing.runs import get_run, open_run, print_programme, record_mailing, run_file, run_progress, \
+    runs_of
+from mailroom.printing.samples import write_sample
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.errors import NotFound
+from secretariat.core.programmes.models import Programme
+from secretariat.core.programmes.service import get_programme, list_programmes, parse_date
+from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
+from secretariat.core.web.templating import make_templates, render
+from templates.layout import summary
+from templates.loader import default_templates
+
+router = APIRouter()
+pages = make_templates(Path(__file__).parent / "templates")
+log = logging.getLogger(__name__)
+PRINT_ROLES = (Role.admin, Role.supervisor, Role.operator)
+Printer = Annotated[Actor, require_roles(*PRINT_ROLES)]
+
+# Path parameters of this router that name a tenant's objects (see core.web.deps). Routes load
+# them before checking the role, so another tenant's identifier is a 404, never a 403.
+TENANT_PATH_PARAMETERS = ("run_id",)
+
+
+def valid_print_run(run_id: int, session: DbSession, actor: CurrentActor) -> PrintRun:
+    return get_run(session=session, actor=actor, run_id=run_id)
+
+
+ValidPrintRun = Annotated[PrintRun, Depends(valid_print_run)]
+
+
+@router.get("/print")
+def print_room(request: Request, session: DbSession, actor: Printer):
+    programmes = [(programme, municipality, runs_of(session=session, actor=actor, programme=programme))
+                  for programme, municipality in list_programmes(session=session, actor=actor)]
+    return render(request, "print_room.html", using=pages, actor=actor, programmes=programmes,
+                  templates=[summary(t) for t in default_templates().values()])
+
+
+@router.get("/print/templates/{template_name}/preview.pdf")
+def preview(template_name: str, actor: Printer):
+    """The template drawn for two synthetic households: no resident's data is involved."""
+    template = default_templates().get(template_name)
+    if template is None:
+        raise NotFound(f"no template {template_name!r}")
+    buffer = BytesIO()
+    write_sample(template, 2, buffer)
+    return Response(buffer.getvalue(), media_type="application/pdf",
+                    headers={"content-disposition": f'inline; filename="{template_name}-preview.pdf"'})
+
+
+@router.post("/programmes/{programme_id}/print-runs")
+def start_print_run(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
+                    actor: Printer, wave: Annotated[int, Form(ge=1, le=99)] = 1):
+    run = open_run(session=session, actor=actor, programme=programme, out_root=settings.data_dir / "print-runs",
+                   wave=wave)
+    if run is None:
+        return render(request, "error.html", using=pages, status_code=409, status=409, actor=actor,
+                      message="印刷する世帯はありません (every household of this programme has been printed)")
+    session.commit()
+    threading.Thread(target=_print_in_background, daemon=True, name=f"print-run-{run.id}",
+                     args=(request.app.state.engine, actor, programme.id, settings.data_dir / "print-runs")).start()
+    return RedirectResponse(f"/print/runs/{run.id}", status_code=303)
+
+
+def _print_in_background(engine, actor: Actor, programme_id: int, out_root: Path) -> None:
+    """Prints the open run; a failure leaves it unfinished, and starting it again resumes it."""
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            programme: Programme = get_programme(session=session, actor=actor, programme_id=programme_id)
+            print_programme(session=session, actor=actor, programme=programme, out_root=out_root, workers=1)
+    except Exception:
+        log.exception("print run for programme %s stopped; start it again to resume", programme_id)
+
+
+@router.get("/print/runs/{run_id}")
+def print_run_page(request: Request, session: DbSession, run: ValidPrintRun, actor: Printer):
+    programme = get_programme(session=session, actor=actor, programme_id=run.programme_id)
+    return render(request, "print_run.html", using=pages, actor=actor, run=run, programme=programme,
+                  progress=run_progress(session=session, run=run), today=date.today().isoformat())
+
+
+@router.get("/print/runs/{run_id}/files/{file_name}")
+def print_run_file(run: ValidPrintRun, actor: Printer, file_name: str):
+    path = run_file(run=run, file_name=file_name)
+    media = "application/pdf" if path.suffix == ".pdf" else "text/csv"
+    return FileResponse(path, media_type=media, filename=path.name)
+
+
+@router.post("/print/runs/{run_id}/mailed")
+def print_run_mailed(session: DbSession, run: ValidPrintRun, actor: Printer,
+                     mailed_on: Annotated[str, Form(max_length=10)]):
+    record_mailing(session=session, actor=actor, run=run, mailed_on=parse_date(mailed_on, "mail-out date"))
+    return RedirectResponse(f"/print/runs/{run.id}", status_code=303)
