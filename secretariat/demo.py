@@ -172,7 +172,7 @@ def _print_and_mail(session: Session, programme, directory: Path, count: int, ac
             task = progress.add_task(f"printing wave {wave}", total=limit or count)
             run = print_programme(session=session, actor=actor, programme=programme, wave=wave, limit=limit,
                                   out_root=directory / "print-runs", at=at,
-                                  progress=lambda done: progress.advance(task, done))
+                                  progress=lambda done, task=task: progress.advance(task, done))
         if run is None:
             continue
         record_mailing(session=session, actor=actor, run=run, mailed_on=printed_on + timedelta(days=3))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.render import TemplateRenderer, new_canvas

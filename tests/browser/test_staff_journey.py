@@ -52,3 +52,13 @@ def test_a_liaison_cannot_open_another_municipalitys_household(factory, live_ser
     answer = page.goto(f"{live_server}/households/{theirs.households[0].id}")
     assert answer.status == 404
     assert "乙市" not in page.inner_text("body")
+
+
+def test_a_supervisor_starts_a_print_run_and_watches_it_finish(factory, live_server, page):
+    tenant = factory.tenant(households=2)
+    log_in(page, live_server, factory.user("supervisor").username)
+    page.click("a[href='/print']")
+    page.click(f"section[data-programme-id='{tenant.programme.id}'] button[type=submit]")
+    page.wait_for_selector("text=印刷完了", timeout=30_000)
+    assert page.inner_text("[data-testid=run-count]") == "2 / 2 世帯"
+    assert page.is_visible("a:has-text('batch-0001.pdf')") and page.is_visible("a:has-text('manifest.csv')")

@@ -1,6 +1,5 @@
 import json
 
-import pytest
 from sqlmodel import select
 from secretariat.core.auth.models import User
 from secretariat.core.programmes.models import Programme
