@@ -293,6 +293,7 @@ def _finish(session: Session, run: PrintRun) -> None:
     run.page_count = sum(b.page_count for b in batches)
     run.completed_at = utcnow()
     session.add(run)
+    session.flush()  # the manifest streams and expunges as it goes; the run's totals are stored first
     write_manifest(session, run)
 
 
@@ -302,15 +303,13 @@ MANIFEST_COLUMNS = ["file", "first_page", "last_page", "form_id", "household_num
 
 def write_manifest(session: Session, run: PrintRun) -> Path:
     """manifest.csv: which pages of which file belong to which household, with its barcode."""
-    rows = session.exec(select(IssuedForm, Household).join(Household, Household.id == IssuedForm.household_id)
-                        .join(PrintBatch, PrintBatch.id == IssuedForm.print_batch_id)
-                        .where(PrintBatch.print_run_id == run.id)
-                        .order_by(PrintBatch.number, IssuedForm.position)).all()
+    batch_ids = session.exec(select(PrintBatch.id).where(PrintBatch.print_run_id == run.id)
+                             .order_by(PrintBatch.number)).all()
     path = Path(run.directory) / "manifest.csv"
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: the printer opens it in Excel
         writer = csv.writer(handle)
         writer.writerow(MANIFEST_COLUMNS)
-        for form, household in rows:
+        for form, household in _manifest_rows(session, batch_ids):
             try:
                 barcode = " ".join(for_address(household.postal_code,
                                                household.address + household.address_extra).symbols)
@@ -319,6 +318,15 @@ def write_manifest(session: Session, run: PrintRun) -> Path:
             writer.writerow([form.file_name, form.first_page, form.first_page + form.page_count - 1, form.form_id,
                              household.household_number, household.postal_code, barcode])
     return path
+
+
+def _manifest_rows(session: Session, batch_ids: list[int]):
+    """One batch at a time, so a run of a hundred thousand households never sits in memory at once."""
+    for batch_id in batch_ids:
+        rows = session.exec(select(IssuedForm, Household).join(Household, Household.id == IssuedForm.household_id)
+                            .where(IssuedForm.print_batch_id == batch_id).order_by(IssuedForm.position)).all()
+        yield from rows
+        session.expunge_all()
 
 
 # --- after the run ------------------------------------------------------------------------
