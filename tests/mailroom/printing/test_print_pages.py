@@ -14,6 +14,14 @@ def wait_until_printed(client, location: str) -> str:
     raise AssertionError("the print run did not finish")
 
 
+def start_and_finish_run(client, programme_id: int, token: str) -> str:
+    """Start a print run from the web page and wait for it; returns the run page's address."""
+    started = client.post(f"/programmes/{programme_id}/print-runs", data={"csrf_token": token},
+                          follow_redirects=False)
+    wait_until_printed(client, started.headers["location"])
+    return started.headers["location"]
+
+
 def test_a_supervisor_previews_a_template_as_a_pdf(factory, client, login):
     login(factory.user("supervisor"))
     assert "支給要件確認書" in client.get("/print").text
@@ -39,9 +47,7 @@ def test_a_supervisor_starts_a_print_run_follows_it_and_records_the_mail_out(fac
 def test_starting_a_run_with_nothing_left_to_print_says_so(factory, client, login):
     tenant = factory.tenant(households=1)
     token = login(factory.user("operator"))
-    first = client.post(f"/programmes/{tenant.programme.id}/print-runs", data={"csrf_token": token},
-                        follow_redirects=False)
-    wait_until_printed(client, first.headers["location"])
+    start_and_finish_run(client, tenant.programme.id, token)
     again = client.post(f"/programmes/{tenant.programme.id}/print-runs", data={"csrf_token": token})
     assert again.status_code == 409 and "印刷する世帯はありません" in again.text
 
@@ -49,11 +55,9 @@ def test_starting_a_run_with_nothing_left_to_print_says_so(factory, client, logi
 def test_a_run_file_outside_the_runs_folder_is_not_found(factory, client, login):
     tenant = factory.tenant(households=1)
     token = login(factory.user("supervisor"))
-    started = client.post(f"/programmes/{tenant.programme.id}/print-runs", data={"csrf_token": token},
-                          follow_redirects=False)
-    wait_until_printed(client, started.headers["location"])
+    run_page = start_and_finish_run(client, tenant.programme.id, token)
     for name in ("..%2F..%2Fsecret.key", ".hidden", "batch-0009.pdf"):
-        assert client.get(f"{started.headers['location']}/files/{name}").status_code == 404
+        assert client.get(f"{run_page}/files/{name}").status_code == 404
 
 
 def test_call_center_agents_and_liaisons_may_not_use_the_print_room(factory, client, login):
