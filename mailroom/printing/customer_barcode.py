@@ -160,7 +160,13 @@ def for_address(postal_code: str, address: str) -> CustomerBarcode:
     representative, town = _town(digits)
     if representative:
         raise NoCustomerBarcode(f"{digits} is a representative postal code (以下に掲載がない場合): no barcode")
-    return encode(digits, address, town)
+    return _encoded(digits, address, town)
+
+
+@lru_cache(maxsize=4096)
+def _encoded(postal_code: str, address: str, town: str | None) -> CustomerBarcode:
+    """A print run draws each household's barcode and then lists it in the manifest: encode once."""
+    return encode(postal_code, address, town)
 
 
 def decode_bars(bars: str) -> list[str]:

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from multiprocessing import get_context
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from mailroom.printing.addressee import Addressee
@@ -104,10 +104,10 @@ def _resume(session: Session, actor: Actor, run: PrintRun, programme: Programme,
             return waiting.popleft()
         printed = _households_in(session, run)
         room = batch_size if limit is None else min(batch_size, limit - printed)
-        households = _next_households(session, programme, room) if room > 0 else []
-        if not households:
+        applications = _next_applications(session, programme, room) if room > 0 else []
+        if not applications:
             return None
-        batch = _reserve(session, actor, run, households, at)
+        batch = _reserve(session, actor, run, applications, at)
         session.commit()
         return batch
 
@@ -158,31 +158,35 @@ def _households_in(session: Session, run: PrintRun) -> int:
                         .where(PrintBatch.print_run_id == run.id)).one()
 
 
-def _next_households(session: Session, programme: Programme, count: int) -> list[tuple[Application, Household]]:
-    """The next households to print, in postal-code order for the bulk-mail discount."""
+def _next_applications(session: Session, programme: Programme, count: int) -> list[Application]:
+    """The applications of the next households to print, in postal-code order for the bulk-mail discount."""
     issued = select(IssuedForm.household_id).where(IssuedForm.programme_id == programme.id,
                                                    IssuedForm.voided_at.is_(None))
-    query = (select(Application, Household).join(Household, Household.id == Application.household_id)
+    query = (select(Application).join(Household, Household.id == Application.household_id)
              .where(Application.programme_id == programme.id, Application.status == Status.imported.value,
                     Household.id.not_in(issued))
              .order_by(Household.postal_code, Household.household_number).limit(count))
     return list(session.exec(query).all())
 
 
-def _reserve(session: Session, actor: Actor, run: PrintRun, households: list[tuple[Application, Household]],
+def _reserve(session: Session, actor: Actor, run: PrintRun, applications: list[Application],
              at: datetime | None) -> PrintBatch:
     number = session.exec(select(func.coalesce(func.max(PrintBatch.number), 0))
                           .where(PrintBatch.print_run_id == run.id)).one() + 1
     batch = PrintBatch(print_run_id=run.id, number=number, file_name=f"batch-{number:04d}.pdf",
-                       household_count=len(households))
+                       household_count=len(applications))
     session.add(batch)
     session.flush()
-    for position, (_application, household) in enumerate(households):
-        session.add(IssuedForm(form_id=form_id_for(run.programme_id, household.id, 1),
-                               municipality_id=household.municipality_id, programme_id=household.programme_id,
-                               household_id=household.id, pack=run.pack, print_batch_id=batch.id,
-                               position=position, file_name=batch.file_name))
-    transition_all(session=session, applications=[application for application, _ in households], to=Status.printed,
+    # Set-based: a thousand ORM objects a batch made the parent, not the renderers, the bottleneck.
+    now = utcnow()
+    session.execute(insert(IssuedForm), [
+        dict(form_id=form_id_for(run.programme_id, application.household_id, 1),
+             municipality_id=application.municipality_id, programme_id=application.programme_id,
+             household_id=application.household_id, pack=run.pack, issue_number=1, print_batch_id=batch.id,
+             position=position, first_page=0, page_count=0, file_name=batch.file_name, created_at=now,
+             voided_at=None, void_reason="")
+        for position, application in enumerate(applications)])
+    transition_all(session=session, applications=applications, to=Status.printed,
                    actor=actor, reason=f"印刷ロット {run.id} バッチ {number}", at=at)
     return batch
 
@@ -196,6 +200,7 @@ class RenderJob:
     pack: tuple[str, ...]  # template names
     forms: tuple[tuple[str, int], ...]  # (form id, household id) in file order
     addressees: dict[int, Addressee]
+    manifest_part: bool = True  # a print run's batch has one; a reissued pack does not
 
 
 @dataclass(frozen=True)
@@ -210,19 +215,20 @@ def _job(session: Session, run: PrintRun, batch: PrintBatch, programme: Programm
     forms = _forms_of(session, batch)
     return RenderJob(target=str(Path(run.directory) / batch.file_name),
                      title=f"{programme.name} 印刷ロット{run.id} バッチ{batch.number}",
-                     pack=tuple(t.name for t in pack), forms=tuple((f.form_id, f.household_id) for f in forms),
-                     addressees=_addressees(session, programme, [f.household_id for f in forms], at))
+                     pack=tuple(t.name for t in pack), forms=tuple((form_id, household) for _, form_id, household in forms),
+                     addressees=_addressees(session, programme, [household for _, _, household in forms], at))
 
 
-def _forms_of(session: Session, batch: PrintBatch) -> list[IssuedForm]:
-    return list(session.exec(select(IssuedForm).where(IssuedForm.print_batch_id == batch.id)
-                             .order_by(IssuedForm.position)))
+def _forms_of(session: Session, batch: PrintBatch) -> list[tuple[int, str, int]]:
+    """(row id, form id, household id) of a batch's forms in file order; plain rows, not ORM objects."""
+    return list(session.exec(select(IssuedForm.id, IssuedForm.form_id, IssuedForm.household_id)
+                             .where(IssuedForm.print_batch_id == batch.id).order_by(IssuedForm.position)))
 
 
 def _record_written(session: Session, batch: PrintBatch, result: RenderResult) -> None:
-    for form, (first, count) in zip(_forms_of(session, batch), result.ranges):
-        form.first_page, form.page_count = first, count
-        session.add(form)
+    session.execute(update(IssuedForm), [
+        dict(id=row_id, first_page=first, page_count=count)
+        for (row_id, _, _), (first, count) in zip(_forms_of(session, batch), result.ranges)])
     batch.page_count = result.pages
     batch.sha256 = result.sha256
     batch.written_at = utcnow()
@@ -230,7 +236,8 @@ def _record_written(session: Session, batch: PrintBatch, result: RenderResult) -
 
 
 def render_job(job: RenderJob) -> RenderResult:
-    """Write one batch PDF under a temporary name and move it into place only once complete.
+    """Write one batch PDF, and its part of the run's manifest, under temporary names and move
+    them into place only once complete.
 
     Runs in a worker process; it touches no database.
     """
@@ -248,10 +255,31 @@ def render_job(job: RenderJob) -> RenderResult:
             page += renderer.draw(job.addressees[household_id], form_id)
         ranges.append((first, page - first))
     canvas.save()
+    if job.manifest_part:
+        _write_manifest_part(job, ranges)
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, target)
     return RenderResult(pages=page - 1, ranges=tuple(ranges), sha256=_sha256(target))
+
+
+def _write_manifest_part(job: RenderJob, ranges: list[tuple[int, int]]) -> None:
+    """The batch's manifest rows, beside its PDF: workers build them (and their customer barcodes)
+    in parallel, so finishing a run only concatenates files."""
+    target = manifest_part(Path(job.target))
+    partial = target.with_name(target.name + ".partial")
+    with open(partial, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for (form_id, household_id), (first, count) in zip(job.forms, ranges):
+            addressee = job.addressees[household_id]
+            writer.writerow(_manifest_row(Path(job.target).name, first, count, form_id,
+                                          addressee.household_number, addressee.postal_code,
+                                          addressee.address + addressee.address_extra))
+    os.replace(partial, target)
+
+
+def manifest_part(batch_file: Path) -> Path:
+    return batch_file.with_name(batch_file.stem + ".manifest.csv")
 
 
 def _sha256(path: Path) -> str:
@@ -266,19 +294,23 @@ def _addressees(session: Session, programme: Programme, household_ids: list[int]
                 at: datetime | None) -> dict[int, Addressee]:
     municipality = session.get(Municipality, programme.municipality_id)
     issue_date = (at or utcnow()).astimezone(JST).date()
-    rows = session.exec(select(Household, Person, Application)
+    rows = session.exec(select(Household.id, Household.household_number, Household.postal_code, Household.address,
+                               Household.address_extra, Household.bank_code, Household.branch_code,
+                               Household.account_type, Household.account_number, Household.account_holder_kana,
+                               Person.name, Person.name_kana, Application.amount_yen)
                         .join(Person, (Person.household_id == Household.id) & Person.is_head.is_(True))
                         .join(Application, Application.household_id == Household.id)
                         .where(Household.id.in_(household_ids))).all()
-    return {household.id: Addressee(
-        household_id=household.id, household_number=household.household_number, postal_code=household.postal_code,
-        address=household.address, address_extra=household.address_extra, head_name=head.name,
-        head_name_kana=head.name_kana, amount_yen=application.amount_yen, programme_name=programme.name,
+    return {row.id: Addressee(
+        household_id=row.id, household_number=row.household_number, postal_code=row.postal_code,
+        address=row.address, address_extra=row.address_extra, head_name=row.name,
+        head_name_kana=row.name_kana, amount_yen=row.amount_yen, programme_name=programme.name,
         municipality_name=f"{municipality.name}長", deadline=programme.deadline_date, issue_date=issue_date,
-        account_on_file=_account(household)) for household, head, application in rows}
+        account_on_file=_account(row)) for row in rows}
 
 
-def _account(household: Household) -> str:
+def _account(household) -> str:
+    """The account on file as one line; `household` is a Household or a row with its account columns."""
     if not household.account_number:
         return ""
     kind = "当座" if household.account_type == "current" else "普通"
@@ -302,31 +334,46 @@ MANIFEST_COLUMNS = ["file", "first_page", "last_page", "form_id", "household_num
 
 
 def write_manifest(session: Session, run: PrintRun) -> Path:
-    """manifest.csv: which pages of which file belong to which household, with its barcode."""
-    batch_ids = session.exec(select(PrintBatch.id).where(PrintBatch.print_run_id == run.id)
-                             .order_by(PrintBatch.number)).all()
-    path = Path(run.directory) / "manifest.csv"
+    """manifest.csv: which pages of which file belong to which household, with its barcode.
+
+    Each batch's rows come from the part its worker wrote; a batch without one (rendered
+    before a crash by an older version, or its part lost) is rebuilt from the database.
+    """
+    batches = session.exec(select(PrintBatch.id, PrintBatch.file_name).where(PrintBatch.print_run_id == run.id)
+                           .order_by(PrintBatch.number)).all()
+    folder = Path(run.directory)
+    path = folder / "manifest.csv"
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: the printer opens it in Excel
         writer = csv.writer(handle)
         writer.writerow(MANIFEST_COLUMNS)
-        for form, household in _manifest_rows(session, batch_ids):
-            try:
-                barcode = " ".join(for_address(household.postal_code,
-                                               household.address + household.address_extra).symbols)
-            except NoCustomerBarcode:
-                barcode = ""
-            writer.writerow([form.file_name, form.first_page, form.first_page + form.page_count - 1, form.form_id,
-                             household.household_number, household.postal_code, barcode])
+        for batch_id, file_name in batches:
+            part = manifest_part(folder / file_name)
+            if part.exists():
+                handle.write(part.read_text(encoding="utf-8"))
+                continue
+            for form, household in _manifest_rows(session, batch_id):
+                writer.writerow(_manifest_row(form.file_name, form.first_page, form.page_count, form.form_id,
+                                              household.household_number, household.postal_code,
+                                              household.address + household.address_extra))
+    for batch_id, file_name in batches:
+        manifest_part(folder / file_name).unlink(missing_ok=True)
     return path
 
 
-def _manifest_rows(session: Session, batch_ids: list[int]):
-    """One batch at a time, so a run of a hundred thousand households never sits in memory at once."""
-    for batch_id in batch_ids:
-        rows = session.exec(select(IssuedForm, Household).join(Household, Household.id == IssuedForm.household_id)
-                            .where(IssuedForm.print_batch_id == batch_id).order_by(IssuedForm.position)).all()
-        yield from rows
-        session.expunge_all()
+def _manifest_row(file_name: str, first_page: int, page_count: int, form_id: str, household_number: str,
+                  postal_code: str, address: str) -> list:
+    try:
+        barcode = " ".join(for_address(postal_code, address).symbols)
+    except NoCustomerBarcode:
+        barcode = ""
+    return [file_name, first_page, first_page + page_count - 1, form_id, household_number, postal_code, barcode]
+
+
+def _manifest_rows(session: Session, batch_id: int):
+    rows = session.exec(select(IssuedForm, Household).join(Household, Household.id == IssuedForm.household_id)
+                        .where(IssuedForm.print_batch_id == batch_id).order_by(IssuedForm.position)).all()
+    yield from rows
+    session.expunge_all()
 
 
 # --- after the run ------------------------------------------------------------------------
@@ -364,7 +411,8 @@ def reissue(*, session: Session, actor: Actor, household: Household, out_dir: Pa
     path = out_dir / form.file_name
     result = render_job(RenderJob(target=str(path), title=f"再発行 {form.form_id}", pack=tuple(t.name for t in pack),
                                   forms=((form.form_id, household.id),),
-                                  addressees=_addressees(session, programme, [household.id], at)))
+                                  addressees=_addressees(session, programme, [household.id], at),
+                                  manifest_part=False))
     form.first_page, form.page_count = result.ranges[0]
     record_audit(session=session, actor=actor, action="reissue", entity="household", entity_id=household.id,
                  municipality_id=household.municipality_id, detail=f"form={form.form_id}")
@@ -411,7 +459,7 @@ def open_run(*, session: Session, actor: Actor, programme: Programme, out_root: 
     pack = pack_for(programme)
     run = session.exec(select(PrintRun).where(PrintRun.programme_id == programme.id,
                                               PrintRun.completed_at.is_(None))).first()
-    if run is None and _next_households(session, programme, 1):
+    if run is None and _next_applications(session, programme, 1):
         run = PrintRun(municipality_id=programme.municipality_id, programme_id=programme.id, wave=wave,
                        pack=[t.key for t in pack], directory="", created_by=actor.username)
         session.add(run)

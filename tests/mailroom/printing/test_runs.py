@@ -108,6 +108,16 @@ def test_a_run_that_dies_mid_way_resumes_without_printing_anyone_twice_or_skippi
     assert not list(tmp_path.rglob("*.partial"))
 
 
+def test_the_manifest_is_the_same_whether_workers_wrote_its_parts_or_the_database_rebuilds_them(factory, tmp_path):
+    tenant = factory.tenant(households=5)
+    run = run_print(factory, tenant, tmp_path, batch_size=2)
+    from_parts = manifest(run)
+    assert not list(tmp_path.rglob("*.manifest.csv"))  # the parts are folded into manifest.csv
+    with factory.session() as session:
+        runs.write_manifest(session, session.merge(run))  # no parts left: every row from the database
+    assert manifest(run) == from_parts and len(from_parts) == 5
+
+
 def test_batches_render_in_worker_processes_with_the_same_result(factory, tmp_path):
     tenant = factory.tenant(households=5)
     run = run_print(factory, tenant, tmp_path, batch_size=2, workers=2)
