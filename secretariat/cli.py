@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mailroom.checkin.cli import app as mailroom_app
 from mailroom.printing.cli import app as print_app
 from mailroom.printing.cli import forms as forms_app
 from secretariat.core.auth.service import create_user, find_user, issue_api_token, list_users
@@ -32,6 +33,7 @@ app.add_typer(municipalities, name="municipalities")
 app.add_typer(programmes, name="programmes")
 app.add_typer(print_app, name="print")
 app.add_typer(forms_app, name="forms")
+app.add_typer(mailroom_app, name="mailroom")
 
 console = Console()
 ADMIN = CLI_ACTOR

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+import numpy
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -24,8 +25,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 import secretariat.core.models  # noqa: F401
+from mailroom.checkin.ingest import ingest_folder, receipts_of_batch
+from mailroom.checkin.returns import print_return_letters
+from mailroom.checkin.service import record_undeliverable
 from mailroom.printing.models import IssuedForm, PrintBatch
-from mailroom.printing.runs import print_programme, record_mailing
+from mailroom.printing.page_code import PageCode
+from mailroom.printing.runs import addressees_for, print_programme, record_mailing
+from mailroom.scanning import simulate
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import LABELS_JA, Status
@@ -41,6 +47,7 @@ from secretariat.core.programmes.service import create_programme
 from secretariat.core.synthetic import HouseholdFactory
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.tenancy.service import create_municipality
+from templates.loader import default_templates
 
 JST = timezone(timedelta(hours=9))
 
@@ -129,7 +136,8 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         result.stages.append(("mail (発送)", sum(r.mailed_count for r in result.runs),
                               "two waves per programme, recorded as mailed"))
 
-        applications = list(session.exec(select(Application).order_by(Application.id)))
+        handled = _mailroom_round(session, programmes[0], directory, settings, mailed_on, seed, system, result)
+        applications = [a for a in session.exec(select(Application).order_by(Application.id)) if a.id not in handled]
         tally: dict[str, int] = {}
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("simulating replies, checks and payments", total=len(applications))
@@ -185,10 +193,72 @@ def _print_and_mail(session: Session, programme, directory: Path, count: int, ac
     return mailed_on
 
 
+MAILROOM_FORMS = 24  # real scans through the real check; the other replies are simulated below
+MAILROOM_UNDELIVERABLE = 3
+
+
+def _mailroom_round(session: Session, programme, directory: Path, settings: Settings, mailed_on: dict[int, date],
+                    seed: int, actor: Actor, result: "DemoResult") -> set[int]:
+    """Forms come back for real: synthetic residents fill their printed forms (some leave a field
+    blank, some forget the bank-book copy), the scanner feeds some upside down, everything goes
+    through `mailroom ingest`; a few envelopes come back undelivered; return letters are printed.
+    Returns the applications it handled, which the simulation below leaves alone."""
+    rng = numpy.random.default_rng(seed)
+    template = default_templates()["kakuninsho-hikazei"]
+    chosen = list(session.exec(select(Application, IssuedForm.form_id)
+                               .join(IssuedForm, IssuedForm.household_id == Application.household_id)
+                               .where(Application.programme_id == programme.id, Application.status == "mailed",
+                                      IssuedForm.voided_at.is_(None))
+                               .order_by(Application.id).limit(MAILROOM_FORMS + MAILROOM_UNDELIVERABLE)))
+    forms, undelivered = chosen[:MAILROOM_FORMS], chosen[MAILROOM_FORMS:]
+    addressees = addressees_for(session, programme, [a.household_id for a, _ in forms], None)
+    folder = directory / "scanner-output"
+    folder.mkdir()
+    number = 0
+    for index, (application, form_id) in enumerate(forms):
+        plan = simulate.complete_plan(rng)
+        if index % 4 == 1:
+            plan = simulate.damage(plan, ["signature", "phone", "confirm_not_dependent"][index % 3])
+        attachments = 1 + (plan.get("account_choice") == "new") - (index % 7 == 3)
+        feed = simulate.Feed.random(rng, upside_down=index % 3 == 0)
+        for page, image in enumerate(simulate.render_pages(template, addressees[application.household_id], form_id), 1):
+            simulate.fill_page(image, template, page, plan, 300, rng, simulate.Truth())
+            number += 1
+            (folder / f"scan-{number:05d}.jpg").write_bytes(
+                simulate.to_jpeg(simulate.scan(image, feed, 300, rng), feed.quality))
+        for _ in range(attachments):
+            copy = numpy.full((1700, 1200), 238, numpy.uint8)
+            copy[300:1000, 150:1050] = rng.integers(90, 160)  # a photocopied card, with the copier's grain
+            copy = numpy.clip(copy + rng.normal(0, 4, copy.shape), 0, 255).astype(numpy.uint8)
+            number += 1
+            (folder / f"scan-{number:05d}.jpg").write_bytes(simulate.to_jpeg(copy, 80))
+    arrived = min(datetime.now(JST).date(), max(mailed_on[a.id] for a, _ in forms) + timedelta(days=6))
+    batch = ingest_folder(session=session, actor=actor, folder=folder, store_root=directory / "scans",
+                          arrived_on=arrived)
+    for application, form_id in undelivered:
+        household_id = application.household_id
+        code = PageCode(form_id=form_id, household_id=household_id, page=1,
+                        template=default_templates()["cover-letter"].key)
+        record_undeliverable(session=session, actor=actor, code=code.text, returned_on=arrived)
+    returns = print_return_letters(session=session, actor=actor, programme=programme, out_root=directory / "returns")
+    session.commit()
+    outcomes = {outcome: 0 for outcome in ("complete", "deficient", "review")}
+    for receipt in receipts_of_batch(session, batch):
+        outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
+    result.stages.append(("mailroom: scans checked (スキャン審査)", batch.form_count,
+                          f"{batch.page_count} scanned pages, some upside down: {outcomes['complete']} complete, "
+                          f"{outcomes['deficient']} deficient, {outcomes['review']} for an operator, "
+                          f"{batch.exception_count} exceptions"))
+    result.stages.append(("mailroom: return letters (返戻通知)", returns.letter_count if returns else 0,
+                          f"printed in {returns.directory if returns else '-'}"))
+    result.stages.append(("mailroom: undeliverable (宛所不明)", len(undelivered), "checked in by the window code"))
+    return {a.id for a, _ in chosen}
+
+
 SIMULATED_STAGES = [
     ("undeliverable (宛所不明)", "returned by the post office"),
     ("received (受付)", "forms that came back, corrected ones included (simulated replies)"),
-    ("deficient → returned (返戻)", "forms sent back with what to fix (simulated until the mailroom lands)"),
+    ("deficient → returned (返戻)", "forms sent back with what to fix (simulated replies)"),
     ("complete (審査完了)", "forms that passed the check"),
     ("approved (支給決定)", "payment decisions by the municipality"),
     ("paid (支給済み)", "transfers made"),

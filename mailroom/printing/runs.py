@@ -216,7 +216,7 @@ def _job(session: Session, run: PrintRun, batch: PrintBatch, programme: Programm
     return RenderJob(target=str(Path(run.directory) / batch.file_name),
                      title=f"{programme.name} 印刷ロット{run.id} バッチ{batch.number}",
                      pack=tuple(t.name for t in pack), forms=tuple((form_id, household) for _, form_id, household in forms),
-                     addressees=_addressees(session, programme, [household for _, _, household in forms], at))
+                     addressees=addressees_for(session, programme, [household for _, _, household in forms], at))
 
 
 def _forms_of(session: Session, batch: PrintBatch) -> list[tuple[int, str, int]]:
@@ -290,7 +290,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _addressees(session: Session, programme: Programme, household_ids: list[int],
+def addressees_for(session: Session, programme: Programme, household_ids: list[int],
                 at: datetime | None) -> dict[int, Addressee]:
     municipality = session.get(Municipality, programme.municipality_id)
     issue_date = (at or utcnow()).astimezone(JST).date()
@@ -411,7 +411,7 @@ def reissue(*, session: Session, actor: Actor, household: Household, out_dir: Pa
     path = out_dir / form.file_name
     result = render_job(RenderJob(target=str(path), title=f"再発行 {form.form_id}", pack=tuple(t.name for t in pack),
                                   forms=((form.form_id, household.id),),
-                                  addressees=_addressees(session, programme, [household.id], at),
+                                  addressees=addressees_for(session, programme, [household.id], at),
                                   manifest_part=False))
     form.first_page, form.page_count = result.ranges[0]
     record_audit(session=session, actor=actor, action="reissue", entity="household", entity_id=household.id,

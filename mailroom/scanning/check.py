@@ -1,0 +1,89 @@
+"""Checking one scanned page: which page it is, and which of its input fields hold ink.
+
+The steps, each in its own module: read the page code (`locate`), register the page to its
+template from the corner marks (`locate`), measure the ink in every input box (`ink`), and
+judge each field filled, blank or uncertain (`verdict`). What the check cannot read is a
+`ScanError` with a code, so a batch files it and moves on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy
+
+from mailroom.printing.page_code import PageCode
+from mailroom.scanning.images import ScanError, ScannedImage, looks_blank
+from mailroom.scanning.ink import InkReading, measure
+from mailroom.scanning.locate import Located, locate, read_page_code
+from mailroom.scanning.reference import template_by_key
+from mailroom.scanning.verdict import FieldResult, State, Verdict, evaluate, field_state, judge
+from templates.schema import InputField, Template
+
+
+@dataclass
+class PageReading:
+    """One page as the machine read it."""
+
+    code: PageCode
+    template: Template
+    located: Located
+    fields: dict[str, FieldResult] = field(default_factory=dict)
+
+    @property
+    def page(self) -> int:
+        return self.code.page
+
+    def verdict(self) -> Verdict:
+        """The rules that this page alone can decide (a field on another page is not judged here)."""
+        return evaluate(self.template, self.fields)
+
+
+def identify(pixels: numpy.ndarray) -> tuple[PageCode, Template, Located]:
+    """Which page this is and where its template lies on the image; raises `ScanError`."""
+    if looks_blank(pixels):
+        raise ScanError("blank_page", "the page is blank (nothing printed or written on it)")
+    code, symbol, orientation = read_page_code(pixels)
+    try:
+        template = template_by_key(code.template)
+    except KeyError:
+        raise ScanError("unknown_form", f"the page code names template {code.template}, which this "
+                                        "secretariat does not have") from None
+    if not 1 <= code.page <= len(template.pages):
+        raise ScanError("unknown_form", f"the page code names page {code.page} of {code.template}, which has "
+                                        f"{len(template.pages)} page(s)")
+    return code, template, locate(pixels, template, code, symbol, orientation)
+
+
+def check_pixels(pixels: numpy.ndarray) -> PageReading:
+    code, template, located = identify(pixels)
+    reading = PageReading(code=code, template=template, located=located)
+    for item in template.pages[code.page - 1].fields:
+        reading.fields[item.name] = read_field(pixels, located, template, code.page, item)
+    return reading
+
+
+def check_image(image: ScannedImage) -> PageReading:
+    return check_pixels(image.pixels)
+
+
+def read_field(pixels: numpy.ndarray, located: Located, template: Template, page: int,
+               item: InputField) -> FieldResult:
+    if item.kind == "choice":
+        readings = {option.value: measure(pixels, located.to_image, template.key, page, option.box)
+                    for option in item.options}
+        options = {value: judge(item.kind, reading) for value, reading in readings.items()}
+        ink = sum(reading.area_mm2 for reading in readings.values())
+        return FieldResult(item.name, item.kind, field_state(options), round(ink, 2), options)
+    reading: InkReading = measure(pixels, located.to_image, template.key, page, item.box)
+    return FieldResult(item.name, item.kind, judge(item.kind, reading), round(reading.area_mm2, 2))
+
+
+def field_states(reading: PageReading) -> dict[str, str]:
+    """name → filled | blank | uncertain, as the JSON output and the operator screen show it."""
+    return {name: result.state.value for name, result in reading.fields.items()}
+
+
+def chosen(reading: PageReading) -> dict[str, list[str]]:
+    return {name: [value for value, state in result.options.items() if state == State.filled]
+            for name, result in reading.fields.items() if result.options}
