@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 import secretariat.core.models  # noqa: F401  (installs the model guards)
+from mailroom.checkin.router import router as mailroom_router
 from mailroom.printing.router import router as print_router
 from secretariat.core.config import Settings
 from secretariat.core.db import make_engine
@@ -31,6 +32,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(core_router)
     app.include_router(print_router)
+    app.include_router(mailroom_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():

@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 
 from secretariat.app import create_app
 from secretariat.core.config import Settings
+from mailroom.checkin import router as mailroom
 from mailroom.printing import router as print_room
 from mailroom.printing.runs import print_programme
 from secretariat.core.web.deps import TENANT_PATH_PARAMETERS as CORE_PARAMETERS
@@ -23,7 +24,7 @@ TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("
                   ("GET", "/api/openapi.json"), ("GET", "/api/docs"), ("GET", "/api/docs/oauth2-redirect"),
                   ("GET", "/docs/oauth2-redirect"), ("GET", "/print/templates/{template_name}/preview.pdf")}
 # Every router's path parameters that name a tenant's objects; a parameter missing here fails the test.
-TENANT_PATH_PARAMETERS = CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS
+TENANT_PATH_PARAMETERS = CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + mailroom.TENANT_PATH_PARAMETERS
 # Parameters that only pick something inside an object already checked (a file of a print run).
 INNER_PARAMETERS = {"file_name": "manifest.csv"}
 
@@ -64,7 +65,37 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
             run = print_programme(session=session, actor=SYSTEM, programme=session.merge(tenant.programme),
                                   out_root=folder / tenant.municipality.code)
             identifiers["run_id"] = run.id
+    if "{reading_id}" in path:
+        identifiers["reading_id"] = field_reading_of(factory, tenant, folder)
     return identifiers | INNER_PARAMETERS
+
+
+def field_reading_of(factory, tenant, folder) -> int:
+    """A field reading of the tenant's household, as a scan batch would have stored it."""
+    from datetime import date
+
+    from mailroom.checkin.models import FieldReading, Receipt, ScanBatch, ScannedPage
+
+    household = tenant.households[0]
+    crop = folder / f"crop-{household.id}.png"
+    crop.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with factory.session() as session:
+        batch = ScanBatch(source="scanner", started_by="tests")
+        session.add(batch)
+        session.flush()
+        receipt = Receipt(municipality_id=household.municipality_id, programme_id=household.programme_id,
+                          household_id=household.id, form_id=f"T-{household.id}", arrived_on=date(2026, 11, 21),
+                          received_by="tests", outcome="review")
+        session.add(receipt)
+        session.flush()
+        page = ScannedPage(scan_batch_id=batch.id, receipt_id=receipt.id, source_name="p.jpg", role="form")
+        session.add(page)
+        session.flush()
+        reading = FieldReading(receipt_id=receipt.id, scanned_page_id=page.id, municipality_id=household.municipality_id,
+                               field="signature", kind="signature", machine_state="uncertain", crop_path=str(crop))
+        session.add(reading)
+        session.commit()
+        return reading.id
 
 
 def test_the_route_table_holds_every_route_the_api_schema_lists():

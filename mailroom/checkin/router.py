@@ -1,0 +1,117 @@
+"""The mailroom's pages: the keyboard-driven check-in station, the operator's review of
+uncertain boxes, and the supervisor's deficiencies by type per day."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse
+from sqlmodel import Session, select
+
+from mailroom.checkin.ingest import exceptions
+from mailroom.checkin.models import FieldReading, Receipt
+from mailroom.checkin.service import (
+    CHECKERS,
+    check_in_code,
+    confirm_field,
+    deficiencies_by_day,
+    override_counts,
+    readings_of,
+    review_queue,
+)
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.errors import DomainError, NotFound
+from secretariat.core.households.service import read_household_record
+from secretariat.core.programmes.service import list_programmes, parse_date
+from secretariat.core.web.deps import CurrentActor, DbSession, require_roles
+from secretariat.core.web.templating import make_templates, render
+
+router = APIRouter()
+pages = make_templates(Path(__file__).parent / "templates")
+Checker = Annotated[Actor, require_roles(*CHECKERS)]
+Supervisor = Annotated[Actor, require_roles(Role.admin, Role.supervisor)]
+
+# Path parameters that name a tenant's objects (see core.web.deps): loaded before the role check.
+TENANT_PATH_PARAMETERS = ("reading_id",)
+
+
+def get_reading(*, session: Session, actor: Actor, reading_id: int) -> FieldReading:
+    reading = session.get(FieldReading, reading_id)
+    if reading is None or not actor.can_see(reading.municipality_id):
+        raise NotFound(f"no field reading {reading_id}")
+    return reading
+
+
+def valid_reading(reading_id: int, session: DbSession, actor: CurrentActor) -> FieldReading:
+    return get_reading(session=session, actor=actor, reading_id=reading_id)
+
+
+ValidReading = Annotated[FieldReading, Depends(valid_reading)]
+
+
+def _station(request: Request, session: Session, actor: Actor, **context):
+    recent = [r for r in session.exec(select(Receipt).order_by(Receipt.id.desc()).limit(10))
+              if actor.can_see(r.municipality_id)]
+    return render(request, "checkin_station.html", using=pages, actor=actor, recent=recent,
+                  waiting=len(review_queue(session=session, actor=actor)),
+                  exception_count=len(exceptions(session=session, actor=actor)), **context)
+
+
+@router.get("/mailroom")
+def station(request: Request, session: DbSession, actor: Checker):
+    return _station(request, session, actor)
+
+
+@router.post("/mailroom/check-in")
+def station_check_in(request: Request, session: DbSession, actor: Checker,
+                     code: Annotated[str, Form(max_length=200)],
+                     arrived_on: Annotated[str, Form(max_length=10)] = "",
+                     postmarked_on: Annotated[str, Form(max_length=10)] = ""):
+    """A handheld scanner types the code and Enter: record the receipt and show the household."""
+    try:
+        arrival = check_in_code(session=session, actor=actor, code=code,
+                                arrived_on=parse_date(arrived_on, "arrival date") if arrived_on else None,
+                                postmarked_on=parse_date(postmarked_on, "postmark date") if postmarked_on else None)
+    except DomainError as error:
+        session.rollback()
+        return _station(request, session, actor, problem=error.message, arrived_on=arrived_on)
+    record = read_household_record(session=session, actor=actor, household_id=arrival.receipt.household_id)
+    session.commit()
+    return _station(request, session, actor, arrival=arrival, record=record, arrived_on=arrived_on)
+
+
+@router.get("/mailroom/review")
+def review(request: Request, session: DbSession, actor: Checker):
+    """The receipts whose boxes the machine could not decide, each uncertain box with its crop."""
+    queue = []
+    for receipt in review_queue(session=session, actor=actor):
+        uncertain = [r for r in readings_of(session, receipt) if r.state == "uncertain"]
+        queue.append((receipt, uncertain))
+    return render(request, "checkin_review.html", using=pages, actor=actor, queue=queue)
+
+
+@router.get("/mailroom/readings/{reading_id}/crop.png")
+def reading_crop(reading: ValidReading, actor: Checker):
+    if not reading.crop_path or not Path(reading.crop_path).exists():
+        raise NotFound(f"no image kept for field reading {reading.id}")
+    return FileResponse(reading.crop_path, media_type="image/png")
+
+
+@router.post("/mailroom/readings/{reading_id}/confirm")
+def reading_confirm(session: DbSession, reading: ValidReading, actor: Checker,
+                    state: Annotated[str, Form(max_length=10)]):
+    confirm_field(session=session, actor=actor, reading_id=reading.id, state=state)
+    return RedirectResponse("/mailroom/review", status_code=303)
+
+
+@router.get("/mailroom/deficiencies")
+def deficiencies(request: Request, session: DbSession, actor: Supervisor):
+    """Deficiencies by type per day for each programme: which fields confuse residents."""
+    tables = [(programme, deficiencies_by_day(session=session, actor=actor, programme=programme))
+              for programme, _municipality in list_programmes(session=session, actor=actor)]
+    return render(request, "checkin_deficiencies.html", using=pages, actor=actor, tables=tables,
+                  overrides=override_counts(session=session, actor=actor), today=date.today())

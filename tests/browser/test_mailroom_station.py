@@ -1,0 +1,49 @@
+"""The mailroom operator's station, driven from the keyboard as a handheld scanner drives it."""
+
+import pytest
+from sqlmodel import select
+
+from mailroom.checkin.ingest import ingest_folder
+from mailroom.checkin.models import Receipt
+from mailroom.scanning import verdict
+from tests.browser.test_staff_journey import log_in
+from tests.factories import SYSTEM
+from tests.mailroom.checkin.conftest import ARRIVED_ON, mailed, plan, scanner  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_operator_checks_a_form_in_by_typing_its_code_and_enter(factory, live_server, page, mailed):
+    m = mailed(1)
+    log_in(page, live_server, factory.user("operator").username)
+    page.goto(f"{live_server}/mailroom")
+    page.keyboard.type(m.code(0))  # the code field has the focus, as the handheld scanner expects
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result")
+    assert "受け付けました" in page.inner_text("#result h2")
+    assert page.inner_text("#status") == "received"
+    page.keyboard.type(m.code(0, page=2))  # the same envelope scanned twice
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result")
+    assert "二重読取り" in page.inner_text("#result h2")
+
+
+def test_an_operator_confirms_an_uncertain_signature_from_its_crop_with_the_keyboard(
+        factory, live_server, page, mailed, scanner, plan, tmp_path, monkeypatch):
+    m = mailed(1)
+    # a band so wide that the signature cannot be decided by the machine
+    monkeypatch.setitem(verdict.BANDS, "signature", verdict.Band(blank=0.01, filled=1000.0, stroke=1000.0))
+    with factory.session() as session:
+        ingest_folder(session=session, actor=SYSTEM, folder=scanner(m, 0, plan, attachments=1),
+                      store_root=tmp_path / "store", arrived_on=ARRIVED_ON)
+        session.commit()
+    log_in(page, live_server, factory.user("operator").username)
+    page.goto(f"{live_server}/mailroom/review")
+    page.wait_for_selector(".reading img")
+    assert page.evaluate("document.querySelector('.reading img').naturalWidth") > 0
+    assert "signature" in page.inner_text(".reading")
+    page.keyboard.press("Enter")  # 記入あり has the focus
+    page.wait_for_selector("#empty")
+    with factory.session() as session:
+        receipt = session.exec(select(Receipt).where(Receipt.form_id == m.form_id(0))).one()
+    assert receipt.outcome == "complete"
