@@ -7,11 +7,14 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+import secrets
+import shutil
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session, select
 
-from mailroom.checkin.ingest import exceptions
+from mailroom.checkin.ingest import exceptions, ingest_folder, receipts_of_batch
 from mailroom.checkin.models import FieldReading, Receipt
 from mailroom.checkin.service import (
     CHECKERS,
@@ -24,10 +27,10 @@ from mailroom.checkin.service import (
 )
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.errors import DomainError, NotFound
+from secretariat.core.errors import DomainError, InvalidInput, NotFound
 from secretariat.core.households.service import read_household_record
 from secretariat.core.programmes.service import list_programmes, parse_date
-from secretariat.core.web.deps import CurrentActor, DbSession, require_roles
+from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, require_roles
 from secretariat.core.web.templating import make_templates, render
 
 router = APIRouter()
@@ -115,3 +118,38 @@ def deficiencies(request: Request, session: DbSession, actor: Supervisor):
               for programme, _municipality in list_programmes(session=session, actor=actor)]
     return render(request, "checkin_deficiencies.html", using=pages, actor=actor, tables=tables,
                   overrides=override_counts(session=session, actor=actor), today=date.today())
+
+
+MAX_UPLOAD_FILES = 500
+
+
+@router.post("/mailroom/ingest")
+def upload_scans(request: Request, session: DbSession, settings: AppSettings, actor: Checker,
+                 files: Annotated[list[UploadFile], File()], arrived_on: Annotated[str, Form(max_length=10)] = ""):
+    """The same as `secretariat mailroom ingest`, for scans uploaded from the browser."""
+    if not files or len(files) > MAX_UPLOAD_FILES:
+        raise InvalidInput(f"upload between 1 and {MAX_UPLOAD_FILES} scanned files at a time")
+    folder = settings.data_dir / "uploads" / secrets.token_hex(8)
+    folder.mkdir(parents=True)
+    try:
+        for number, upload in enumerate(files, start=1):
+            # the browser's file name is only a label: never a path (no ../, no folders)
+            label = Path(upload.filename or "").name.replace("\\", "_") or "scan"
+            with open(folder / f"{number:05d}-{label[:100]}", "wb") as handle:
+                shutil.copyfileobj(upload.file, handle)
+        batch = ingest_folder(session=session, actor=actor, folder=folder, store_root=settings.data_dir / "scans",
+                              arrived_on=parse_date(arrived_on, "arrival date") if arrived_on else None)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    outcomes: dict[str, int] = {}
+    for receipt in receipts_of_batch(session, batch):
+        outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
+    session.commit()
+    return _station(request, session, actor, ingested=batch, outcomes=outcomes)
+
+
+@router.get("/mailroom/exceptions")
+def exception_queue(request: Request, session: DbSession, actor: Checker):
+    """Pages no machine could file, each with what was wrong, for an operator to deal with."""
+    return render(request, "checkin_exceptions.html", using=pages, actor=actor,
+                  queue=exceptions(session=session, actor=actor))

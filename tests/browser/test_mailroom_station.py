@@ -47,3 +47,18 @@ def test_an_operator_confirms_an_uncertain_signature_from_its_crop_with_the_keyb
     with factory.session() as session:
         receipt = session.exec(select(Receipt).where(Receipt.form_id == m.form_id(0))).one()
     assert receipt.outcome == "complete"
+
+
+def test_an_operator_uploads_a_scanner_s_files_and_a_corrupt_one_lands_in_the_exceptions_queue(
+        factory, live_server, page, mailed, scanner, plan):
+    m = mailed(1)
+    folder = scanner(m, 0, plan, attachments=1)
+    (folder / "zz-broken.jpg").write_bytes(b"\xff\xd8\xff" + b"\x00" * 300)
+    log_in(page, live_server, factory.user("operator").username)
+    page.goto(f"{live_server}/mailroom")
+    page.set_input_files("#upload input[type=file]", sorted(str(p) for p in folder.iterdir()))
+    page.click("#upload button")
+    page.wait_for_selector("#ingested")
+    assert "様式 1 件" in page.inner_text("#ingested") and "例外 1 件" in page.inner_text("#ingested")
+    page.click("a[href='/mailroom/exceptions']")
+    assert "truncated" in page.inner_text("#exceptions") and "zz-broken.jpg" in page.inner_text("#exceptions")
