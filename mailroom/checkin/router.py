@@ -24,13 +24,15 @@ from mailroom.checkin.service import (
     override_counts,
     readings_of,
     review_queue,
+    undeliverable_list,
 )
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
+from secretariat.core.households.models import Household
 from secretariat.core.households.service import read_household_record
 from secretariat.core.programmes.service import list_programmes, parse_date
-from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, require_roles
+from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
 from secretariat.core.web.templating import make_templates, render
 
 router = APIRouter()
@@ -153,3 +155,13 @@ def exception_queue(request: Request, session: DbSession, actor: Checker):
     """Pages no machine could file, each with what was wrong, for an operator to deal with."""
     return render(request, "checkin_exceptions.html", using=pages, actor=actor,
                   queue=exceptions(session=session, actor=actor))
+
+
+@router.get("/programmes/{programme_id}/undeliverable")
+def undeliverable(request: Request, session: DbSession, programme: ValidProgramme, actor: CurrentActor):
+    """The municipality's list of packs that came back undelivered (宛所不明), to resolve the addresses."""
+    listed = undeliverable_list(session=session, actor=actor, programme=programme)
+    households = {h.id: h for h in session.exec(select(Household).where(
+        Household.id.in_([mail.household_id for mail in listed])))}
+    return render(request, "checkin_undeliverable.html", using=pages, actor=actor, programme=programme,
+                  listed=[(mail, households[mail.household_id]) for mail in listed])
