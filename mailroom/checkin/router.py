@@ -11,11 +11,11 @@ import secrets
 import shutil
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from mailroom.checkin.ingest import exceptions, ingest_folder, receipts_of_batch
-from mailroom.checkin.models import FieldReading, Receipt
+from mailroom.checkin.models import FieldReading, Receipt, ScannedPage
 from mailroom.checkin.service import (
     CHECKERS,
     check_in_code,
@@ -41,7 +41,7 @@ Checker = Annotated[Actor, require_roles(*CHECKERS)]
 Supervisor = Annotated[Actor, require_roles(Role.admin, Role.supervisor)]
 
 # Path parameters that name a tenant's objects (see core.web.deps): loaded before the role check.
-TENANT_PATH_PARAMETERS = ("reading_id",)
+TENANT_PATH_PARAMETERS = ("reading_id", "scanned_page_id")
 
 
 def get_reading(*, session: Session, actor: Actor, reading_id: int) -> FieldReading:
@@ -56,6 +56,19 @@ def valid_reading(reading_id: int, session: DbSession, actor: CurrentActor) -> F
 
 
 ValidReading = Annotated[FieldReading, Depends(valid_reading)]
+
+
+def valid_scanned_page(scanned_page_id: int, session: DbSession, actor: CurrentActor) -> ScannedPage:
+    """A filed page; one that no household claims (an exception) only secretariat staff may see."""
+    page = session.get(ScannedPage, scanned_page_id)
+    visible = page is not None and (actor.can_see(page.municipality_id) if page.municipality_id
+                                    else actor.municipality_id is None)
+    if not visible:
+        raise NotFound(f"no scanned page {scanned_page_id}")
+    return page
+
+
+ValidScannedPage = Annotated[ScannedPage, Depends(valid_scanned_page)]
 
 
 def _station(request: Request, session: Session, actor: Actor, **context):
@@ -165,3 +178,23 @@ def undeliverable(request: Request, session: DbSession, programme: ValidProgramm
         Household.id.in_([mail.household_id for mail in listed])))}
     return render(request, "checkin_undeliverable.html", using=pages, actor=actor, programme=programme,
                   listed=[(mail, households[mail.household_id]) for mail in listed])
+
+
+@router.get("/mailroom/pages/{scanned_page_id}/image")
+def scanned_page_image(page: ValidScannedPage, actor: Checker):
+    """The page as scanned, for the operator: a PNG preview, or the file itself when it cannot be
+    decoded (a corrupt or truncated scan is exactly what the operator needs to look at)."""
+    import cv2
+
+    from mailroom.scanning.images import ScanError, read_pages
+
+    index = int(page.source_name.rpartition("#")[2]) if "#" in page.source_name else 1
+    try:
+        pixels = read_pages(page.image_path)[index - 1].pixels
+    except (ScanError, IndexError):
+        return FileResponse(page.image_path, media_type="application/octet-stream",
+                            filename=Path(page.image_path).name)
+    scale = min(1.0, 1200 / max(pixels.shape))
+    preview = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, png = cv2.imencode(".png", preview)
+    return Response(png.tobytes(), media_type="image/png")

@@ -65,8 +65,12 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
             run = print_programme(session=session, actor=SYSTEM, programme=session.merge(tenant.programme),
                                   out_root=folder / tenant.municipality.code)
             identifiers["run_id"] = run.id
-    if "{reading_id}" in path:
+    if "{reading_id}" in path or "{scanned_page_id}" in path:
         identifiers["reading_id"] = field_reading_of(factory, tenant, folder)
+        with factory.session() as session:
+            from mailroom.checkin.models import FieldReading
+
+            identifiers["scanned_page_id"] = session.get(FieldReading, identifiers["reading_id"]).scanned_page_id
     return identifiers | INNER_PARAMETERS
 
 
@@ -88,7 +92,8 @@ def field_reading_of(factory, tenant, folder) -> int:
                           received_by="tests", outcome="review")
         session.add(receipt)
         session.flush()
-        page = ScannedPage(scan_batch_id=batch.id, receipt_id=receipt.id, source_name="p.jpg", role="form")
+        page = ScannedPage(scan_batch_id=batch.id, receipt_id=receipt.id, municipality_id=household.municipality_id,
+                           source_name="p.jpg", image_path=str(crop), role="form")
         session.add(page)
         session.flush()
         reading = FieldReading(receipt_id=receipt.id, scanned_page_id=page.id, municipality_id=household.municipality_id,

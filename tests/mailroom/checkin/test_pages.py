@@ -21,3 +21,27 @@ def test_the_supervisor_s_deficiency_page_counts_by_type(factory, client):
     log_in(client, factory.user("supervisor").username)
     answer = client.get("/mailroom/deficiencies")
     assert answer.status_code == 200 and "不備の内訳" in answer.text
+
+
+def test_an_operator_sees_an_unidentified_page_of_the_exceptions_queue_as_an_image(factory, client, tmp_path):
+    import numpy
+    from sqlmodel import select
+
+    from mailroom.checkin.ingest import ingest_folder
+    from mailroom.checkin.models import ScannedPage
+    from mailroom.scanning import simulate
+
+    folder = tmp_path / "scanner"
+    folder.mkdir()
+    letter = numpy.full((1400, 1000), 245, numpy.uint8)
+    letter[200:260, 100:900] = 30  # a letter from a resident, with no page code
+    (folder / "scan-1.jpg").write_bytes(simulate.to_jpeg(letter, 85))
+    with factory.session() as session:
+        ingest_folder(session=session, actor=SYSTEM, folder=folder, store_root=tmp_path / "store")
+        session.commit()
+        page = session.exec(select(ScannedPage)).one()
+    assert (page.role, page.error_code) == ("exception", "no_page_code")
+    log_in(client, factory.user("operator").username)
+    answer = client.get(f"/mailroom/pages/{page.id}/image")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
+    assert answer.content.startswith(b"\x89PNG")
