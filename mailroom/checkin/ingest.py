@@ -102,8 +102,10 @@ def ingest_folder(*, session: Session, actor: Actor, folder: Path, store_root: P
 def _take_page(session: Session, batch: ScanBatch, forms: dict[str, FormPages], current: FormPages | None,
                name: str, stored: Path, digest: str, pixels: numpy.ndarray) -> FormPages | None:
     """File one page image; returns the form that a following codeless page would belong to."""
+    # only filed forms and attachments count: blank backs may well be identical, and an exception
+    # fed again (after the operator fixed the scanner) deserves a second look
     earlier = session.exec(select(ScannedPage).where(ScannedPage.sha256 == digest,
-                                                     ScannedPage.role != "exception")).first()
+                                                     ScannedPage.role.in_(("form", "attachment")))).first()
     if earlier is not None:
         _file(session, batch, name, stored, digest, "exception",
               error=ScanError("duplicate_image", f"this image was already filed ({earlier.source_name}, "

@@ -150,3 +150,16 @@ def test_the_supervisor_sees_deficiencies_by_type_per_day(factory, mailed, scann
         rows = deficiencies_by_day(session=session, actor=SYSTEM, programme=session.get(Programme, m.tenant.programme.id))
     assert [(code, count) for _day, code, count in rows] == [("blank:signature", 2), ("blank:phone", 1)]
     assert ReturnLetter  # the letters themselves are covered above
+
+
+def test_identical_blank_backs_are_filed_as_blank_not_as_duplicates(factory, mailed, scanner, plan, tmp_path):
+    m = mailed(1)
+    folder = scanner(m, 0, plan, attachments=1)
+    blank = simulate.to_jpeg(numpy.full((2000, 1400), 246, numpy.uint8), 85)
+    (folder / "zz-back-1.jpg").write_bytes(blank)
+    (folder / "zz-back-2.jpg").write_bytes(blank)
+    batch = ingest(factory, folder, tmp_path)
+    assert batch.exception_count == 0
+    with factory.session() as session:
+        roles = [p.role for p in session.exec(select(ScannedPage).where(ScannedPage.source_name.like("zz-back%")))]
+    assert roles == ["blank", "blank"]
