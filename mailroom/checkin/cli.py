@@ -24,15 +24,18 @@ app = typer.Typer(no_args_is_help=True, help="The mailroom: returned forms, thei
 console = Console()
 
 
+def _blank_result(image_name: str, error: ScanError | None = None) -> dict:
+    return {"image": image_name, "form_id": None, "target": None, "page": None, "fields": {}, "choices": {},
+            "deficiencies": [], "error": {"code": error.code, "message": error.message} if error else None}
+
+
 def check_result(image_name: str, pixels) -> dict:
     """One line of `mailroom check --json`: what the page is and what it holds, or what was wrong."""
-    result = {"image": image_name, "form_id": None, "target": None, "page": None, "fields": {}, "choices": {},
-              "deficiencies": [], "error": None}
     try:
         reading = check_pixels(pixels)
     except ScanError as error:
-        result["error"] = {"code": error.code, "message": error.message}
-        return result
+        return _blank_result(image_name, error)
+    result = _blank_result(image_name)
     verdict = reading.verdict()
     result.update(form_id=reading.code.form_id, target=reading.code.household_id, page=reading.code.page,
                   template=reading.template.key, rotation=reading.located.rotation,
@@ -45,8 +48,7 @@ def check_file(path: Path) -> list[dict]:
     try:
         pages = read_pages(path)
     except ScanError as error:
-        return [{"image": str(path), "form_id": None, "target": None, "page": None, "fields": {}, "choices": {},
-                 "deficiencies": [], "error": {"code": error.code, "message": error.message}}]
+        return [_blank_result(str(path), error)]
     return [check_result(page.name, page.pixels) for page in pages]
 
 

@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from mailroom.checkin.models import Receipt, ScanBatch, ScannedPage
 from mailroom.checkin.service import CHECKERS, check_in_code, record_check, store_readings
 from mailroom.scanning.check import PageReading, check_pixels
-from mailroom.scanning.images import ScanError, read_pages
+from mailroom.scanning.images import ScanError, decode_pages, read_file
 from mailroom.scanning.ink import cut
 from mailroom.scanning.verdict import State
 from secretariat.core.auth.actor import Actor
@@ -74,9 +74,11 @@ def ingest_folder(*, session: Session, actor: Actor, folder: Path, store_root: P
     for path in files:
         stored = store / path.name
         shutil.copyfile(path, stored)  # the scanner's folder can be emptied once the batch is in
-        digest = hashlib.sha256(stored.read_bytes()).hexdigest()
+        digest = ""
         try:
-            images = read_pages(stored)
+            data = read_file(stored)  # read once: hashed for duplicates, then decoded
+            digest = hashlib.sha256(data).hexdigest()
+            images = decode_pages(data, str(stored))
         except ScanError as error:
             _file(session, batch, path.name, stored, digest, "exception", error=error)
             current = None
@@ -177,12 +179,12 @@ def _check_in_form(session: Session, actor: Actor, batch: ScanBatch, pages: Form
             record_check(session=session, actor=actor, receipt=receipt,
                          pages_present={reading.code.page for reading, _, _ in pages.pages},
                          attachment_pages=len(pages.attachments))
-    except (ScanError, NotFound, InvalidInput, PermissionDenied) as error:
-        code = getattr(error, "code", None) if isinstance(error, ScanError) else "unknown_form"
-        if isinstance(error, InvalidInput):
-            code = "invalid_code"
-        message = error.message if isinstance(error, ScanError) else str(error)
-        _to_exceptions(session, pages, code, message)
+    except ScanError as error:
+        _to_exceptions(session, pages, error.code, error.message)
+    except (NotFound, PermissionDenied) as error:
+        _to_exceptions(session, pages, "unknown_form", str(error))
+    except InvalidInput as error:
+        _to_exceptions(session, pages, "invalid_code", str(error))
     except Exception as error:  # noqa: BLE001 — one form must not stop the batch; the cause is logged
         log.exception("checking in form %s failed", pages.code_text.split("|")[1])
         _to_exceptions(session, pages, "internal_error", f"the check failed unexpectedly ({type(error).__name__})")

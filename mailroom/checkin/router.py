@@ -3,12 +3,13 @@ uncertain boxes, and the supervisor's deficiencies by type per day."""
 
 from __future__ import annotations
 
+import secrets
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import secrets
-import shutil
+import cv2
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -26,6 +27,7 @@ from mailroom.checkin.service import (
     review_queue,
     undeliverable_list,
 )
+from mailroom.scanning.images import ScanError, read_pages
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
@@ -184,10 +186,6 @@ def undeliverable(request: Request, session: DbSession, programme: ValidProgramm
 def scanned_page_image(page: ValidScannedPage, actor: Checker):
     """The page as scanned, for the operator: a PNG preview, or the file itself when it cannot be
     decoded (a corrupt or truncated scan is exactly what the operator needs to look at)."""
-    import cv2
-
-    from mailroom.scanning.images import ScanError, read_pages
-
     index = int(page.source_name.rpartition("#")[2]) if "#" in page.source_name else 1
     try:
         pixels = read_pages(page.image_path)[index - 1].pixels

@@ -16,7 +16,7 @@ A form's life in the mailroom, each step one function here:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -32,19 +32,14 @@ from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import utcnow
+from secretariat.core.clock import JST, today_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.programmes.models import Programme
 from templates.loader import default_templates
 from templates.schema import Template
 
-JST = timezone(timedelta(hours=9))
 CHECKERS = (Role.admin, Role.supervisor, Role.operator, Role.system)
 FORM_KIND = "form"
-
-
-def today_jst() -> date:
-    return datetime.now(JST).date()
 
 
 def parse_code(text: str) -> PageCode:
@@ -123,7 +118,7 @@ def _receive(session: Session, actor: Actor, application: Application | None, ar
     if application is None or application.status not in (Status.mailed.value, Status.returned.value):
         return False
     transition(session=session, application=application, to=Status.received, actor=actor, reason="様式受付",
-               at=datetime.combine(arrived_on, datetime.min.time().replace(hour=9), JST))
+               at=datetime.combine(arrived_on, time(9), JST))
     return True
 
 
@@ -276,7 +271,7 @@ def record_undeliverable(*, session: Session, actor: Actor, code: str | PageCode
                        "back undelivered now")
     returned_on = returned_on or today_jst()
     transition(session=session, application=application, to=Status.undeliverable, actor=actor,
-               reason=reason, at=datetime.combine(returned_on, datetime.min.time().replace(hour=9), JST))
+               reason=reason, at=datetime.combine(returned_on, time(9), JST))
     mail = UndeliverableMail(municipality_id=form.municipality_id, programme_id=form.programme_id,
                              household_id=form.household_id, form_id=form.form_id, returned_on=returned_on,
                              reason=reason[:200], recorded_by=actor.username)

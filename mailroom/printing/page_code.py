@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy
 import zxingcpp
-from PIL import Image
 
 PREFIX = "SCT1"
 
@@ -55,10 +54,3 @@ def qr_modules(text: str) -> numpy.ndarray:
     """The QR symbol's modules, one byte per module: 0 for dark, 255 for light."""
     return numpy.asarray(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
         scale=1, add_quiet_zones=False))
-
-
-def qr_image(text: str) -> Image.Image:
-    """The QR symbol as a greyscale image, one pixel per module, for the PDF to scale without smoothing."""
-    matrix = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
-        scale=1, add_quiet_zones=False)
-    return Image.fromarray(numpy.asarray(matrix), mode="L")

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import utcnow
+from secretariat.core.clock import JST, today_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import Household, Person
 from secretariat.core.programmes.models import Programme
@@ -41,7 +41,6 @@ from secretariat.core.tenancy.models import Municipality
 from templates.loader import default_templates
 from templates.schema import Template
 
-JST = timezone(timedelta(hours=9))
 DEFAULT_PACK = ("cover-letter", "kakuninsho-hikazei")
 PRINTED_KINDS = ("letter", "form", "sheet")  # envelope faces go on envelope stock, not in the batch
 Progress = Callable[[int], None]
@@ -432,7 +431,7 @@ def record_mailing(*, session: Session, actor: Actor, run: PrintRun, mailed_on: 
         raise NotFound(f"no print run {run.id}")
     if run.completed_at is None:
         raise Conflict(f"print run {run.id} has not finished printing; run 'secretariat print run' to finish it")
-    if mailed_on > datetime.now(JST).date():
+    if mailed_on > today_jst():
         raise InvalidInput(f"mail-out date {mailed_on} is in the future")
     if run.mailed_date is not None:
         raise Conflict(f"print run {run.id} was already recorded as mailed on {run.mailed_date}")

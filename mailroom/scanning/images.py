@@ -53,15 +53,19 @@ def kind_of(data: bytes) -> str | None:
 
 
 def read_pages(path: Path | str) -> list[ScannedImage]:
+    return decode_pages(read_file(path), str(path))
+
+
+def read_file(path: Path | str) -> bytes:
+    """A scanned file's bytes, refusing what no scanner writes (an unreadable or oversized file)."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ScanError("too_large", f"{size:,} bytes is larger than a scanned page can be ({MAX_BYTES:,})")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise ScanError("unreadable", f"cannot read the file: {error.strerror or error}") from None
-    return decode_pages(data, str(path))
 
 
 def decode_pages(data: bytes, source: str) -> list[ScannedImage]:

@@ -1,6 +1,8 @@
 """One definition of "now", so every stored timestamp is timezone-aware UTC."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+
+JST = timezone(timedelta(hours=9))  # the secretariat's and every municipality's calendar
 
 
 def utcnow() -> datetime:
@@ -14,3 +16,8 @@ def as_utc(moment: datetime) -> datetime:
     the offset, so a JST time stored as such would come back nine hours off.
     """
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def today_jst() -> date:
+    """Today's date in Japan: arrival dates, deadlines and deficiency days are Japanese calendar days."""
+    return datetime.now(JST).date()
