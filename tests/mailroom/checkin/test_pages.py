@@ -45,3 +45,23 @@ def test_an_operator_sees_an_unidentified_page_of_the_exceptions_queue_as_an_ima
     answer = client.get(f"/mailroom/pages/{page.id}/image")
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
     assert answer.content.startswith(b"\x89PNG")
+
+
+def test_an_uploaded_file_named_like_a_path_is_filed_under_its_bare_name_and_writes_nothing_outside(
+        factory, client, settings):
+    from sqlmodel import select
+
+    from mailroom.checkin.models import ScannedPage
+    from tests.conftest import csrf_from
+
+    log_in(client, factory.user("operator").username)
+    token = csrf_from(client.get("/mailroom").text)
+    answer = client.post("/mailroom/ingest", headers={"x-csrf-token": token},
+                         files=[("files", ("../../escape.jpg", b"not an image", "image/jpeg"))])
+    assert answer.status_code == 200 and "例外 1 件" in answer.text
+    assert not (settings.data_dir.parent / "escape.jpg").exists()
+    assert not (settings.data_dir / "escape.jpg").exists()
+    with factory.session() as session:
+        page = session.exec(select(ScannedPage)).one()
+    assert ".." not in page.source_name and page.source_name.endswith("escape.jpg")
+    assert page.error_code == "not_an_image"
