@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from exchange.cli import app as exchange_app
 from mailroom.checkin.cli import app as mailroom_app
 from mailroom.printing.cli import app as print_app
 from mailroom.printing.cli import forms as forms_app
@@ -34,6 +35,7 @@ app.add_typer(programmes, name="programmes")
 app.add_typer(print_app, name="print")
 app.add_typer(forms_app, name="forms")
 app.add_typer(mailroom_app, name="mailroom")
+app.add_typer(exchange_app, name="exchange")
 
 console = Console()
 ADMIN = CLI_ACTOR
@@ -133,22 +135,33 @@ def programmes_list():
     console.print(table)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = None) -> None:
     import uvicorn
 
+    from exchange.cli import start_drop
     from secretariat.app import create_app
     from secretariat.core.logs import configure_logging
 
     configure_logging()
     engine = make_engine(settings.database_url)
     migrate(engine)
-    uvicorn.run(create_app(settings, engine), host=host, port=port, proxy_headers=True, log_config=None)
+    drop = None
+    if sftp_port is not None:
+        drop, bound = start_drop(settings, host, sftp_port)
+        console.print(f"SFTP drop on {host}:{bound}")
+    try:
+        uvicorn.run(create_app(settings, engine), host=host, port=port, proxy_headers=True, log_config=None)
+    finally:
+        if drop is not None:
+            drop.stop()
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000):
-    """Serve the web app (and, as they land, the SFTP drop and workers)."""
-    _serve(Settings.from_env(), host, port)
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000,
+          sftp_port: Annotated[int, typer.Option(help="the SFTP drop's port")] = 2222,
+          drop: Annotated[bool, typer.Option(help="also serve the SFTP drop")] = True):
+    """Serve the web app and the SFTP drop."""
+    _serve(Settings.from_env(), host, port, sftp_port if drop else None)
 
 
 @app.command()

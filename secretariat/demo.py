@@ -1,11 +1,12 @@
 """`secretariat demo`: a whole programme end to end on a fresh embedded store.
 
-It sets up two municipalities and their staff, imports synthetic target households, and walks
-every household through a plausible life: printing and mailing, replies arriving over the
-weeks, checks, deficient forms returned and corrected, payment decisions, payments and failed
-transfers, declines. Each later capability (print room, mailroom, exchange, call center)
-replaces its simulated stage with the real one and adds its output files here. Printing and
-mailing are real: the print room prints two waves per programme and records their mail-out.
+It sets up two municipalities and their staff, takes their target lists in through a real SFTP
+drop, prints and mails every pack for real, checks a round of returned forms for real, walks
+the other households through a plausible life (replies arriving over the weeks, checks,
+deficient forms returned and corrected, payment decisions, declines), then pays the approved
+ones for real: a maker-checker payment batch, a Zengin file, the bank's results back through
+the drop, and the municipality's result files fetched over SFTP. Each later capability (the
+call center) replaces a simulated stage with the real one and adds its output files here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+import exchange.models  # noqa: F401  (installs the payment guard)
 import secretariat.core.models  # noqa: F401
 from mailroom.checkin.ingest import ingest_folder, receipts_of_batch
 from mailroom.checkin.returns import print_return_letters
@@ -41,10 +43,10 @@ from secretariat.core.auth.service import create_user
 from secretariat.core.config import Settings
 from secretariat.core.db import make_engine
 from secretariat.migrations import migrate
-from secretariat.core.households.service import import_households
 from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import create_programme
 from secretariat.core.synthetic import HouseholdFactory
+from secretariat.demo_exchange import imported_files, open_drop, pay, push_target_list, results_back
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.tenancy.service import create_municipality
 from templates.loader import default_templates
@@ -116,16 +118,20 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         session.commit()
         result.stages.append(("set-up", len(MUNICIPALITIES), "municipalities, programmes and staff logins"))
 
-        imported = 0
-        for (code, _name, city, postal, share), programme in zip(MUNICIPALITIES, programmes):
+        municipalities = [session.get(Municipality, programme.municipality_id) for programme in programmes]
+        drop = open_drop(engine, directory, municipalities, programmes, system)
+        reports: list[str] = []
+        for index, ((code, _name, city, postal, share), programme) in enumerate(zip(MUNICIPALITIES, programmes)):
             factory = HouseholdFactory(seed=seed + int(code), city=city, postal_prefix=postal,
                                        reference_date=programme.reference_date)
             count = max(1, round(households * share))
             arrived = datetime.combine(programme.opens_date - timedelta(days=14), time(10), JST)
-            imported += import_households(session=session, actor=system, programme=programme,
-                                          households=factory.households(count), at=arrived).households
-        session.commit()
-        result.stages.append(("import (対象者一覧)", imported, "households imported set-based, one application each"))
+            reports += push_target_list(drop, code, factory.households(count), directory / "exchange" / code / "sent",
+                                        arrived, with_mistakes=index == 0)
+        imported = households_total(session)
+        result.stages.append(("import (対象者一覧) over SFTP", imported,
+                              f"CP932 lists pushed into the drop; {imported_files(session)} files imported. "
+                              f"First attempt: {reports[0]}"))
 
         mailed_on: dict[int, date] = {}
         for programme in programmes:
@@ -140,15 +146,37 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         applications = [a for a in session.exec(select(Application).order_by(Application.id)) if a.id not in handled]
         tally: dict[str, int] = {}
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("simulating replies, checks and payments", total=len(applications))
+            task = progress.add_task("simulating replies, checks and decisions", total=len(applications))
             for application in applications:
                 if application.id in mailed_on:
                     for stage in _simulate(session, application, mailed_on[application.id], rng, today, system):
                         tally[stage] = tally.get(stage, 0) + 1
                 progress.advance(task)
+        for application in session.exec(select(Application).where(Application.id.in_(handled),
+                                                                  Application.status == Status.complete.value)):
+            # the municipality's payment decision on the forms the mailroom passed for real
+            transition(session=session, application=application, to=Status.approved, actor=system,
+                       reason="支給決定")
+            tally["approved (支給決定)"] = tally.get("approved (支給決定)", 0) + 1
         session.commit()
         for stage, note in SIMULATED_STAGES:
             result.stages.append((stage, tally.get(stage, 0), note))
+
+        payments, fetched = [], []
+        for (code, *_rest), programme in zip(MUNICIPALITIES, programmes):
+            payments.append(pay(engine, drop, programme, code, directory / "exchange" / code / "sent", today,
+                                seed + int(code)))
+            fetched += results_back(engine, drop, programme, code, directory / "exchange" / code / "received", today)
+        drop.server.stop()
+        result.stages.append(("payment (振込データ)", sum(p.batch_lines for p in payments),
+                              f"{sum(p.total_yen for p in payments):,} yen; prepared by the supervisor, approved by "
+                              "the liaison (maker-checker), Zengin 総合振込 file in the outbox"))
+        result.stages.append(("payment results (振込結果)", sum(p.paid for p in payments),
+                              f"paid; {sum(p.failed for p in payments)} failed transfers (振込不能) queued for the "
+                              "call center; the results file came back through the drop"))
+        result.stages.append(("results back (結果ファイル)", len(fetched),
+                              "status, return, undeliverable and decline lists (CSV and XLSX), payment files and "
+                              f"reports fetched over SFTP into {directory / 'exchange'}/<code>/received"))
 
         for programme in programmes:
             counts = programme_progress(session=session, programme=programme).by_status
@@ -161,6 +189,10 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                         "mailed_date": r.mailed_date.isoformat(), "directory": r.directory} for r in result.runs],
         "statuses": result.statuses}, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
+
+
+def households_total(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Application)).one()
 
 
 def households_of(session: Session, programme) -> int:
@@ -261,8 +293,6 @@ SIMULATED_STAGES = [
     ("deficient → returned (返戻)", "forms sent back with what to fix (simulated replies)"),
     ("complete (審査完了)", "forms that passed the check"),
     ("approved (支給決定)", "payment decisions by the municipality"),
-    ("paid (支給済み)", "transfers made"),
-    ("payment failed (振込不能)", "transfers that bounced"),
     ("declined (辞退)", "households that declined"),
 ]
 
@@ -315,11 +345,6 @@ def _simulate(session: Session, application: Application, mailed: date, rng: ran
     if decided > today - timedelta(days=3):
         return stages
     step(Status.approved, decided, "approved (支給決定)")
-    paid_on = decided + timedelta(days=3)
-    if rng.random() < 0.01:
-        step(Status.payment_failed, paid_on, "payment failed (振込不能)", "口座番号相違")
-    else:
-        step(Status.paid, paid_on, "paid (支給済み)")
     return stages
 
 

@@ -1,7 +1,10 @@
 """Imports point one way: the core never imports a domain package or the composition root."""
 
 import ast
+import importlib
 from pathlib import Path
+
+import pytest
 
 import secretariat
 
@@ -26,10 +29,9 @@ def test_the_core_imports_no_domain_and_not_the_composition_root():
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
-def test_domain_packages_never_import_the_composition_root():
-    import mailroom
-
-    root = Path(mailroom.__file__).parent
+@pytest.mark.parametrize("package", ["mailroom", "exchange"])
+def test_domain_packages_never_import_the_composition_root(package):
+    root = Path(importlib.import_module(package).__file__).parent
     offenders = {str(path.relative_to(root)): sorted(name for name in imported_modules(path)
                                                      if name.startswith(FORBIDDEN[3:]))
                  for path in root.rglob("*.py")}

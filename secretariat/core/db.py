@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Table, event, insert
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 
@@ -58,17 +59,52 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict]) -> None:
     """Insert many rows set-based, in the session's transaction.
 
     PostgreSQL gets COPY, which is an order of magnitude faster than executemany there; SQLite
-    gets one executemany. Every row must carry the same keys.
+    gets one executemany on the driver's cursor, each value passed through the column type's
+    own bind processor, so what is stored is exactly what an ORM insert would store. Every row
+    must carry the same keys.
     """
+    insert_rows(session.connection(), table, rows)
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> None:
+    """`bulk_insert` on a connection: what a writer thread calls while its session waits."""
     if not rows:
         return
     columns = list(rows[0])
-    connection = session.connection()
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    cursor = connection.connection.driver_connection.cursor()
     if connection.dialect.name == "postgresql":
-        quoted = ", ".join(f'"{name}"' for name in columns)
-        cursor = connection.connection.driver_connection.cursor()
         with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([row[name] for name in columns])
         return
+    if connection.dialect.name == "sqlite":
+        cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})',
+                           _sqlite_values(table, columns, rows, connection.dialect))
+        return
     connection.execute(insert(table), list(rows))
+
+
+def _sqlite_values(table: Table, columns: list[str], rows: Sequence[dict], dialect) -> list:
+    """Each row's values in column order, dates and times formatted as SQLAlchemy stores them.
+
+    A value is formatted once however many rows share it (a batch's `created_at`, a birthday).
+    """
+    take = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    processed = [(index, process, {}) for index, name in enumerate(columns)
+                 if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    if not processed:
+        return [take(row) for row in rows]
+    values = []
+    for row in rows:
+        row_values = list(take(row))
+        for index, process, memo in processed:
+            value = row_values[index]
+            try:
+                row_values[index] = memo[value]
+            except KeyError:
+                row_values[index] = memo[value] = process(value)
+            except TypeError:  # an unhashable value (a JSON document): format it every time
+                row_values[index] = process(value)
+        values.append(row_values)
+    return values

@@ -6,6 +6,7 @@ a search matches whatever was typed.
 """
 
 import re
+import unicodedata
 
 import jaconv
 
@@ -19,10 +20,16 @@ def to_halfwidth_digits(text: str) -> str:
     return jaconv.z2h(text, kana=False, digit=True, ascii=True)
 
 
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
 def normalise_kana(text: str) -> str:
-    """Full-width katakana with single full-width spaces: ｿｳｼﾞｬ ﾀﾛｳ → ソウジャ　タロウ."""
-    text = jaconv.h2z(text.strip(), kana=True, digit=False, ascii=False)
-    text = jaconv.hira2kata(text)
+    """Full-width katakana with single full-width spaces: ｿｳｼﾞｬ ﾀﾛｳ → ソウジャ　タロウ.
+
+    NFKC joins a half-width kana and its voiced mark into one character (ｼﾞ → ジ) in C, many
+    times faster than converting character by character; hiragana are shifted to katakana.
+    """
+    text = unicodedata.normalize("NFKC", text.strip()).translate(_HIRAGANA_TO_KATAKANA)
     return re.sub(r"[ \u3000]+", "\u3000", text)
 
 

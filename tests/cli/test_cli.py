@@ -52,6 +52,17 @@ def test_the_demo_runs_a_programme_end_to_end_and_says_where_its_files_are(cli, 
     assert "what happened at each stage" in answer.output and "Output files" in answer.output
     summary = json.loads((tmp_path / "demo" / "demo-summary.json").read_text(encoding="utf-8"))
     stages = {row["stage"]: row["count"] for row in summary["stages"]}
-    assert stages["import (対象者一覧)"] == 60 and stages["print (印刷)"] == 60
-    assert stages["received (受付)"] > 0 and stages["paid (支給済み)"] > 0
+    assert stages["import (対象者一覧) over SFTP"] == 60 and stages["print (印刷)"] == 60
+    assert stages["received (受付)"] > 0 and stages["payment results (振込結果)"] > 0
     assert sum(sum(counts.values()) for counts in summary["statuses"].values()) == 60
+    received = tmp_path / "demo" / "exchange" / "121002" / "received"
+    assert {p.suffix for p in received.iterdir()} >= {".csv", ".xlsx", ".txt"}
+
+
+def test_the_demo_writes_a_zengin_file_whose_records_are_120_bytes_and_totals_match(cli, tmp_path):
+    from exchange.results.zengin import read_zengin
+
+    assert cli("demo", "--households", "40", "--dir", str(tmp_path / "demo")).exit_code == 0
+    zengin = next((tmp_path / "demo" / "exchange" / "121002" / "received").glob("*.zengin.txt")).read_bytes()
+    assert {len(record) for record in zengin.split(b"\r\n")[:-1]} == {120}
+    assert read_zengin(zengin).transfers

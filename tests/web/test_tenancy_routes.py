@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 
 from secretariat.app import create_app
 from secretariat.core.config import Settings
+from exchange import router as exchange
 from mailroom.checkin import router as mailroom
 from mailroom.printing import router as print_room
 from mailroom.printing.runs import print_programme
@@ -24,7 +25,8 @@ TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("
                   ("GET", "/api/openapi.json"), ("GET", "/api/docs"), ("GET", "/api/docs/oauth2-redirect"),
                   ("GET", "/docs/oauth2-redirect"), ("GET", "/print/templates/{template_name}/preview.pdf")}
 # Every router's path parameters that name a tenant's objects; a parameter missing here fails the test.
-TENANT_PATH_PARAMETERS = CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + mailroom.TENANT_PATH_PARAMETERS
+TENANT_PATH_PARAMETERS = (CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + mailroom.TENANT_PATH_PARAMETERS
+                          + exchange.TENANT_PATH_PARAMETERS)
 # Parameters that only pick something inside an object already checked (a file of a print run).
 INNER_PARAMETERS = {"file_name": "manifest.csv"}
 
@@ -71,7 +73,32 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
             from mailroom.checkin.models import FieldReading
 
             identifiers["scanned_page_id"] = session.get(FieldReading, identifiers["reading_id"]).scanned_page_id
+    if "{target_file_id}" in path or "{batch_id}" in path:
+        identifiers |= exchange_records_of(factory, tenant)
+    if "/exchange/outbox/" in path:  # a file waiting in the municipality's outbox
+        outbox = folder / "drop" / tenant.municipality.code / "outbox"
+        outbox.mkdir(parents=True, exist_ok=True)
+        (outbox / INNER_PARAMETERS["file_name"]).write_text("x")
     return identifiers | INNER_PARAMETERS
+
+
+def exchange_records_of(factory, tenant) -> dict:
+    """A target file and a prepared payment batch of the tenant's, as the exchange stores them."""
+    from datetime import date
+
+    from exchange.results.models import PaymentBatch
+    from exchange.targets.models import TargetFile
+
+    with factory.session() as session:
+        record = TargetFile(municipality_id=tenant.municipality.id, programme_id=tenant.programme.id, name="t.csv",
+                            sha256="0" * 64, status="rejected", received_by="tests")
+        batch = PaymentBatch(municipality_id=tenant.municipality.id, programme_id=tenant.programme.id,
+                             transfer_date=date(2026, 12, 10), requester_code="1234567890", requester_name_kana="ﾃｽﾄ",
+                             from_bank_code="0001", from_branch_code="001", from_account_number="1234567",
+                             prepared_by="someone-else")
+        session.add_all([record, batch])
+        session.commit()
+        return {"target_file_id": record.id, "batch_id": batch.id}
 
 
 def field_reading_of(factory, tenant, folder) -> int:

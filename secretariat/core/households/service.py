@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, text
 from sqlmodel import Session, select
 
 from secretariat.core.applications.models import Application, ApplicationEvent
@@ -22,7 +22,7 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, utcnow
-from secretariat.core.db import bulk_insert
+from secretariat.core.db import insert_rows
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import AccountType, Household, Person, Sex
 from secretariat.core.programmes.amounts import household_amount
@@ -129,43 +129,107 @@ def import_households(*, session: Session, actor: Actor, programme: Programme,
     _refuse_duplicates(session, programme, batch)
 
     now = as_utc(at) if at else utcnow()
-    persons_total = 0
-    for chunk in _chunks(batch, CHUNK):
-        # Bulk insert, then read the new ids back by primary-key range (everything above the
-        # highest id before the insert). SQLite answers INSERT … RETURNING in parameter order
-        # one row at a time, and an IN-list lookup gets slower as a freshly loaded table grows.
-        before = _max_id(session, Household)
-        bulk_insert(session, Household.__table__, [_household_row(item, programme, now) for item in chunk])
-        household_ids = _new_ids(session, Household, Household.household_number, programme, before)
-        person_rows = [_person_row(person, household_ids[item.household_number], programme)
-                       for item in chunk for person in item.persons]
-        bulk_insert(session, Person.__table__, person_rows)
-        persons_total += len(person_rows)
-        before = _max_id(session, Application)
-        bulk_insert(session, Application.__table__, [_application_row(item, household_ids[item.household_number],
-                                                                       programme, now) for item in chunk])
-        application_ids = _new_ids(session, Application, Application.household_id, programme, before)
-        bulk_insert(session, ApplicationEvent.__table__, [
-            dict(application_id=application_id, municipality_id=programme.municipality_id,
-                 programme_id=programme.id, from_status=None, to_status=INITIAL.value,
-                 actor=actor.username, at=now, reason="対象者一覧から取込")
-            for application_id in application_ids.values()])
-
+    result = insert_targets(session=session, actor=actor, programme=programme, now=now,
+                            households=((_household_row(item), [_person_row(person) for person in item.persons])
+                                        for item in batch))
     record_audit(session=session, actor=actor, action="import", entity="programme", entity_id=programme.id,
                  municipality_id=programme.municipality_id,
-                 detail=f"{len(batch)} households, {persons_total} persons")
+                 detail=f"{result.households} households, {result.persons} persons")
     session.flush()
-    return ImportResult(households=len(batch), persons=persons_total, applications=len(batch))
+    return result
+
+
+def insert_targets(*, session: Session, actor: Actor, programme: Programme, now: datetime,
+                   households: Iterable[tuple[dict, list[dict]]]) -> ImportResult:
+    """Insert already-validated households (their columns, their persons' columns) with one
+    application and its first timeline event each, set-based, in the caller's transaction.
+    The dicts passed in are completed in place (tenant, ids) and should not be reused.
+
+    Every importer (the staff API above, the exchange's target lists) ends here, so there is
+    one place that creates applications and decides their amount.
+
+    Primary keys are handed out before the insert (`_Ids`), so one chunk's households,
+    persons, applications and events are built together with no reading back. (A writer
+    thread overlapping SQLite's work with the next chunk's was tried: the driver takes the
+    GIL back for every row, and the two threads slowed each other down.)
+    """
+    scope = dict(municipality_id=programme.municipality_id, programme_id=programme.id)
+    connection = session.connection()
+    ids = _Ids(session, connection)
+    households_total = persons_total = 0
+    for chunk in _chunks_of(households, CHUNK):
+        household_ids = ids.take(Household, len(chunk))
+        application_ids = ids.take(Application, len(chunk))
+        event_ids = ids.take(ApplicationEvent, len(chunk))
+        person_ids = iter(ids.take(Person, sum(len(persons) for _, persons in chunk)))
+        person_rows, applications, events = [], [], []
+        for (columns, persons), household_id, application_id, event_id in zip(
+                chunk, household_ids, application_ids, event_ids):
+            # the callers' dicts are completed in place: a million persons, a million fewer dicts
+            columns.update(scope, id=household_id, created_at=now)
+            for person in persons:
+                person.update(scope, id=next(person_ids), household_id=household_id)
+                person_rows.append(person)
+            applications.append(dict(scope, id=application_id, household_id=household_id,
+                                     status=INITIAL.value, amount_yen=_amount(programme, persons),
+                                     created_at=now, status_changed_at=now))
+            events.append(dict(scope, id=event_id, application_id=application_id, from_status=None,
+                               to_status=INITIAL.value, actor=actor.username, at=now, reason="対象者一覧から取込"))
+        for table, rows in ((Household.__table__, [columns for columns, _ in chunk]),
+                            (Person.__table__, person_rows), (Application.__table__, applications),
+                            (ApplicationEvent.__table__, events)):
+            insert_rows(connection, table, rows)
+        persons_total += len(person_rows)
+        households_total += len(chunk)
+    return ImportResult(households=households_total, persons=persons_total, applications=households_total)
+
+
+class _Ids:
+    """Primary keys for rows about to be inserted.
+
+    PostgreSQL hands them out from each table's sequence, safe beside other writers. SQLite has
+    one writer at a time: once this transaction holds the write lock, the next ids are simply
+    the highest stored id plus one, counting up.
+    """
+
+    def __init__(self, session: Session, connection):
+        self.session, self.connection = session, connection
+        self.sqlite = connection.dialect.name == "sqlite"
+        self.next: dict = {}
+        if self.sqlite:
+            # a no-op write takes SQLite's write lock now, so no other writer can take these ids
+            connection.execute(text("UPDATE programme SET id = id WHERE 0"))
+
+    def take(self, model, count: int) -> list[int]:
+        if not self.sqlite:
+            return [row[0] for row in self.connection.execute(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+                {"table": model.__tablename__, "count": count})]
+        start = self.next.get(model) or _max_id(self.session, model) + 1
+        self.next[model] = start + count
+        return list(range(start, start + count))
+
+
+def _chunks_of(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _amount(programme: Programme, persons: list[dict]) -> int:
+    return household_amount(per_household_yen=programme.amount_per_household_yen,
+                            per_child_yen=programme.amount_per_child_yen, child_max_age=programme.child_max_age,
+                            reference_date=programme.reference_date,
+                            birth_dates=[person["birth_date"] for person in persons])
 
 
 def _max_id(session: Session, model) -> int:
     return session.execute(select(func.coalesce(func.max(model.id), 0))).scalar_one()
-
-
-def _new_ids(session: Session, model, key, programme: Programme, after_id: int) -> dict:
-    """key → id of the rows of this programme inserted since `after_id` was the highest id."""
-    return dict(session.execute(select(key, model.id).where(model.id > after_id,
-                                                            model.programme_id == programme.id)).all())
 
 
 def _validated(households: Iterable[HouseholdImport | dict]) -> list[HouseholdImport]:
@@ -222,24 +286,14 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start:start + size]
 
 
-def _household_row(item: HouseholdImport, programme: Programme, now) -> dict:
+def _household_row(item: HouseholdImport) -> dict:
     row = item.model_dump(exclude={"persons"})
     row["account_type"] = item.account_type.value if item.account_type else None
-    return row | dict(municipality_id=programme.municipality_id, programme_id=programme.id, created_at=now)
+    return row
 
 
-def _person_row(person: PersonImport, household_id: int, programme: Programme) -> dict:
-    return person.model_dump() | dict(sex=person.sex.value, household_id=household_id,
-                                      municipality_id=programme.municipality_id, programme_id=programme.id)
-
-
-def _application_row(item: HouseholdImport, household_id: int, programme: Programme, now) -> dict:
-    amount = household_amount(per_household_yen=programme.amount_per_household_yen,
-                              per_child_yen=programme.amount_per_child_yen,
-                              child_max_age=programme.child_max_age, reference_date=programme.reference_date,
-                              birth_dates=[person.birth_date for person in item.persons])
-    return dict(municipality_id=programme.municipality_id, programme_id=programme.id, household_id=household_id,
-                status=INITIAL.value, amount_yen=amount, created_at=now, status_changed_at=now)
+def _person_row(person: PersonImport) -> dict:
+    return person.model_dump() | dict(sex=person.sex.value)
 
 
 @dataclass

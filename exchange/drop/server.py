@@ -1,0 +1,498 @@
+"""The SFTP drop server, built on paramiko.
+
+Each municipality logs in with its own account, by public key only, and sees nothing but its
+own drop (`jail.py`). A file in `inbox/` is taken for processing only when it is known to be
+whole: uploaded under a temporary name (`x.csv.filepart`, `x.csv.part`, `.x.csv`) and renamed,
+or accompanied by a `x.csv.sha256` manifest whose hash matches. A broken-off upload therefore
+never reaches the importer. Every login and every file operation leaves an audit row; an
+address that fails to log in too often is locked out for a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+
+import paramiko
+from paramiko.sftp import SFTP_FAILURE, SFTP_OK, SFTP_OP_UNSUPPORTED, SFTP_PERMISSION_DENIED
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from exchange.drop.jail import OutsideJail, client_view, jail_path, make_drop
+from exchange.drop.models import DropAccount
+from secretariat.core.audit.service import record_audit
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.tenancy.models import Municipality
+
+log = logging.getLogger("secretariat.exchange.drop")
+
+TEMPORARY_SUFFIXES = (".filepart", ".part", ".tmp", ".partial")
+WINDOW = 1 << 25  # 32 MiB flow-control window: keeps a fast link busy
+
+
+@dataclass(frozen=True)
+class Login:
+    """Who is logged in on one connection: their account, tenant and drop folder."""
+
+    username: str
+    account_id: int
+    municipality_id: int
+    municipality_code: str
+    default_programme_id: int | None
+    root: Path
+    address: str
+
+    def actor(self) -> Actor:
+        return Actor(username=f"sftp:{self.username}", role=Role.liaison, municipality_id=self.municipality_id,
+                     address=self.address)
+
+
+def is_temporary(name: str) -> bool:
+    return name.startswith(".") or name.endswith(TEMPORARY_SUFFIXES)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_host_key(path: Path) -> paramiko.PKey:
+    """The drop's host key, generated on first start and kept, so clients' pinned keys stay valid."""
+    if path.exists():
+        return paramiko.ECDSAKey.from_private_key_file(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = paramiko.ECDSAKey.generate(bits=256)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    key.write_private_key_file(str(path))
+    return key
+
+
+def host_key_line(key: paramiko.PKey) -> str:
+    return f"{key.get_name()} {key.get_base64()}"
+
+
+class DropServer:
+    """Accepts connections on a socket; one thread per connection, one worker thread for imports."""
+
+    def __init__(self, *, engine: Engine, drop_root: Path, host_key: paramiko.PKey,
+                 processor: Callable[[Login, Path], None] | None = None, max_file_bytes: int = 2 << 30,
+                 max_failures: int = 5, lockout_seconds: int = 900, settle_seconds: float = 0.5):
+        self.engine, self.drop_root, self.host_key = engine, drop_root, host_key
+        self.processor = processor
+        self.max_file_bytes = max_file_bytes
+        self.max_failures, self.lockout_seconds = max_failures, lockout_seconds
+        self.settle_seconds = settle_seconds
+        self._failures: dict[str, deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._work: queue.Queue = queue.Queue()
+        self._socket: socket.socket | None = None
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._transports: list[paramiko.Transport] = []
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
+        """Listen and serve in background threads; returns the port (0 picks a free one)."""
+        self._socket = socket.create_server((host, port), reuse_port=False)
+        self._socket.settimeout(0.5)
+        for target in (self._accept_loop, self._work_loop):
+            thread = threading.Thread(target=target, name=f"drop-{target.__name__}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self._socket.getsockname()[1]
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._work.put(None)
+        for transport in list(self._transports):
+            transport.close()
+        if self._socket:
+            self._socket.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Until every complete upload so far has been processed (tests and the demo wait on this)."""
+        deadline = time.monotonic() + timeout
+        while self._work.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _accept_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, (address, _port) = self._socket.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(connection, address), daemon=True,
+                             name=f"drop-conn-{address}").start()
+
+    def _serve(self, connection: socket.socket, address: str) -> None:
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        transport = paramiko.Transport(connection, default_window_size=WINDOW, default_max_packet_size=1 << 15)
+        self._transports.append(transport)
+        transport.add_server_key(self.host_key)
+        transport.set_subsystem_handler("sftp", paramiko.SFTPServer, _DropSFTP)
+        gate = _Gate(self, address)
+        try:
+            transport.start_server(server=gate)
+            while transport.is_active() and not self._stopping.is_set():
+                time.sleep(0.2)
+        except (paramiko.SSHException, EOFError, OSError) as error:
+            log.info("drop connection from %s ended: %s", address, error)
+        finally:
+            transport.close()
+            self._transports.remove(transport)
+
+    # --- logins ----------------------------------------------------------------------------
+    def locked_out(self, address: str) -> bool:
+        with self._lock:
+            recent = self._failures[address]
+            while recent and recent[0] < time.monotonic() - self.lockout_seconds:
+                recent.popleft()
+            return len(recent) >= self.max_failures
+
+    def login_failed(self, address: str, username: str, why: str) -> None:
+        with self._lock:
+            self._failures[address].append(time.monotonic())
+        self.audit(Actor(username=f"sftp:{username[:40]}", role=Role.system, address=address), "sftp_login_failed",
+                   detail=why)
+
+    def authenticate(self, username: str, key: paramiko.PKey, address: str) -> Login | None:
+        offered = (key.get_name(), key.get_base64())
+        with Session(self.engine) as session:
+            found = session.exec(select(DropAccount, Municipality.code)
+                                 .join(Municipality, Municipality.id == DropAccount.municipality_id)
+                                 .where(DropAccount.username == username, DropAccount.active.is_(True))).first()
+        if found is None:
+            return None
+        account, code = found
+        keys = {tuple(line.split()[:2]) for line in account.authorized_keys.splitlines() if len(line.split()) >= 2}
+        if offered not in keys:
+            return None
+        return Login(username=username, account_id=account.id, municipality_id=account.municipality_id,
+                     municipality_code=code, default_programme_id=account.default_programme_id,
+                     root=make_drop(self.drop_root / code), address=address)
+
+    def audit(self, actor: Actor, action: str, *, detail: str = "", municipality_id: int | None = None) -> None:
+        with Session(self.engine) as session:
+            record_audit(session=session, actor=actor, action=action, entity="drop",
+                         municipality_id=municipality_id or actor.municipality_id, detail=detail)
+            session.commit()
+
+    # --- complete files --------------------------------------------------------------------
+    def consider(self, login: Login, real: Path) -> None:
+        """A file in the inbox was closed or renamed: queue it if it is known to be whole."""
+        if real.parent != login.root / "inbox":
+            return
+        if is_temporary(real.name):
+            return
+        if real.name.endswith(".sha256"):
+            data = real.with_name(real.name.removesuffix(".sha256"))
+            if data.exists():
+                self._check_manifest(login, data, real)
+            return
+        manifest = real.with_name(real.name + ".sha256")
+        if manifest.exists():
+            self._check_manifest(login, real, manifest)
+        # otherwise it waits: closed is not the same as whole (a cut-off upload is closed too)
+
+    def renamed_into_place(self, login: Login, real: Path) -> None:
+        if real.parent.name == "inbox" and not is_temporary(real.name) and not real.name.endswith(".sha256"):
+            self._queue(login, real)
+        elif real.name.endswith(".sha256"):
+            self.consider(login, real)
+
+    def _check_manifest(self, login: Login, data: Path, manifest: Path) -> None:
+        words = manifest.read_text(encoding="ascii", errors="replace").split()
+        expected = words[0].lower() if words else ""
+        actual = sha256_of(data)
+        if actual != expected:
+            self.audit(login.actor(), "sftp_manifest_mismatch",
+                       detail=f"file={data.name} sha256={actual} manifest={expected[:64]}")
+            return
+        self._queue(login, data, manifest)
+
+    def _queue(self, login: Login, real: Path, manifest: Path | None = None) -> None:
+        self._work.put((login, real, manifest, time.monotonic() + self.settle_seconds))
+
+    def _work_loop(self) -> None:
+        while True:
+            item = self._work.get()
+            try:
+                if item is None:
+                    return
+                login, real, manifest, ready_at = item
+                # a moment's grace: the client may still stat what it just closed (paramiko's put does)
+                time.sleep(max(0.0, ready_at - time.monotonic()))
+                if self.processor is not None and real.exists():
+                    self.processor(login, real)
+                if manifest is not None:
+                    manifest.unlink(missing_ok=True)
+            except Exception:  # noqa: BLE001 - a failed import must not stop the drop; the cause is logged
+                log.exception("processing a dropped file failed")
+            finally:
+                self._work.task_done()
+
+
+class _Gate(paramiko.ServerInterface):
+    """Authentication: public keys only, with per-address lockout."""
+
+    def __init__(self, drop: DropServer, address: str):
+        self.drop, self.address = drop, address
+        self.login: Login | None = None
+
+    def get_allowed_auths(self, username):
+        return "publickey"
+
+    def check_auth_none(self, username):
+        return paramiko.AUTH_FAILED
+
+    def check_auth_password(self, username, password):
+        self.drop.login_failed(self.address, username, "password offered; only public keys are accepted")
+        return paramiko.AUTH_FAILED
+
+    def check_auth_publickey(self, username, key):
+        if self.drop.locked_out(self.address):
+            self.drop.audit(Actor(username=f"sftp:{username[:40]}", role=Role.system, address=self.address),
+                            "sftp_login_locked_out", detail="too many failed logins from this address")
+            return paramiko.AUTH_FAILED
+        if self.login is not None and self.login.username == username:
+            return paramiko.AUTH_SUCCESSFUL
+        login = self.drop.authenticate(username, key, self.address)
+        if login is None:
+            self.drop.login_failed(self.address, username, f"unknown user or key ({key.get_name()})")
+            return paramiko.AUTH_FAILED
+        self.login = login
+        return paramiko.AUTH_SUCCESSFUL
+
+    def check_auth_publickey_succeeded(self) -> None:  # pragma: no cover - paramiko calls the hook below
+        pass
+
+    def get_banner(self):
+        return ("", "")
+
+    def check_channel_request(self, kind, chanid):
+        if kind == "session" and self.login is not None:
+            return paramiko.OPEN_SUCCEEDED
+        return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+    def check_channel_subsystem_request(self, channel, name):
+        if name != "sftp":
+            return False
+        self.drop.audit(self.login.actor(), "sftp_login", detail=f"account={self.login.username}")
+        return super().check_channel_subsystem_request(channel, name)
+
+    def check_channel_exec_request(self, channel, command):
+        return False
+
+    def check_channel_shell_request(self, channel):
+        return False
+
+
+def _errors(method):
+    """Answer a client's request with the right SFTP status, and log any unexpected failure with its cause."""
+
+    @wraps(method)
+    def answer(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except OutsideJail as error:
+            self.drop.audit(self.login.actor(), "sftp_refused", detail=f"{method.__name__}: {error}")
+            return SFTP_PERMISSION_DENIED
+        except PermissionError:
+            return SFTP_PERMISSION_DENIED
+        except OSError as error:
+            return paramiko.SFTPServer.convert_errno(error.errno)
+        except Exception:  # noqa: BLE001 - paramiko would answer a bare failure; we log why first
+            log.exception("drop: %s failed on the server", method.__name__)
+            return SFTP_FAILURE
+
+    return answer
+
+
+class _Handle(paramiko.SFTPHandle):
+    def __init__(self, sftp: "_DropSFTP", real: Path, flags: int, handle):
+        super().__init__(flags)
+        self.sftp, self.real = sftp, real
+        self.writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
+        self.bytes = 0
+        self.refused = False
+        # hashed as it arrives while the client writes in order (clients do); otherwise re-read at close
+        self.digest = hashlib.sha256() if self.writing and not flags & os.O_APPEND else None
+        self.hashed = 0
+        if self.writing:
+            self.writefile = handle
+            if flags & os.O_RDWR:
+                self.readfile = handle
+        else:
+            self.readfile = handle
+
+    def write(self, offset, data):
+        if offset + len(data) > self.sftp.drop.max_file_bytes:
+            self.refused = True
+            return SFTP_FAILURE
+        self.bytes += len(data)
+        if self.digest is not None:
+            if offset == self.hashed:
+                self.digest.update(data)
+                self.hashed += len(data)
+            else:
+                self.digest = None
+        return super().write(offset, data)
+
+    def sha256(self) -> str:
+        size = self.real.stat().st_size
+        if self.digest is not None and self.hashed == size:
+            return self.digest.hexdigest()
+        return sha256_of(self.real)
+
+    def read(self, offset, length):
+        data = super().read(offset, length)
+        if isinstance(data, bytes):
+            self.bytes += len(data)
+        return data
+
+    def close(self):
+        super().close()
+        self.sftp.closed(self)
+
+
+class _DropSFTP(paramiko.SFTPServerInterface):
+    """The file operations, each inside the account's drop."""
+
+    def __init__(self, gate: _Gate, *args, **kwargs):
+        super().__init__(gate, *args, **kwargs)
+        self.gate, self.drop, self.login = gate, gate.drop, gate.login
+        self.root = self.login.root
+
+    def _real(self, path) -> Path:
+        return jail_path(self.root, path)
+
+    def _writable(self, real: Path) -> None:
+        if real.parent != self.root / "inbox":
+            raise OutsideJail("files may be written only in inbox/")
+
+    @_errors
+    def canonicalize(self, path):
+        return client_view(self.root, self._real(path))
+
+    @_errors
+    def list_folder(self, path):
+        real = self._real(path)
+        entries = []
+        for name in sorted(os.listdir(real)):
+            attributes = paramiko.SFTPAttributes.from_stat(os.lstat(real / name))
+            attributes.filename = name
+            entries.append(attributes)
+        return entries
+
+    @_errors
+    def stat(self, path):
+        return paramiko.SFTPAttributes.from_stat(os.stat(self._real(path)))
+
+    @_errors
+    def lstat(self, path):
+        return paramiko.SFTPAttributes.from_stat(os.lstat(self._real(path)))
+
+    @_errors
+    def open(self, path, flags, attr):
+        real = self._real(path)
+        writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
+        if writing:
+            self._writable(real)
+        mode = "r+b" if flags & os.O_RDWR else ("wb" if writing else "rb")
+        if writing:
+            fd = os.open(real, (flags & (os.O_CREAT | os.O_TRUNC | os.O_EXCL | os.O_APPEND)) | os.O_WRONLY
+                         | os.O_NOFOLLOW, 0o640)
+            handle = os.fdopen(fd, "ab" if flags & os.O_APPEND else "wb")
+        else:
+            fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW)
+            handle = os.fdopen(fd, mode)
+        return _Handle(self, real, flags, handle)
+
+    def closed(self, handle: _Handle) -> None:
+        try:
+            size = handle.real.stat().st_size if handle.real.exists() else 0
+            digest = handle.sha256() if handle.real.exists() and not handle.refused else ""
+            if handle.writing:
+                outcome = "refused: over the size limit" if handle.refused else "stored"
+                action = "sftp_upload"
+            else:
+                outcome = "complete" if handle.bytes >= size else f"partial ({handle.bytes} of {size} bytes)"
+                action = "sftp_download"
+            self.drop.audit(self.login.actor(), action, detail=f"file={client_view(self.root, handle.real)} "
+                            f"size={size} sha256={digest} outcome={outcome}")
+            if handle.refused:
+                handle.real.unlink(missing_ok=True)
+            elif handle.writing:
+                self.drop.consider(self.login, handle.real)
+        except Exception:  # noqa: BLE001
+            log.exception("drop: after-close bookkeeping failed")
+
+    @_errors
+    def remove(self, path):
+        real = self._real(path)
+        if real.parent not in (self.root / "inbox", self.root / "outbox"):
+            raise OutsideJail("files may be removed only from inbox/ and outbox/")
+        real.unlink()
+        self.drop.audit(self.login.actor(), "sftp_remove", detail=f"file={client_view(self.root, real)}")
+        return SFTP_OK
+
+    @_errors
+    def rename(self, oldpath, newpath):
+        old, new = self._real(oldpath), self._real(newpath)
+        self._writable(old)
+        self._writable(new)
+        if new.exists():
+            return SFTP_FAILURE  # SFTP v3 rename never overwrites; posix-rename does
+        return self.posix_rename(oldpath, newpath)
+
+    @_errors
+    def posix_rename(self, oldpath, newpath):
+        old, new = self._real(oldpath), self._real(newpath)
+        self._writable(old)
+        self._writable(new)
+        os.replace(old, new)
+        self.drop.audit(self.login.actor(), "sftp_rename",
+                        detail=f"from={client_view(self.root, old)} to={client_view(self.root, new)}")
+        self.drop.renamed_into_place(self.login, new)
+        return SFTP_OK
+
+    @_errors
+    def mkdir(self, path, attr):
+        raise OutsideJail("the drop's folders are fixed: inbox/, outbox/, archive/")
+
+    @_errors
+    def rmdir(self, path):
+        raise OutsideJail("the drop's folders are fixed: inbox/, outbox/, archive/")
+
+    @_errors
+    def chattr(self, path, attr):
+        self._real(path)
+        return SFTP_OK  # times and modes are ours to keep; accept and ignore, as many servers do
+
+    @_errors
+    def symlink(self, target_path, path):
+        raise OutsideJail("symbolic links are not allowed in the drop")
+
+    @_errors
+    def readlink(self, path):
+        self._real(path)
+        return SFTP_OP_UNSUPPORTED

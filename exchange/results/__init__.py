@@ -1,0 +1,1 @@
+"""What goes back to the municipality: status, return, undeliverable and decline lists, and payments."""

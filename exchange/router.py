@@ -1,0 +1,173 @@
+"""The liaison's exchange pages: upload a target list or payment results with the same checks as
+the drop, download what the outbox holds, and (for staff and the municipality's checker) approve
+and export payment batches. Every route is scoped to the actor's municipality."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from exchange.drop.processing import report_csv
+from exchange.results.models import PaymentBatch
+from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch,
+                                       import_payment_results, list_batches, payment_failures)
+from exchange.results.status import write_result_files
+from exchange.targets.models import TargetFile
+from exchange.targets.service import import_target_file, target_files
+from exchange.targets.validate import Problem
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.clock import today_jst
+from secretariat.core.config import Settings
+from secretariat.core.errors import InvalidInput, NotFound
+from secretariat.core.programmes.models import Programme
+from secretariat.core.programmes.progress import programme_progress
+from secretariat.core.programmes.service import list_programmes
+from secretariat.core.tenancy.models import Municipality
+from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
+from secretariat.core.web.templating import make_templates, render
+
+router = APIRouter()
+pages = make_templates(Path(__file__).parent / "templates")
+Exchanger = Annotated[Actor, require_roles(Role.admin, Role.supervisor, Role.liaison)]
+MAX_UPLOAD_BYTES = 1 << 30
+TENANT_PATH_PARAMETERS = ("target_file_id", "batch_id")
+
+
+def outbox_of(settings: Settings, session: Session, programme: Programme) -> Path:
+    """The municipality's drop outbox: what the web offers for download is what SFTP offers."""
+    return settings.data_dir / "drop" / session.get(Municipality, programme.municipality_id).code / "outbox"
+
+
+def valid_target_file(target_file_id: int, session: DbSession, actor: CurrentActor) -> TargetFile:
+    record = session.get(TargetFile, target_file_id)
+    if record is None or not actor.can_see(record.municipality_id):
+        raise NotFound(f"no target file {target_file_id}")
+    return record
+
+
+def valid_batch(batch_id: int, session: DbSession, actor: CurrentActor) -> PaymentBatch:
+    return get_batch(session=session, actor=actor, batch_id=batch_id)
+
+
+ValidTargetFile = Annotated[TargetFile, Depends(valid_target_file)]
+ValidBatch = Annotated[PaymentBatch, Depends(valid_batch)]
+
+
+def _saved(upload: UploadFile, settings: Settings) -> Path:
+    """The upload in a file of its own under the data dir; its name is only a label, never a path."""
+    folder = settings.data_dir / "uploads" / secrets.token_hex(8)
+    folder.mkdir(parents=True)
+    label = Path((upload.filename or "upload.csv").replace("\\", "/")).name or "upload.csv"
+    path = folder / label[:120]
+    written = 0
+    with path.open("wb") as handle:
+        while chunk := upload.file.read(1 << 20):
+            written += len(chunk)
+            if written > MAX_UPLOAD_BYTES:
+                raise InvalidInput(f"the upload is larger than {MAX_UPLOAD_BYTES >> 20} MB")
+            handle.write(chunk)
+    if written == 0:
+        raise InvalidInput("the uploaded file is empty")
+    return path
+
+
+@router.get("/exchange")
+def exchange_index(request: Request, session: DbSession, actor: Exchanger):
+    """Each programme the actor may see, with its exchange page."""
+    return render(request, "exchange_index.html", using=pages, actor=actor,
+                  rows=list_programmes(session=session, actor=actor))
+
+
+@router.get("/programmes/{programme_id}/exchange")
+def exchange_page(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
+                  actor: Exchanger):
+    outbox = outbox_of(settings, session, programme)
+    files = sorted((p for p in outbox.glob("*") if p.is_file() and not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime, reverse=True) if outbox.exists() else []
+    return render(request, "exchange_programme.html", using=pages, actor=actor, programme=programme,
+                  progress=programme_progress(session=session, programme=programme),
+                  files=target_files(session=session, actor=actor, programme=programme)[:20], outbox=files,
+                  batches=list_batches(session=session, actor=actor, programme=programme),
+                  failures=payment_failures(session=session, actor=actor, programme=programme))
+
+
+@router.post("/programmes/{programme_id}/exchange/targets")
+def upload_targets(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
+                   actor: Exchanger, file: Annotated[UploadFile, File()]):
+    """The same validation and import as the drop; the report also goes to the outbox."""
+    path = _saved(file, settings)
+    record, listing = import_target_file(session=session, actor=actor, programme=programme, path=path,
+                                         name=path.name, source="web")
+    session.commit()
+    outbox = outbox_of(settings, session, programme)
+    outbox.mkdir(parents=True, exist_ok=True)
+    (outbox / f"{Path(path.name).stem}.report.csv").write_bytes(
+        report_csv(record.status, listing.errors, listing.warnings))
+    return RedirectResponse(f"/exchange/files/{record.id}", status_code=303)
+
+
+@router.get("/exchange/files/{target_file_id}")
+def target_file_page(request: Request, record: ValidTargetFile, actor: Exchanger):
+    return render(request, "exchange_report.html", using=pages, actor=actor, record=record)
+
+
+@router.get("/exchange/files/{target_file_id}/report.csv")
+def target_file_report(record: ValidTargetFile, actor: Exchanger):
+    problems = {kind: [Problem(**p) for p in record.report.get(kind, [])] for kind in ("errors", "warnings")}
+    data = report_csv(record.status, problems["errors"], problems["warnings"])
+    return Response(data, media_type="text/csv; charset=Shift_JIS",
+                    headers={"Content-Disposition": f'attachment; filename="report-{record.id}.csv"'})
+
+
+@router.get("/programmes/{programme_id}/exchange/outbox/{file_name}")
+def download(session: DbSession, settings: AppSettings, programme: ValidProgramme, actor: Exchanger,
+             file_name: str):
+    outbox = outbox_of(settings, session, programme)
+    path = outbox / Path(file_name).name
+    if Path(file_name).name != file_name or file_name.startswith(".") or not path.is_file():
+        raise NotFound(f"no file {file_name!r} in the outbox")
+    from secretariat.core.audit.service import record_audit
+
+    record_audit(session=session, actor=actor, action="download", entity="outbox",
+                 municipality_id=programme.municipality_id, detail=f"file={file_name}")
+    session.commit()
+    return FileResponse(path, filename=file_name)
+
+
+@router.post("/programmes/{programme_id}/exchange/results")
+def make_results(session: DbSession, settings: AppSettings, programme: ValidProgramme, actor: Exchanger):
+    write_result_files(session=session, actor=actor, programme=programme,
+                       out_dir=outbox_of(settings, session, programme), on=today_jst())
+    session.commit()
+    return RedirectResponse(f"/programmes/{programme.id}/exchange", status_code=303)
+
+
+@router.post("/programmes/{programme_id}/exchange/payment-results")
+def upload_payment_results(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
+                           actor: Exchanger, file: Annotated[UploadFile, File()]):
+    result = import_payment_results(session=session, actor=actor, programme=programme,
+                                    path=_saved(file, settings))
+    session.commit()
+    return render(request, "exchange_payment_results.html", using=pages, actor=actor, programme=programme,
+                  result=result, status_code=200 if result.ok else 422)
+
+
+@router.post("/exchange/payments/{batch_id}/approve")
+def approve(session: DbSession, batch: ValidBatch, actor: Exchanger):
+    approve_payment_batch(session=session, actor=actor, batch=batch)
+    session.commit()
+    return RedirectResponse(f"/programmes/{batch.programme_id}/exchange", status_code=303)
+
+
+@router.post("/exchange/payments/{batch_id}/export")
+def export(session: DbSession, settings: AppSettings, batch: ValidBatch, actor: Exchanger):
+    programme = session.get(Programme, batch.programme_id)
+    export_payment_batch(session=session, actor=actor, batch=batch, out_dir=outbox_of(settings, session, programme))
+    session.commit()
+    return RedirectResponse(f"/programmes/{batch.programme_id}/exchange", status_code=303)

@@ -1,0 +1,185 @@
+"""The demo's exchange with its municipalities, for real: an SFTP drop on loopback, each
+municipality's target list pushed into it as the municipality's system would export it (CP932,
+和暦, half-width kana), one first attempt with mistakes and its report, and at the end the
+result files and a Zengin payment file written to their outbox and fetched back over SFTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import paramiko
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from exchange.drop.accounts import create_drop_account
+from exchange.drop.client import pull, push, sftp_session
+from exchange.drop.processing import process_dropped_file
+from exchange.drop.server import DropServer, host_key_line, load_host_key
+from exchange.results.files import cp932_csv
+from exchange.results.models import PaymentLine
+from exchange.results.payments import approve_payment_batch, export_payment_batch, prepare_payment_batch
+from exchange.results.status import write_result_files
+from exchange.targets.models import TargetFile
+from exchange.targets.samples import target_rows
+from secretariat.core.applications.models import Application
+from secretariat.core.applications.states import Status
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.models import User
+from secretariat.core.auth.service import actor_for
+from secretariat.core.households.models import Household, Person
+from secretariat.core.synthetic import real_branches
+
+
+@dataclass
+class Drop:
+    """The running drop and a client key per municipality."""
+
+    server: DropServer
+    port: int
+    keys: dict[str, Path] = field(default_factory=dict)
+    clock: list[datetime] = field(default_factory=list)
+
+    def sftp(self, code: str):
+        """The municipality's SFTP session with the drop (a context manager)."""
+        return sftp_session(host="127.0.0.1", port=self.port, username=f"lg{code}", key_file=self.keys[code],
+                            host_key_line=host_key_line(self.server.host_key))
+
+
+def open_drop(engine: Engine, directory: Path, municipalities, programmes, actor: Actor) -> Drop:
+    """Start the drop on a free loopback port, with an account and a fresh key for each municipality."""
+    clock: list[datetime] = []
+    server = DropServer(engine=engine, drop_root=directory / "drop", host_key=load_host_key(directory / "drop-host-key"),
+                        processor=lambda login, path: process_dropped_file(engine, login, path,
+                                                                           at=clock[-1] if clock else None))
+    drop = Drop(server=server, port=server.start("127.0.0.1", 0), clock=clock)
+    keys = directory / "keys"
+    keys.mkdir()
+    with Session(engine) as session:
+        for municipality, programme in zip(municipalities, programmes):
+            private = paramiko.ECDSAKey.generate()
+            path = keys / f"lg{municipality.code}"
+            private.write_private_key_file(str(path))
+            drop.keys[municipality.code] = path
+            create_drop_account(session=session, actor=actor, municipality=municipality,
+                                username=f"lg{municipality.code}", programme=programme,
+                                public_keys=[f"{private.get_name()} {private.get_base64()} demo"])
+        session.commit()
+    return drop
+
+
+def push_target_list(drop: Drop, code: str, households: list, folder: Path, at: datetime,
+                     with_mistakes: bool) -> list[str]:
+    """The municipality sends its list; with_mistakes, a first attempt with typing errors comes back
+    with a report and the corrected file follows. Returns the report summaries, in order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = list(target_rows(households, messy=True, accounts=True, seed=int(code)))
+    attempts = []
+    if with_mistakes:
+        broken = [list(row) for row in rows]
+        broken[3][4] = "令和元年2月30日"   # no such day
+        broken[5][7] = "263-99999"        # one digit too many
+        broken[8][6] = ""                 # 続柄 left empty
+        attempts.append(broken)
+    attempts.append(rows)
+    summaries = []
+    with drop.sftp(code) as sftp:
+        for number, attempt in enumerate(attempts, start=1):
+            path = folder / f"taishosha-{code}-{number}.csv"
+            buffer = io.StringIO(newline="")
+            csv.writer(buffer, lineterminator="\r\n").writerows(attempt)
+            path.write_bytes(buffer.getvalue().encode("cp932"))
+            drop.clock[:] = [at]
+            push(sftp, path)
+            drop.server.wait_idle()
+            report = folder / f"taishosha-{code}-{number}.report.csv"
+            with report.open("wb") as handle:
+                sftp.getfo(f"outbox/{report.name}", handle)
+            summaries.append(list(csv.reader(io.StringIO(report.read_bytes().decode("cp932"))))[1][-1])
+    return summaries
+
+
+def imported_files(session: Session) -> int:
+    return len(session.exec(select(TargetFile.id).where(TargetFile.status == "imported")).all())
+
+
+@dataclass
+class Payments:
+    batch_lines: int = 0
+    total_yen: int = 0
+    paid: int = 0
+    failed: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def pay(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: date, seed: int) -> Payments:
+    """Maker-checker payment: the secretariat's supervisor prepares, the municipality's liaison
+    approves, the Zengin file goes to the outbox; the municipality's bank results come back
+    through the drop and move each application to paid or payment_failed."""
+    rng = random.Random(seed)
+    outcome = Payments()
+    with Session(engine, expire_on_commit=False) as session:
+        _accounts_from_forms(session, programme, rng)
+        maker = _actor(session, "supervisor")
+        prepared = prepare_payment_batch(session=session, actor=maker, programme=programme, transfer_date=today,
+                                         requester_code="1210020001", requester_name_kana="チバシ　キユウフキン",
+                                         from_bank_code="0001", from_branch_code="001", from_account_number="1234567")
+        if prepared.batch is None:
+            session.commit()
+            return outcome
+        checker = _actor(session, f"{'chiba' if code == '121002' else 'sakai'}-liaison")
+        approve_payment_batch(session=session, actor=checker, batch=prepared.batch)
+        export_payment_batch(session=session, actor=checker, batch=prepared.batch, out_dir=drop.server.drop_root
+                             / code / "outbox")
+        outcome.batch_lines, outcome.total_yen = prepared.batch.line_count, prepared.batch.total_yen
+        lines = session.exec(select(PaymentLine).where(PaymentLine.batch_id == prepared.batch.id)).all()
+        session.commit()
+    rows = [[line.household_number, "振込不能" if rng.random() < 0.02 else "振込済", ""] for line in lines]
+    for row in rows:
+        if row[1] == "振込不能":
+            row[2] = rng.choice(["口座なし", "名義相違", "口座解約済"])
+    folder.mkdir(parents=True, exist_ok=True)
+    result_file = folder / f"payment-result-{code}.csv"
+    result_file.write_bytes(cp932_csv(["世帯番号", "結果", "不能事由"], rows))
+    with drop.sftp(code) as sftp:
+        drop.clock[:] = [datetime.now().astimezone()]
+        push(sftp, result_file)
+        drop.server.wait_idle()
+    outcome.failed = sum(row[1] == "振込不能" for row in rows)
+    outcome.paid = len(rows) - outcome.failed
+    return outcome
+
+
+def _accounts_from_forms(session: Session, programme, rng: random.Random) -> None:
+    """Households approved without an account on file wrote one on their form (the check reads
+    that the box is filled; the digits are keyed by the data-entry team, simulated here)."""
+    branches = real_branches()
+    for household, holder in session.exec(
+            select(Household, Person.name_kana).join(Application, Application.household_id == Household.id)
+            .join(Person, (Person.household_id == Household.id) & Person.is_head.is_(True))
+            .where(Application.programme_id == programme.id, Application.status == Status.approved.value,
+                   Household.bank_code.is_(None))):
+        bank, branch = rng.choice(branches)
+        household.bank_code, household.branch_code, household.account_type = bank, branch, "ordinary"
+        household.account_number = f"{rng.randint(0, 9_999_999):07d}"
+        household.account_holder_kana = holder
+        session.add(household)
+    session.flush()
+
+
+def _actor(session: Session, username: str) -> Actor:
+    return actor_for(session.exec(select(User).where(User.username == username)).one(), "demo")
+
+
+def results_back(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: date) -> list[Path]:
+    """The status file and the lists go to the outbox; the municipality fetches its whole outbox."""
+    with Session(engine) as session:
+        write_result_files(session=session, actor=Actor.system("demo"), programme=programme,
+                           out_dir=drop.server.drop_root / code / "outbox", on=today)
+        session.commit()
+    with drop.sftp(code) as sftp:
+        return pull(sftp, folder)

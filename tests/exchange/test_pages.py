@@ -1,0 +1,56 @@
+"""The liaison's exchange pages: upload with the same checks as the drop, download from the outbox."""
+
+from sqlmodel import select
+
+from exchange.targets.models import TargetFile
+from secretariat.core.households.models import Household
+from tests.conftest import csrf_from
+
+
+def upload(client, programme, token, path, route="targets"):
+    with path.open("rb") as handle:
+        return client.post(f"/programmes/{programme.id}/exchange/{route}", files={"file": (path.name, handle)},
+                           data={"csrf_token": token}, follow_redirects=True)
+
+
+def test_a_liaison_uploads_a_bad_file_reads_the_report_then_uploads_the_fixed_one(
+        factory, client, login, rows, write, settings):
+    tenant = factory.tenant(households=0)
+    token = login(factory.user("liaison", tenant.municipality))
+    good = [list(r) for r in rows]
+    rows[2][7] = "123-456"
+    page = upload(client, tenant.programme, token, write(rows, "first.csv"))
+    assert page.status_code == 200
+    assert "取込せず" in page.text and "bad_postal_code" in page.text and "123-456" in page.text
+    page = upload(client, tenant.programme, token, write(good, "second.csv"))
+    assert "取込完了" in page.text
+    with factory.session() as session:
+        assert [f.status for f in session.exec(select(TargetFile).order_by(TargetFile.id))] == ["rejected", "imported"]
+        assert len(session.exec(select(Household.id)).all()) == len({r[1] for r in good[1:]})
+    outbox = client.get(f"/programmes/{tenant.programme.id}/exchange")
+    assert "first.report.csv" in outbox.text and "second.report.csv" in outbox.text
+
+
+def test_the_status_file_is_made_and_downloaded_from_the_outbox(factory, client, login):
+    tenant = factory.tenant(households=3)
+    token = login(factory.user("liaison", tenant.municipality))
+    page = client.post(f"/programmes/{tenant.programme.id}/exchange/results", data={"csrf_token": token},
+                       follow_redirects=True)
+    name = next(part.split('"')[0] for part in page.text.split("/exchange/outbox/")[1:]
+                if part.startswith("status-") and part.split('"')[0].endswith(".csv"))
+    answer = client.get(f"/programmes/{tenant.programme.id}/exchange/outbox/{name}")
+    assert answer.status_code == 200
+    assert answer.content.decode("cp932").startswith("世帯番号,")
+
+
+def test_a_path_in_place_of_a_file_name_finds_nothing(factory, client, login):
+    tenant = factory.tenant(households=1)
+    login(factory.user("liaison", tenant.municipality))
+    for name in ("..%2Fsecret.key", ".hidden", "%2E%2E"):
+        assert client.get(f"/programmes/{tenant.programme.id}/exchange/outbox/{name}").status_code == 404
+
+
+def test_an_operator_may_not_use_the_exchange(factory, client, login):
+    tenant = factory.tenant(households=1)
+    login(factory.user("operator"))
+    assert client.get(f"/programmes/{tenant.programme.id}/exchange").status_code == 403
