@@ -22,7 +22,7 @@ from exchange.targets.service import import_target_file, target_files
 from exchange.targets.validate import Problem
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import today_jst
+from secretariat.core.clock import JST, today_jst, utcnow
 from secretariat.core.config import Settings
 from secretariat.core.errors import InvalidInput, NotFound
 from secretariat.core.programmes.models import Programme
@@ -59,20 +59,24 @@ ValidTargetFile = Annotated[TargetFile, Depends(valid_target_file)]
 ValidBatch = Annotated[PaymentBatch, Depends(valid_batch)]
 
 
-def _saved(upload: UploadFile, settings: Settings) -> Path:
-    """The upload in a file of its own under the data dir; its name is only a label, never a path."""
-    folder = settings.data_dir / "uploads" / secrets.token_hex(8)
-    folder.mkdir(parents=True)
+def _saved(upload: UploadFile, settings: Settings, session: Session, programme: Programme) -> Path:
+    """The upload kept in the municipality's drop archive, as an SFTP upload is; its name is only
+    a label, never a path."""
+    folder = settings.data_dir / "drop" / session.get(Municipality, programme.municipality_id).code / "archive"
+    folder.mkdir(parents=True, exist_ok=True)
     label = Path((upload.filename or "upload.csv").replace("\\", "/")).name or "upload.csv"
-    path = folder / label[:120]
+    path = folder / f"{utcnow().astimezone(JST):%Y%m%d-%H%M%S}-web-{secrets.token_hex(3)}-{label[:120]}"
     written = 0
     with path.open("wb") as handle:
         while chunk := upload.file.read(1 << 20):
             written += len(chunk)
             if written > MAX_UPLOAD_BYTES:
+                handle.close()
+                path.unlink()
                 raise InvalidInput(f"the upload is larger than {MAX_UPLOAD_BYTES >> 20} MB")
             handle.write(chunk)
     if written == 0:
+        path.unlink()
         raise InvalidInput("the uploaded file is empty")
     return path
 
@@ -101,13 +105,14 @@ def exchange_page(request: Request, session: DbSession, settings: AppSettings, p
 def upload_targets(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
                    actor: Exchanger, file: Annotated[UploadFile, File()]):
     """The same validation and import as the drop; the report also goes to the outbox."""
-    path = _saved(file, settings)
+    path = _saved(file, settings, session, programme)
+    name = Path((file.filename or "upload.csv").replace("\\", "/")).name or "upload.csv"
     record, listing = import_target_file(session=session, actor=actor, programme=programme, path=path,
-                                         name=path.name, source="web")
+                                         name=name, source="web")
     session.commit()
     outbox = outbox_of(settings, session, programme)
     outbox.mkdir(parents=True, exist_ok=True)
-    (outbox / f"{Path(path.name).stem}.report.csv").write_bytes(
+    (outbox / f"{Path(name).stem}.report.csv").write_bytes(
         report_csv(record.status, listing.errors, listing.warnings))
     return RedirectResponse(f"/exchange/files/{record.id}", status_code=303)
 
@@ -152,7 +157,7 @@ def make_results(session: DbSession, settings: AppSettings, programme: ValidProg
 def upload_payment_results(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
                            actor: Exchanger, file: Annotated[UploadFile, File()]):
     result = import_payment_results(session=session, actor=actor, programme=programme,
-                                    path=_saved(file, settings))
+                                    path=_saved(file, settings, session, programme))
     session.commit()
     return render(request, "exchange_payment_results.html", using=pages, actor=actor, programme=programme,
                   result=result, status_code=200 if result.ok else 422)

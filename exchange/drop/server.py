@@ -282,9 +282,6 @@ class _Gate(paramiko.ServerInterface):
         self.login = login
         return paramiko.AUTH_SUCCESSFUL
 
-    def check_auth_publickey_succeeded(self) -> None:  # pragma: no cover - paramiko calls the hook below
-        pass
-
     def get_banner(self):
         return ("", "")
 

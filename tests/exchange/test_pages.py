@@ -54,3 +54,22 @@ def test_an_operator_may_not_use_the_exchange(factory, client, login):
     tenant = factory.tenant(households=1)
     login(factory.user("operator"))
     assert client.get(f"/programmes/{tenant.programme.id}/exchange").status_code == 403
+
+
+def test_an_uploaded_file_is_kept_in_the_drop_archive_like_an_sftp_upload(factory, client, login, rows, write,
+                                                                          settings):
+    tenant = factory.tenant(households=0)
+    token = login(factory.user("liaison", tenant.municipality))
+    upload(client, tenant.programme, token, write(rows, "taisho.csv"))
+    archive = settings.data_dir / "drop" / tenant.municipality.code / "archive"
+    assert [p.name.endswith("-taisho.csv") for p in archive.iterdir()] == [True]
+
+
+def test_an_empty_upload_is_refused_and_leaves_nothing(factory, client, login, tmp_path, settings):
+    tenant = factory.tenant(households=0)
+    token = login(factory.user("liaison", tenant.municipality))
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    answer = upload(client, tenant.programme, token, empty)
+    assert answer.status_code == 422 and "empty" in answer.text
+    assert not any((settings.data_dir / "drop" / tenant.municipality.code / "archive").iterdir())

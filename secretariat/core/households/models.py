@@ -41,7 +41,8 @@ class Household(HouseholdBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
-    programme_id: int = Field(foreign_key="programme.id", index=True)
+    # no index of its own: the unique (programme_id, household_number) index serves programme lookups
+    programme_id: int = Field(foreign_key="programme.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
     persons: list["Person"] = Relationship(back_populates="household")
@@ -66,6 +67,7 @@ class Person(PersonBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
-    programme_id: int = Field(foreign_key="programme.id", index=True)
+    # no index of its own: the unique (programme_id, resident_number) index serves programme lookups
+    programme_id: int = Field(foreign_key="programme.id")
 
     household: Household | None = Relationship(back_populates="persons")
