@@ -11,8 +11,10 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+import callcenter.models  # noqa: F401
 import exchange.models  # noqa: F401  (installs the payment guard)
 import secretariat.core.models  # noqa: F401  (installs the model guards)
+from callcenter.router import router as callcenter_router
 from exchange.router import router as exchange_router
 from mailroom.checkin.router import router as mailroom_router
 from mailroom.printing.router import router as print_router
@@ -36,6 +38,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(print_router)
     app.include_router(mailroom_router)
     app.include_router(exchange_router)
+    app.include_router(callcenter_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():

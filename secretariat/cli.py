@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from callcenter.cli import app as callcenter_app
 from exchange.cli import app as exchange_app
 from mailroom.checkin.cli import app as mailroom_app
 from mailroom.printing.cli import app as print_app
@@ -36,6 +37,7 @@ app.add_typer(print_app, name="print")
 app.add_typer(forms_app, name="forms")
 app.add_typer(mailroom_app, name="mailroom")
 app.add_typer(exchange_app, name="exchange")
+app.add_typer(callcenter_app, name="callcenter")
 
 console = Console()
 ADMIN = CLI_ACTOR

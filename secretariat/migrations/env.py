@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import callcenter.models  # noqa: F401  (registers the call center's tables)
 import exchange.models  # noqa: F401  (registers the exchange's tables)
 import mailroom.models  # noqa: F401  (registers the mailroom's tables)
 import secretariat.core.models  # noqa: F401  (registers every core table on SQLModel.metadata)

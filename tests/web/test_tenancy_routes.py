@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 
 from secretariat.app import create_app
 from secretariat.core.config import Settings
+from callcenter import router as callcenter
 from exchange import router as exchange
 from mailroom.checkin import router as mailroom
 from mailroom.printing import router as print_room
@@ -26,7 +27,7 @@ TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("
                   ("GET", "/docs/oauth2-redirect"), ("GET", "/print/templates/{template_name}/preview.pdf")}
 # Every router's path parameters that name a tenant's objects; a parameter missing here fails the test.
 TENANT_PATH_PARAMETERS = (CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + mailroom.TENANT_PATH_PARAMETERS
-                          + exchange.TENANT_PATH_PARAMETERS)
+                          + exchange.TENANT_PATH_PARAMETERS + callcenter.TENANT_PATH_PARAMETERS)
 # Parameters that only pick something inside an object already checked (a file of a print run).
 INNER_PARAMETERS = {"file_name": "manifest.csv"}
 
@@ -75,11 +76,27 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
             identifiers["scanned_page_id"] = session.get(FieldReading, identifiers["reading_id"]).scanned_page_id
     if "{target_file_id}" in path or "{batch_id}" in path:
         identifiers |= exchange_records_of(factory, tenant)
+    if "{escalation_id}" in path:
+        identifiers["escalation_id"] = escalation_of(factory, tenant)
     if "/exchange/outbox/" in path:  # a file waiting in the municipality's outbox
         outbox = folder / "drop" / tenant.municipality.code / "outbox"
         outbox.mkdir(parents=True, exist_ok=True)
         (outbox / INNER_PARAMETERS["file_name"]).write_text("x")
     return identifiers | INNER_PARAMETERS
+
+
+def escalation_of(factory, tenant) -> int:
+    """An open escalation of the tenant's, as the call center records one."""
+    from callcenter.inquiries.service import escalate, log_inquiry
+
+    with factory.session() as session:
+        agent = factory.actor("agent")
+        inquiry = log_inquiry(session=session, actor=agent, programme=tenant.programme,
+                              household=session.get(type(tenant.households[0]), tenant.households[0].id),
+                              category="eligibility")
+        escalation = escalate(session=session, actor=agent, inquiry=inquiry, question="対象になりますか")
+        session.commit()
+        return escalation.id
 
 
 def exchange_records_of(factory, tenant) -> dict:

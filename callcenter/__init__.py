@@ -1,0 +1,1 @@
+"""The call center (コールセンター): inquiries, telephony, and the staffing plan."""

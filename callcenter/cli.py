@@ -1,0 +1,61 @@
+"""`secretariat callcenter …`: the supervisor's tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from callcenter.staffing.erlang import required_agents
+from secretariat.core.cli_support import err
+
+app = typer.Typer(no_args_is_help=True, help="The call center: staffing and, as they land, inquiries and telephony.")
+console = Console()
+
+
+@app.command()
+def erlang(calls: Annotated[float, typer.Option(help="calls offered in the interval")],
+           interval_min: Annotated[float, typer.Option(help="the interval's length in minutes")],
+           aht_s: Annotated[float, typer.Option(help="average handle time in seconds")],
+           target_s: Annotated[float, typer.Option(help="answer within this many seconds")],
+           service_level: Annotated[float, typer.Option(help="share to answer within the target, e.g. 0.8")],
+           max_occupancy: Annotated[float, typer.Option(help="cap on the share of time agents talk")] = 1.0,
+           shrinkage: Annotated[float, typer.Option(help="share of paid time off the phones, e.g. 0.3")] = 0.0,
+           patience_s: Annotated[float | None, typer.Option(help="callers' mean patience: Erlang A")] = None,
+           max_abandonment: Annotated[float | None, typer.Option(help="cap on the abandonment rate")] = None,
+           as_json: Annotated[bool, typer.Option("--json")] = False):
+    """What-if: the agents an interval needs (Erlang C, or Erlang A with --patience-s)."""
+    for name, value in (("service level", service_level), ("max occupancy", max_occupancy)):
+        if not 0 < value <= 1:
+            err.print(f"[red]error:[/red] {name} is a share between 0 and 1, not {value}")
+            raise typer.Exit(2)
+    if calls < 0 or interval_min <= 0 or aht_s <= 0 or target_s < 0 or (patience_s is not None and patience_s <= 0):
+        err.print("[red]error:[/red] calls, interval, handle time, target and patience must be positive")
+        raise typer.Exit(2)
+    try:
+        requirement = required_agents(calls=calls, interval_s=interval_min * 60, aht_s=aht_s, target_s=target_s,
+                                      service_level=service_level, max_occupancy=max_occupancy,
+                                      shrinkage=shrinkage, patience_s=patience_s, max_abandonment=max_abandonment)
+    except ValueError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    result = requirement.as_dict()
+    result["model"] = "erlang_a" if patience_s else "erlang_c"
+    if patience_s is None:
+        result.pop("abandonment_rate")
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table("measure", "value")
+    table.add_row("agents on the phones", str(result["agents"]))
+    table.add_row(f"agents to schedule ({shrinkage:.0%} shrinkage)", str(result["scheduled"]))
+    table.add_row(f"service level ({target_s:g} s)", f"{result['service_level']:.1%}")
+    table.add_row("probability of wait", f"{result['probability_of_wait']:.1%}")
+    table.add_row("average speed of answer", f"{result['average_speed_of_answer_s']:.1f} s")
+    table.add_row("occupancy", f"{result['occupancy']:.1%}")
+    if patience_s:
+        table.add_row("abandonment", f"{result['abandonment_rate']:.1%}")
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Staffing from call volume: Erlang C and Erlang A, per interval, vectorised."""
