@@ -1,5 +1,6 @@
 """Every table of the call center, imported in one place for the migrations."""
 
 from callcenter.inquiries.models import AddressChange, Callback, Escalation, Inquiry
+from callcenter.telephony.models import CallRecord, SmsNotice, SmsOptOut
 
-__all__ = ["AddressChange", "Callback", "Escalation", "Inquiry"]
+__all__ = ["AddressChange", "CallRecord", "Callback", "Escalation", "Inquiry", "SmsNotice", "SmsOptOut"]

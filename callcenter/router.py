@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from callcenter.inquiries.lookup import find_callers
 from callcenter.inquiries.models import CATEGORY_LABELS_JA, LANGUAGES, Escalation
+from callcenter.telephony.calls import active_calls
 from callcenter.inquiries.service import (AGENTS, answer_escalation, business_days_open, categories_for, escalate,
                                           escalations, get_escalation, inquiries_of, log_inquiry,
                                           next_business_morning, note_address_change, overdue, record_decline,
@@ -48,7 +49,15 @@ def agent_screen(request: Request, session: DbSession, actor: Agent, q: str = ""
     callers = find_callers(session=session, actor=actor, query=q.strip()[:100]) if q.strip() else []
     session.commit()
     return render(request, "callcenter_search.html", using=pages, actor=actor, q=q, callers=callers,
-                  open_escalations=len(escalations(session=session, actor=actor)))
+                  open_escalations=len(escalations(session=session, actor=actor)),
+                  calls=active_calls(session, actor))
+
+
+@router.get("/api/callcenter/calls/active")
+def active_calls_json(session: DbSession, actor: Agent):
+    """What the agent's screen polls: calls in progress and the record each caller's number matched."""
+    return [{"call_sid": call.call_sid, "status": call.status, "language": call.language,
+             "household_id": call.household_id, "conference": call.conference} for call in active_calls(session, actor)]
 
 
 @router.get("/callcenter/households/{household_id}")

@@ -15,6 +15,7 @@ import callcenter.models  # noqa: F401
 import exchange.models  # noqa: F401  (installs the payment guard)
 import secretariat.core.models  # noqa: F401  (installs the model guards)
 from callcenter.router import router as callcenter_router
+from callcenter.telephony.router import WEBHOOK_PREFIX, router as telephony_router
 from exchange.router import router as exchange_router
 from mailroom.checkin.router import router as mailroom_router
 from mailroom.printing.router import router as print_router
@@ -39,6 +40,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(mailroom_router)
     app.include_router(exchange_router)
     app.include_router(callcenter_router)
+    app.include_router(telephony_router)
+    app.state.csrf_exempt_prefixes = (WEBHOOK_PREFIX,)  # Twilio signs its webhooks instead
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():

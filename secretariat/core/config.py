@@ -22,6 +22,12 @@ class Settings:
     session_hours: int = 10
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # telephony (Twilio): webhooks are verified against the public base URL Twilio calls
+    public_base_url: str = "http://127.0.0.1:8000"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_number: str = ""
+    interpreter_numbers: dict[str, str] = field(default_factory=dict)  # language → interpreter line (E.164)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, data_dir: Path | None = None) -> "Settings":
@@ -29,7 +35,12 @@ class Settings:
         root = Path(data_dir or env.get("SECRETARIAT_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
         url = env.get("SECRETARIAT_DATABASE_URL") or sqlite_url(root / "secretariat.db")
         key = env.get("SECRETARIAT_SECRET_KEY") or _persistent_secret(root)
-        return cls(data_dir=root, database_url=url, secret_key=key)
+        interpreters = dict(pair.split("=", 1) for pair in env.get("SECRETARIAT_INTERPRETERS", "").split(",") if "=" in pair)
+        return cls(data_dir=root, database_url=url, secret_key=key,
+                   public_base_url=env.get("SECRETARIAT_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+                   twilio_account_sid=env.get("SECRETARIAT_TWILIO_ACCOUNT_SID", ""),
+                   twilio_auth_token=env.get("SECRETARIAT_TWILIO_AUTH_TOKEN", ""),
+                   twilio_number=env.get("SECRETARIAT_TWILIO_NUMBER", ""), interpreter_numbers=interpreters)
 
 
 def sqlite_url(path: Path) -> str:

@@ -59,9 +59,12 @@ async def csrf_protect(request: Request, settings: AppSettings) -> None:
     """Applied to every route: an unsafe method from a browser must carry the page's CSRF token.
 
     Requests authenticated by an API token carry no cookie a forged page could ride on, so
-    they need none.
+    they need none; nor do webhooks under a prefix the app lists in `state.csrf_exempt_prefixes`
+    (they read no session and are verified by their own signature).
     """
     if request.method in SAFE_METHODS or _bearer(request):
+        return
+    if request.url.path.startswith(tuple(getattr(request.app.state, "csrf_exempt_prefixes", ()))):
         return
     supplied = request.headers.get(CSRF_HEADER)
     if supplied is None and "form" in request.headers.get("content-type", ""):

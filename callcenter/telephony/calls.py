@@ -1,0 +1,140 @@
+"""The inbound call flow as TwiML, and the call records Twilio's callbacks keep up to date.
+
+greeting and recording notice (Japanese) → language menu (1 日本語, 2 English, 3 中文, 4 한국어,
+5 Português, 6 Tiếng Việt) → Japanese callers wait in the Japanese queue; a caller choosing
+another language is put in a conference of their own, the interpreter line for that language
+is dialled into it, and an agent joins from the screen: a three-way call.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+from twilio.rest import Client
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+
+from callcenter.inquiries.lookup import find_callers, national_digits, to_e164
+from callcenter.telephony.models import CallRecord
+from secretariat.core.auth.actor import Actor
+from secretariat.core.clock import utcnow
+from secretariat.core.errors import InvalidInput
+
+MENU = {"1": "ja", "2": "en", "3": "zh", "4": "ko", "5": "pt", "6": "vi"}
+PROMPTS = [("ja-JP", "日本語は1を、"), ("en-US", "For English, press 2."), ("cmn-CN", "中文请按3。"),
+           ("ko-KR", "한국어는 4번을 누르세요."), ("pt-BR", "Para português, tecle 5."),
+           ("vi-VN", "Tiếng Việt, xin bấm phím 6.")]
+GREETING = ("お電話ありがとうございます。給付金コールセンターです。"
+            "この通話は、応対品質の向上のため録音させていただきます。")
+SYSTEM = Actor.system("telephony")
+
+
+def inbound(session: Session, *, call_sid: str, from_number: str) -> str:
+    """The greeting, the recording notice and the language menu; the call is recorded as ringing."""
+    record = _record(session, call_sid)
+    try:
+        record.from_e164 = to_e164(from_number)
+    except InvalidInput:
+        record.from_e164 = ""  # a withheld or foreign number: no screen pop
+    _match_caller(session, record)
+    session.add(record)
+    response = VoiceResponse()
+    response.say(GREETING, language="ja-JP")
+    gather = Gather(num_digits=1, action="/twilio/voice/language", method="POST", timeout=6)
+    for language, prompt in PROMPTS:
+        gather.say(prompt, language=language)
+    response.append(gather)
+    response.redirect("/twilio/voice/language?Digits=1", method="POST")  # no key pressed: Japanese
+    return str(response)
+
+
+def choose_language(session: Session, *, call_sid: str, digits: str, client: Client | None,
+                    interpreter_numbers: dict[str, str], our_number: str, base_url: str) -> str:
+    """Queue a Japanese caller; open an interpreter conference for anyone else."""
+    record = _record(session, call_sid)
+    language = MENU.get(digits.strip()[:1], "ja")
+    record.language, record.status, record.queued_at = language, "queued", utcnow()
+    response = VoiceResponse()
+    if language == "ja" or language not in interpreter_numbers:
+        if language != "ja":
+            response.say("Please hold for the next available agent.", language="en-US")
+        response.enqueue(language, action="/twilio/voice/queue-result", method="POST")
+    else:
+        record.conference = f"call-{call_sid}"
+        response.say("Please hold while we connect an interpreter.", language="en-US")
+        dial = Dial()
+        dial.conference(record.conference, start_conference_on_enter=True, end_conference_on_exit=True,
+                        status_callback=f"{base_url}/twilio/voice/conference", status_callback_event="join leave")
+        response.append(dial)
+        if client is not None:
+            client.conferences(record.conference).participants.create(
+                from_=our_number, to=interpreter_numbers[language], early_media=True, label="interpreter")
+    session.add(record)
+    return str(response)
+
+
+def agent_joins(session: Session, *, call_sid: str, agent: str, agent_number: str, client: Client,
+                our_number: str) -> CallRecord:
+    """The agent's phone is dialled into the caller's interpreter conference: caller, interpreter, agent."""
+    record = _record(session, call_sid)
+    if not record.conference:
+        raise InvalidInput(f"call {call_sid} has no interpreter conference")
+    client.conferences(record.conference).participants.create(from_=our_number, to=agent_number, label="agent")
+    record.agent, record.status, record.answered_at = agent, "answered", utcnow()
+    record.wait_s = int((record.answered_at - record.queued_at).total_seconds()) if record.queued_at else 0
+    session.add(record)
+    return record
+
+
+def queue_result(session: Session, *, call_sid: str, result: str, queue_time: str) -> str:
+    """Twilio's verdict on a queued caller: bridged to an agent, or hung up while waiting."""
+    record = _record(session, call_sid)
+    waited = int(queue_time or 0)
+    record.wait_s = waited
+    if result == "bridged":
+        record.status = "answered"
+        record.answered_at = (record.queued_at or utcnow()) + timedelta(seconds=waited)
+    elif result in ("hangup", "leave", "redirected-from-bridged", "queue-full", "error", "system-error"):
+        record.status = "abandoned" if result == "hangup" else result.replace("-", "_")[:20]
+    session.add(record)
+    return str(VoiceResponse())
+
+
+def call_status(session: Session, *, call_sid: str, status: str, duration: str) -> None:
+    """The call's final status callback: it ended, and how long it lasted."""
+    record = _record(session, call_sid)
+    if status in ("completed", "busy", "no-answer", "canceled", "failed"):
+        record.ended_at = utcnow()
+        total = int(duration or 0)
+        if record.status == "answered":
+            record.talk_s = max(0, total - record.wait_s)
+            record.status = "completed"
+        elif record.status in ("ringing", "queued"):
+            record.status = "abandoned"
+    session.add(record)
+
+
+def _record(session: Session, call_sid: str) -> CallRecord:
+    if not call_sid or len(call_sid) > 64:
+        raise InvalidInput("the request has no CallSid")
+    record = session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+    return record or CallRecord(call_sid=call_sid)
+
+
+def _match_caller(session: Session, record: CallRecord) -> None:
+    """The household whose phone on file is the caller's: what pops on the agent's screen."""
+    if not record.from_e164:
+        return
+    found = find_callers(session=session, actor=SYSTEM, phone=national_digits(record.from_e164))
+    if len(found) == 1:
+        record.household_id = found[0].household_id
+        from secretariat.core.households.models import Household
+
+        record.municipality_id = session.get(Household, found[0].household_id).municipality_id
+
+
+def active_calls(session: Session, actor: Actor) -> list[CallRecord]:
+    """Calls ringing, queued or in progress, newest first: the agents' screen pop."""
+    return list(session.exec(select(CallRecord).where(CallRecord.status.in_(["ringing", "queued", "answered"]),
+                                                      CallRecord.ended_at.is_(None))
+                             .order_by(CallRecord.started_at.desc()).limit(20)))
