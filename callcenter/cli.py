@@ -59,3 +59,36 @@ def erlang(calls: Annotated[float, typer.Option(help="calls offered in the inter
     if patience_s:
         table.add_row("abandonment", f"{result['abandonment_rate']:.1%}")
     console.print(table)
+
+
+@app.command()
+def forecast(programme: Annotated[int, typer.Option(help="programme id")],
+             days: Annotated[int, typer.Option(help="days to print")] = 14,
+             as_json: Annotated[bool, typer.Option("--json")] = False):
+    """The programme's busy curve and staffing plan, with the model's backtest error."""
+    from callcenter.forecast.programme import staffing_plan
+    from secretariat.core.cli_support import CLI_ACTOR, cli_session
+    from secretariat.core.programmes.service import get_programme
+
+    with cli_session() as session:
+        staffing = staffing_plan(session, get_programme(session=session, actor=CLI_ACTOR, programme_id=programme))
+    print_plan(staffing, days, as_json)
+
+
+def print_plan(staffing, days: int, as_json: bool = False) -> None:
+    daily = staffing.calls.sum(axis=1)
+    rows = [dict(date=day.isoformat(), calls=round(float(calls)), peak_agents=int(agents.max()),
+                 scheduled_peak=int(scheduled.max()), agent_hours=float(agents.sum()) / 2)
+            for day, calls, agents, scheduled in zip(staffing.dates, daily, staffing.agents, staffing.scheduled)]
+    if as_json:
+        print(json.dumps(dict(days=rows, backtest=staffing.backtest)))
+        return
+    busiest = max(range(len(rows)), key=lambda i: rows[i]["calls"])
+    table = Table("date", "calls", "peak agents", "scheduled (shrinkage)", "agent-hours",
+                  title=f"forecast from the mailings: busiest day {rows[busiest]['date']}")
+    for row in sorted(rows, key=lambda r: r["date"])[max(0, busiest - 3):max(0, busiest - 3) + days]:
+        table.add_row(row["date"], f"{row['calls']:,}", str(row["peak_agents"]), str(row["scheduled_peak"]),
+                      f"{row['agent_hours']:.1f}")
+    console.print(table)
+    console.print(f"backtest on the sample history (held out in turn): WAPE {staffing.backtest['wape_day']:.1%} "
+                  f"per day, {staffing.backtest['wape_interval']:.1%} per half hour")

@@ -7,24 +7,26 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
+from callcenter.inquiries.answers import search_answers, suggestions
 from callcenter.inquiries.lookup import find_callers
 from callcenter.inquiries.models import CATEGORY_LABELS_JA, LANGUAGES, Escalation
 from callcenter.telephony.calls import active_calls
 from callcenter.inquiries.service import (AGENTS, answer_escalation, business_days_open, categories_for, escalate,
                                           escalations, get_escalation, inquiries_of, log_inquiry,
-                                          next_business_morning, note_address_change, overdue, record_decline,
-                                          schedule_callback)
+                                          next_business_morning, note_address_change, overdue, pause,
+                                          record_decline, resume, schedule_callback)
 from mailroom.printing.runs import reissue
 from secretariat.core.applications.service import timeline
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import today_jst, utcnow
-from secretariat.core.errors import InvalidInput
+from secretariat.core.errors import InvalidInput, NotFound
 from secretariat.core.households.service import read_household_record
 from secretariat.core.programmes.models import Programme
-from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidHousehold, require_roles
+from secretariat.core.web.deps import (AppSettings, CurrentActor, DbSession, ValidHousehold, ValidProgramme,
+                                      require_roles)
 from secretariat.core.web.templating import make_templates, render
 
 router = APIRouter()
@@ -61,12 +63,16 @@ def active_calls_json(session: DbSession, actor: Agent):
 
 
 @router.get("/callcenter/households/{household_id}")
-def caller_record(request: Request, session: DbSession, household: ValidHousehold, actor: Agent, done: str = ""):
+def caller_record(request: Request, session: DbSession, household: ValidHousehold, actor: Agent, done: str = "",
+                  a: str = ""):
     record = read_household_record(session=session, actor=actor, household_id=household.id)
     programme = session.get(Programme, household.programme_id)
     session.commit()
+    suggested = [(CATEGORY_LABELS_JA.get(category, category), filled)
+                 for category in categories_for(programme) for _, filled in suggestions(session, household, category)]
     return render(request, "callcenter_household.html", using=pages, actor=actor, record=record,
-                  programme=programme, done=done,
+                  programme=programme, done=done, suggested=suggested, a=a,
+                  found_answers=search_answers(session, a) if a else [],
                   events=timeline(session=session, application_id=record.application.id) if record.application else [],
                   inquiries=inquiries_of(session=session, actor=actor, household=household),
                   categories=[(c, CATEGORY_LABELS_JA.get(c, c)) for c in categories_for(programme)],
@@ -104,6 +110,33 @@ def log_call(session: DbSession, settings: AppSettings, household: ValidHousehol
     return RedirectResponse(f"/callcenter/households/{household.id}?done={action}", status_code=303)
 
 
+@router.post("/callcenter/escalations/{escalation_id}/pause")
+def pause_clock(session: DbSession, escalation: ValidEscalation, actor: Agent,
+                resume_it: Annotated[bool, Form(alias="resume")] = False):
+    """Stop the response clock while waiting on the resident (or start it again)."""
+    (resume if resume_it else pause)(session=session, actor=actor, escalation=escalation, on=today_jst())
+    session.commit()
+    return RedirectResponse("/callcenter/escalations", status_code=303)
+
+
+@router.post("/callcenter/calls/join")
+def join_call(request: Request, session: DbSession, settings: AppSettings, actor: Agent,
+              call_sid: Annotated[str, Form(max_length=64)], agent_number: Annotated[str, Form(max_length=30)]):
+    """The agent's phone is dialled into the caller's interpreter conference."""
+    from callcenter.inquiries.lookup import to_e164
+    from callcenter.telephony.calls import agent_joins
+    from callcenter.telephony.router import twilio_client
+
+    client = twilio_client(request)
+    if client is None:
+        raise InvalidInput("telephony is not configured (SECRETARIAT_TWILIO_ACCOUNT_SID)")
+    record = agent_joins(session, call_sid=call_sid, agent=actor.username, agent_number=to_e164(agent_number),
+                         client=client, our_number=settings.twilio_number)
+    session.commit()
+    return RedirectResponse(f"/callcenter/households/{record.household_id}" if record.household_id else "/callcenter",
+                            status_code=303)
+
+
 @router.get("/callcenter/escalations")
 def escalation_queue(request: Request, session: DbSession, actor: Answerer, all: bool = False):
     listed = escalations(session=session, actor=actor, open_only=not all)
@@ -119,3 +152,53 @@ def answer(session: DbSession, escalation: ValidEscalation, actor: Answerer,
     session.commit()
     return RedirectResponse("/callcenter/escalations", status_code=303)
 
+
+
+Supervisor = Annotated[Actor, require_roles(Role.supervisor, Role.admin)]
+
+
+def _staffing(session, programme):
+    from callcenter.forecast.programme import staffing_plan
+    from callcenter.inquiries.clock import is_business_day
+    from callcenter.staffing.roster import propose_roster
+
+    staffing = staffing_plan(session, programme)
+    roster = propose_roster(required=staffing.scheduled, dates=staffing.dates,
+                            open_days=[is_business_day(day) for day in staffing.dates])
+    return staffing, roster
+
+
+@router.get("/programmes/{programme_id}/staffing")
+def staffing_page(request: Request, session: DbSession, programme: ValidProgramme, actor: Supervisor):
+    """Forecast against actual calls, required against rostered agents, and the roster's cost."""
+    from callcenter.charts import line_chart
+    from callcenter.telephony.calls import calls_per_day
+
+    staffing, roster = _staffing(session, programme)
+    labels = [day.strftime("%m/%d") for day in staffing.dates]
+    actual = calls_per_day(session, programme, staffing.dates)
+    charts = [line_chart({"forecast": staffing.calls.sum(axis=1).tolist(), "actual": actual}, labels,
+                         title="calls per day: forecast and actual"),
+              line_chart({"required (peak, after shrinkage)": staffing.scheduled.max(axis=1).tolist(),
+                          "rostered (peak)": roster.rostered.max(axis=1).tolist(),
+                          "contracted": roster.contracted}, labels, title="agents: required and rostered")]
+    from callcenter.forecast.programme import today_reforecast
+    from callcenter.forecast.samples import OPEN_FROM
+    from secretariat.core.clock import JST
+
+    now = utcnow().astimezone(JST)
+    today = today_reforecast(session, programme, staffing, now.date(), now.hour * 2 + now.minute // 30 - OPEN_FROM)
+    return render(request, "callcenter_staffing.html", using=pages, actor=actor, programme=programme,
+                  staffing=staffing, roster=roster, charts=charts, today=today,
+                  slots=[staffing.interval_label(i) for i in range(staffing.calls.shape[1])])
+
+
+@router.get("/programmes/{programme_id}/staffing.{kind}")
+def staffing_export(session: DbSession, programme: ValidProgramme, actor: Supervisor, kind: str):
+    if kind not in ("csv", "xlsx"):
+        raise NotFound(f"no export as {kind!r}; csv or xlsx")
+    _, roster = _staffing(session, programme)
+    data, media = ((roster.csv(), "text/csv; charset=utf-8") if kind == "csv" else
+                   (roster.xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="roster-P{programme.id}.{kind}"'})

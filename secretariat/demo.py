@@ -25,8 +25,12 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+import callcenter.models  # noqa: F401
 import exchange.models  # noqa: F401  (installs the payment guard)
 import secretariat.core.models  # noqa: F401
+from callcenter.cli import print_plan
+from callcenter.inquiries.answers import load_answer_templates
+from callcenter.forecast.programme import staffing_plan
 from mailroom.checkin.ingest import ingest_folder, receipts_of_batch
 from mailroom.checkin.returns import print_return_letters
 from mailroom.checkin.service import record_undeliverable
@@ -78,6 +82,7 @@ class DemoResult:
     stages: list[tuple[str, int, str]] = field(default_factory=list)
     runs: list = field(default_factory=list)
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    staffing: object = None
 
 
 def demo_settings(directory: Path) -> Settings:
@@ -116,7 +121,10 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
             create_user(session=session, actor=system, username=username, password=password, role=role,
                         municipality=by_code[code] if code else None)
         session.commit()
-        result.stages.append(("set-up", len(MUNICIPALITIES), "municipalities, programmes and staff logins"))
+        load_answer_templates(session)
+        session.commit()
+        result.stages.append(("set-up", len(MUNICIPALITIES), "municipalities, programmes, staff logins and the "
+                                                              "call center's answer templates"))
 
         municipalities = [session.get(Municipality, programme.municipality_id) for programme in programmes]
         drop = open_drop(engine, directory, municipalities, programmes, system)
@@ -178,6 +186,15 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                               "status, return, undeliverable and decline lists (CSV and XLSX), payment files and "
                               f"reports fetched over SFTP into {directory / 'exchange'}/<code>/received"))
 
+        result.staffing = staffing_plan(session, programmes[0])
+        daily = result.staffing.calls.sum(axis=1)
+        busiest = int(daily.argmax())
+        result.stages.append(("call-center forecast (入電予測)", round(float(daily.sum())),
+                              f"calls forecast for {programmes[0].name} from its mailings; busiest day "
+                              f"{result.staffing.dates[busiest]} ({daily[busiest]:.0f} calls, "
+                              f"{int(result.staffing.agents[busiest].max())} agents at the peak half hour); "
+                              f"backtest WAPE {result.staffing.backtest['wape_day']:.1%} per day, "
+                              f"{result.staffing.backtest['wape_interval']:.1%} per half hour"))
         for programme in programmes:
             counts = programme_progress(session=session, programme=programme).by_status
             result.statuses[programme.name] = {status.value: counts[status] for status in Status if counts[status]}
@@ -187,7 +204,12 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         "stages": [{"stage": s, "count": c, "note": n} for s, c, n in result.stages],
         "print_runs": [{"id": r.id, "wave": r.wave, "households": r.household_count, "pages": r.page_count,
                         "mailed_date": r.mailed_date.isoformat(), "directory": r.directory} for r in result.runs],
-        "statuses": result.statuses}, ensure_ascii=False, indent=2), encoding="utf-8")
+        "statuses": result.statuses,
+        "forecast": {"backtest": result.staffing.backtest if result.staffing else None,
+                     "days": [{"date": day.isoformat(), "calls": round(float(calls), 1), "peak_agents": int(agents.max())}
+                              for day, calls, agents in zip(result.staffing.dates, result.staffing.calls.sum(axis=1),
+                                                            result.staffing.agents)] if result.staffing else []},
+        }, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
 
 
@@ -363,6 +385,8 @@ def print_summary(result: DemoResult, console: Console) -> None:
         for status, count in counts.items():
             status_table.add_row(f"{LABELS_JA[Status(status)]} ({status})", f"{count:,}")
         console.print(status_table)
+    if result.staffing is not None:
+        print_plan(result.staffing, days=10)
     console.print(f"[bold]Output files[/bold]\n  store:   {result.database}\n  summary: {result.summary_file}")
     for run in result.runs:
         console.print(f"  print run {run.id} (wave {run.wave}, {run.page_count:,} pages): {run.directory}")

@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from callcenter.inquiries.lookup import find_callers, national_digits, to_e164
 from callcenter.telephony.models import CallRecord
 from secretariat.core.auth.actor import Actor
-from secretariat.core.clock import utcnow
+from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.errors import InvalidInput
 
 MENU = {"1": "ja", "2": "en", "3": "zh", "4": "ko", "5": "pt", "6": "vi"}
@@ -81,7 +81,7 @@ def agent_joins(session: Session, *, call_sid: str, agent: str, agent_number: st
         raise InvalidInput(f"call {call_sid} has no interpreter conference")
     client.conferences(record.conference).participants.create(from_=our_number, to=agent_number, label="agent")
     record.agent, record.status, record.answered_at = agent, "answered", utcnow()
-    record.wait_s = int((record.answered_at - record.queued_at).total_seconds()) if record.queued_at else 0
+    record.wait_s = int((record.answered_at - as_utc(record.queued_at)).total_seconds()) if record.queued_at else 0
     session.add(record)
     return record
 
@@ -93,7 +93,7 @@ def queue_result(session: Session, *, call_sid: str, result: str, queue_time: st
     record.wait_s = waited
     if result == "bridged":
         record.status = "answered"
-        record.answered_at = (record.queued_at or utcnow()) + timedelta(seconds=waited)
+        record.answered_at = (as_utc(record.queued_at) if record.queued_at else utcnow()) + timedelta(seconds=waited)
     elif result in ("hangup", "leave", "redirected-from-bridged", "queue-full", "error", "system-error"):
         record.status = "abandoned" if result == "hangup" else result.replace("-", "_")[:20]
     session.add(record)
@@ -138,3 +138,34 @@ def active_calls(session: Session, actor: Actor) -> list[CallRecord]:
     return list(session.exec(select(CallRecord).where(CallRecord.status.in_(["ringing", "queued", "answered"]),
                                                       CallRecord.ended_at.is_(None))
                              .order_by(CallRecord.started_at.desc()).limit(20)))
+
+
+def calls_per_day(session: Session, programme, dates) -> list[int]:
+    """Inbound calls per day (JST) from callers whose number matched one of the programme's
+    households: the forecast's actuals."""
+    from secretariat.core.clock import JST
+    from secretariat.core.households.models import Household
+
+    counts = {day: 0 for day in dates}
+    for started in session.exec(select(CallRecord.started_at).join(Household, Household.id == CallRecord.household_id)
+                                .where(Household.programme_id == programme.id)):
+        day = (started if started.tzinfo else started.replace(tzinfo=JST)).astimezone(JST).date()
+        if day in counts:
+            counts[day] += 1
+    return [counts[day] for day in dates]
+
+
+def calls_per_interval(session: Session, programme, day) -> list[int]:
+    """Today's calls per half hour from opening (9:00), for the intraday re-forecast."""
+    from callcenter.forecast.samples import INTERVALS, OPEN_FROM
+    from secretariat.core.clock import JST
+    from secretariat.core.households.models import Household
+
+    counts = [0] * INTERVALS
+    for started in session.exec(select(CallRecord.started_at).join(Household, Household.id == CallRecord.household_id)
+                                .where(Household.programme_id == programme.id)):
+        local = (started if started.tzinfo else started.replace(tzinfo=JST)).astimezone(JST)
+        slot = local.hour * 2 + local.minute // 30 - OPEN_FROM
+        if local.date() == day and 0 <= slot < INTERVALS:
+            counts[slot] += 1
+    return counts

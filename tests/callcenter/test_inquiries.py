@@ -154,3 +154,18 @@ def test_business_days_skip_weekends_national_holidays_and_the_year_end():
     assert not is_business_day(date(2026, 11, 23))  # 勤労感謝の日
     assert not is_business_day(date(2026, 12, 30)) and not is_business_day(date(2027, 1, 2))
     assert business_days_between(date(2026, 11, 20), date(2026, 11, 27)) == 4  # Mon 23rd is a holiday
+
+
+def test_an_agent_pauses_the_clock_from_the_queue(factory, client, login, tenant, agent):
+    inquiry = inquiry_for(factory, tenant, agent)
+    with factory.session() as session:
+        escalation = escalate(session=session, actor=agent, inquiry=session.get(type(inquiry), inquiry.id),
+                              question="?")
+        session.commit()
+    token = login(factory.user("agent"))
+    client.post(f"/callcenter/escalations/{escalation.id}/pause", data={"csrf_token": token})
+    with factory.session() as session:
+        assert escalations(session=session, actor=agent)[0].status == "paused"
+    client.post(f"/callcenter/escalations/{escalation.id}/pause", data={"csrf_token": token, "resume": "true"})
+    with factory.session() as session:
+        assert escalations(session=session, actor=agent)[0].status == "open"

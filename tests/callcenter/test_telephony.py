@@ -149,3 +149,16 @@ def test_the_agents_screen_shows_the_ringing_callers_record(factory, client, log
     calls = client.get("/api/callcenter/calls/active").json()
     assert calls[0]["household_id"] == household.id
     assert f"/callcenter/households/{household.id}" in client.get("/callcenter").text
+
+
+def test_an_agent_joins_the_interpreter_conference_from_the_screen(factory, client, rest, login):
+    signed(client, "/twilio/voice/inbound", {"CallSid": "CA08", "From": "+819012345678"})
+    signed(client, "/twilio/voice/language", {"CallSid": "CA08", "Digits": "5"})  # Português
+    token = login(factory.user("agent"))
+    answer = client.post("/callcenter/calls/join", data={"csrf_token": token, "call_sid": "CA08",
+                                                         "agent_number": "03-5555-0009"}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert [data["To"] for _, _, data in rest.requests] == ["+81355550003", "+81355550009"]  # interpreter, agent
+    with factory.session() as session:
+        record = session.exec(select(CallRecord).where(CallRecord.call_sid == "CA08")).one()
+    assert record.status == "answered" and record.agent

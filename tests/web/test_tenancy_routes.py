@@ -29,7 +29,7 @@ TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("
 TENANT_PATH_PARAMETERS = (CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + mailroom.TENANT_PATH_PARAMETERS
                           + exchange.TENANT_PATH_PARAMETERS + callcenter.TENANT_PATH_PARAMETERS)
 # Parameters that only pick something inside an object already checked (a file of a print run).
-INNER_PARAMETERS = {"file_name": "manifest.csv"}
+INNER_PARAMETERS = {"file_name": "manifest.csv", "kind": "csv"}
 
 
 def route_table(app) -> list[tuple[str, str]]:

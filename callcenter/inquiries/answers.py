@@ -1,0 +1,96 @@
+"""Answer templates (回答テンプレート): searchable in Japanese, suggested from the inquiry's category and
+the household's state ("申請書は12月3日に到着し、審査完了です").
+
+Search uses SQLite's FTS5 trigram tokenizer, or pg_trgm on PostgreSQL, so any three characters of
+a Japanese phrase find it without a word segmenter; shorter queries fall back to a LIKE scan.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import DateTime, text
+from sqlmodel import Field, Session, SQLModel, select
+
+from secretariat.core.applications.models import Application, ApplicationEvent
+from secretariat.core.applications.states import LABELS_JA, Status
+from secretariat.core.clock import JST, utcnow
+from secretariat.core.households.models import Household
+from secretariat.core.programmes.models import Programme
+
+SEED = Path(__file__).with_name("answers.yaml")
+
+
+class AnswerTemplate(SQLModel, table=True):
+    """A reviewed answer agents may read out or send; placeholders in {braces} are filled per caller."""
+
+    __tablename__ = "callcenter_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int | None = Field(default=None, foreign_key="programme.id", description="None: every programme")
+    category: str = Field(max_length=40, index=True)
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+def load_answer_templates(session: Session, path: Path = SEED) -> int:
+    """The shipped templates, added once (by title)."""
+    known = set(session.exec(select(AnswerTemplate.title)))
+    added = 0
+    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+        if entry["title"] not in known:
+            session.add(AnswerTemplate(category=entry["category"], title=entry["title"], body=entry["body"]))
+            added += 1
+    session.flush()
+    return added
+
+
+def search_answers(session: Session, query: str, limit: int = 10) -> list[AnswerTemplate]:
+    query = query.strip()[:100]
+    if not query:
+        return []
+    dialect = session.connection().dialect.name
+    if dialect == "sqlite" and len(query) >= 3:
+        phrase = '"' + query.replace('"', '""') + '"'
+        ids = [row[0] for row in session.execute(text(
+            "SELECT rowid FROM callcenter_answer_fts WHERE callcenter_answer_fts MATCH :q ORDER BY rank LIMIT :n"),
+            {"q": phrase, "n": limit})]
+        found = {t.id: t for t in session.exec(select(AnswerTemplate).where(AnswerTemplate.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+    pattern = "%" + query.replace("%", "").replace("_", "") + "%"
+    column = AnswerTemplate.title + " " + AnswerTemplate.body
+    matcher = column.ilike(pattern) if dialect == "postgresql" else column.like(pattern)
+    return list(session.exec(select(AnswerTemplate).where(matcher).limit(limit)))
+
+
+def household_facts(session: Session, household: Household) -> dict[str, str]:
+    """What a template may say of this caller's application, in the words staff use."""
+    application = session.exec(select(Application).where(Application.household_id == household.id)).first()
+    programme = session.get(Programme, household.programme_id)
+    facts = {"deadline": f"{programme.deadline_date.month}月{programme.deadline_date.day}日"}
+    if application is None:
+        return facts
+    facts["status"] = LABELS_JA[Status(application.status)]
+    facts["amount"] = f"{application.amount_yen:,}円"
+    for event in session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
+                              .order_by(ApplicationEvent.at)):
+        day = event.at.astimezone(JST) if event.at.tzinfo else event.at.replace(tzinfo=JST)
+        facts[f"{event.to_status}_on"] = f"{day.month}月{day.day}日"
+    return facts
+
+
+def suggestions(session: Session, household: Household, category: str) -> list[tuple[AnswerTemplate, str]]:
+    """The category's templates whose every placeholder this household's facts can fill, filled."""
+    facts = household_facts(session, household)
+    filled = []
+    for template in session.exec(select(AnswerTemplate).where(
+            AnswerTemplate.category == category,
+            (AnswerTemplate.programme_id.is_(None)) | (AnswerTemplate.programme_id == household.programme_id))):
+        names = {name for _, name, _, _ in string.Formatter().parse(template.body) if name}
+        if names <= set(facts):
+            filled.append((template, template.body.format(**facts)))
+    return filled

@@ -1,0 +1,50 @@
+import pytest
+from sqlmodel import select
+
+from callcenter.inquiries.answers import AnswerTemplate, load_answer_templates, search_answers, suggestions
+from secretariat.core.applications.states import Status
+from secretariat.core.households.models import Household
+
+
+@pytest.fixture
+def templates(factory):
+    with factory.session() as session:
+        load_answer_templates(session)
+        session.commit()
+
+
+def test_the_shipped_templates_load_once(factory, templates):
+    with factory.session() as session:
+        assert load_answer_templates(session) == 0
+        assert len(session.exec(select(AnswerTemplate)).all()) == 10
+
+
+@pytest.mark.parametrize("query, title", [("通帳の写し", "口座の書き方"), ("ATMの操作", "詐欺への注意"),
+                                          ("振込", "振込済み"), ("再発行", "様式の紛失（再発行）")])
+def test_templates_are_found_by_any_japanese_phrase_in_them(factory, templates, query, title):
+    with factory.session() as session:
+        assert title in [t.title for t in search_answers(session, query)]
+
+
+def test_a_phrase_in_no_template_finds_nothing(factory, templates):
+    with factory.session() as session:
+        assert search_answers(session, "宇宙旅行の予約") == []
+
+
+def test_a_new_template_is_searchable_at_once(factory, templates):
+    with factory.session() as session:
+        session.add(AnswerTemplate(category="other", title="窓口の場所", body="市役所本庁舎の2階、臨時給付金窓口です。"))
+        session.commit()
+        assert [t.title for t in search_answers(session, "本庁舎の2階")] == ["窓口の場所"]
+
+
+def test_suggestions_speak_of_this_households_own_dates(factory, templates):
+    tenant = factory.tenant(households=1)
+    factory.advance(tenant.applications[0], Status.printed, Status.mailed, Status.received, Status.checking,
+                    Status.complete)
+    with factory.session() as session:
+        household = session.get(Household, tenant.households[0].id)
+        said = [text for _, text in suggestions(session, household, "payment_date")]
+    assert any("に到着し、" in text and "審査が完了しています" in text for text in said)
+    assert not any("{" in text for text in said)
+    assert not any("振り込みました" in text for text in said)  # not paid yet: that template is not offered
