@@ -24,7 +24,6 @@ from sqlmodel import Session, select
 from mailroom.checkin.models import DeficiencyRecord, FieldReading, Receipt, ScannedPage, UndeliverableMail
 from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode, PageCodeError, parse
-from mailroom.scanning.reference import template_by_key
 from mailroom.scanning.verdict import Deficiency, FieldResult, Outcome, State, Verdict, evaluate, field_state
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import application_for_household, transition

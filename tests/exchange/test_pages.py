@@ -4,7 +4,6 @@ from sqlmodel import select
 
 from exchange.targets.models import TargetFile
 from secretariat.core.households.models import Household
-from tests.conftest import csrf_from
 
 
 def upload(client, programme, token, path, route="targets"):
