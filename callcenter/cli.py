@@ -9,8 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from callcenter.forecast.programme import staffing_plan
 from callcenter.staffing.erlang import required_agents
-from secretariat.core.cli_support import err
+from secretariat.core.cli_support import CLI_ACTOR, cli_session, err
+from secretariat.core.programmes.service import get_programme
 
 app = typer.Typer(no_args_is_help=True, help="The call center: staffing and, as they land, inquiries and telephony.")
 console = Console()
@@ -66,10 +68,6 @@ def forecast(programme: Annotated[int, typer.Option(help="programme id")],
              days: Annotated[int, typer.Option(help="days to print")] = 14,
              as_json: Annotated[bool, typer.Option("--json")] = False):
     """The programme's busy curve and staffing plan, with the model's backtest error."""
-    from callcenter.forecast.programme import staffing_plan
-    from secretariat.core.cli_support import CLI_ACTOR, cli_session
-    from secretariat.core.programmes.service import get_programme
-
     with cli_session() as session:
         staffing = staffing_plan(session, get_programme(session=session, actor=CLI_ACTOR, programme_id=programme))
     print_plan(staffing, days, as_json)

@@ -9,24 +9,30 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from callcenter.charts import line_chart
+from callcenter.forecast.programme import staffing_plan, today_reforecast
+from callcenter.forecast.samples import OPEN_FROM
 from callcenter.inquiries.answers import search_answers, suggestions
-from callcenter.inquiries.lookup import find_callers
+from callcenter.inquiries.clock import is_business_day
+from callcenter.inquiries.lookup import find_callers, to_e164
 from callcenter.inquiries.models import CATEGORY_LABELS_JA, LANGUAGES, Escalation
-from callcenter.telephony.calls import active_calls
 from callcenter.inquiries.service import (AGENTS, answer_escalation, business_days_open, categories_for, escalate,
-                                          escalations, get_escalation, inquiries_of, log_inquiry,
-                                          next_business_morning, note_address_change, overdue, pause,
-                                          record_decline, resume, schedule_callback)
+                                          escalations, get_escalation, inquiries_of, log_inquiry, next_business_morning,
+                                          note_address_change, overdue, pause, record_decline, resume,
+                                          schedule_callback)
+from callcenter.staffing.roster import propose_roster
+from callcenter.telephony.calls import active_calls, agent_joins, calls_per_day
+from callcenter.telephony.router import twilio_client
 from mailroom.printing.runs import reissue
 from secretariat.core.applications.service import timeline
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import today_jst, utcnow
+from secretariat.core.clock import in_jst, today_jst, utcnow
 from secretariat.core.errors import InvalidInput, NotFound
 from secretariat.core.households.service import read_household_record
 from secretariat.core.programmes.models import Programme
 from secretariat.core.web.deps import (AppSettings, CurrentActor, DbSession, ValidHousehold, ValidProgramme,
-                                      require_roles)
+                                       require_roles)
 from secretariat.core.web.templating import make_templates, render
 
 router = APIRouter()
@@ -123,10 +129,6 @@ def pause_clock(session: DbSession, escalation: ValidEscalation, actor: Agent,
 def join_call(request: Request, session: DbSession, settings: AppSettings, actor: Agent,
               call_sid: Annotated[str, Form(max_length=64)], agent_number: Annotated[str, Form(max_length=30)]):
     """The agent's phone is dialled into the caller's interpreter conference."""
-    from callcenter.inquiries.lookup import to_e164
-    from callcenter.telephony.calls import agent_joins
-    from callcenter.telephony.router import twilio_client
-
     client = twilio_client(request)
     if client is None:
         raise InvalidInput("telephony is not configured (SECRETARIAT_TWILIO_ACCOUNT_SID)")
@@ -158,10 +160,6 @@ Supervisor = Annotated[Actor, require_roles(Role.supervisor, Role.admin)]
 
 
 def _staffing(session, programme):
-    from callcenter.forecast.programme import staffing_plan
-    from callcenter.inquiries.clock import is_business_day
-    from callcenter.staffing.roster import propose_roster
-
     staffing = staffing_plan(session, programme)
     roster = propose_roster(required=staffing.scheduled, dates=staffing.dates,
                             open_days=[is_business_day(day) for day in staffing.dates])
@@ -171,9 +169,6 @@ def _staffing(session, programme):
 @router.get("/programmes/{programme_id}/staffing")
 def staffing_page(request: Request, session: DbSession, programme: ValidProgramme, actor: Supervisor):
     """Forecast against actual calls, required against rostered agents, and the roster's cost."""
-    from callcenter.charts import line_chart
-    from callcenter.telephony.calls import calls_per_day
-
     staffing, roster = _staffing(session, programme)
     labels = [day.strftime("%m/%d") for day in staffing.dates]
     actual = calls_per_day(session, programme, staffing.dates)
@@ -182,11 +177,7 @@ def staffing_page(request: Request, session: DbSession, programme: ValidProgramm
               line_chart({"required (peak, after shrinkage)": staffing.scheduled.max(axis=1).tolist(),
                           "rostered (peak)": roster.rostered.max(axis=1).tolist(),
                           "contracted": roster.contracted}, labels, title="agents: required and rostered")]
-    from callcenter.forecast.programme import today_reforecast
-    from callcenter.forecast.samples import OPEN_FROM
-    from secretariat.core.clock import JST
-
-    now = utcnow().astimezone(JST)
+    now = in_jst(utcnow())
     today = today_reforecast(session, programme, staffing, now.date(), now.hour * 2 + now.minute // 30 - OPEN_FROM)
     return render(request, "callcenter_staffing.html", using=pages, actor=actor, programme=programme,
                   staffing=staffing, roster=roster, charts=charts, today=today,

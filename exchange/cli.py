@@ -16,8 +16,8 @@ from exchange.drop.accounts import create_drop_account
 from exchange.drop.client import pull, push, sftp_session
 from exchange.drop.processing import process_dropped_file, report_csv
 from exchange.drop.server import DropServer, host_key_line, load_host_key
-from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch,
-                                       import_payment_results, prepare_payment_batch)
+from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch, import_payment_results,
+                                       prepare_payment_batch)
 from exchange.results.status import write_result_files
 from exchange.targets.mapping import load_mapping
 from exchange.targets.service import import_target_file

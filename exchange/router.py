@@ -14,12 +14,13 @@ from sqlmodel import Session
 
 from exchange.drop.processing import report_csv
 from exchange.results.models import PaymentBatch
-from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch,
-                                       import_payment_results, list_batches, payment_failures)
+from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch, import_payment_results,
+                                       list_batches, payment_failures)
 from exchange.results.status import write_result_files
 from exchange.targets.models import TargetFile
 from exchange.targets.service import import_target_file, target_files
 from exchange.targets.validate import Problem
+from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import JST, today_jst, utcnow
@@ -59,12 +60,17 @@ ValidTargetFile = Annotated[TargetFile, Depends(valid_target_file)]
 ValidBatch = Annotated[PaymentBatch, Depends(valid_batch)]
 
 
+def upload_name(upload: UploadFile) -> str:
+    """The browser's file name without any folder part (Windows or POSIX)."""
+    return Path((upload.filename or "upload.csv").replace("\\", "/")).name or "upload.csv"
+
+
 def _saved(upload: UploadFile, settings: Settings, session: Session, programme: Programme) -> Path:
     """The upload kept in the municipality's drop archive, as an SFTP upload is; its name is only
     a label, never a path."""
     folder = settings.data_dir / "drop" / session.get(Municipality, programme.municipality_id).code / "archive"
     folder.mkdir(parents=True, exist_ok=True)
-    label = Path((upload.filename or "upload.csv").replace("\\", "/")).name or "upload.csv"
+    label = upload_name(upload)
     path = folder / f"{utcnow().astimezone(JST):%Y%m%d-%H%M%S}-web-{secrets.token_hex(3)}-{label[:120]}"
     written = 0
     with path.open("wb") as handle:
@@ -106,7 +112,7 @@ def upload_targets(request: Request, session: DbSession, settings: AppSettings, 
                    actor: Exchanger, file: Annotated[UploadFile, File()]):
     """The same validation and import as the drop; the report also goes to the outbox."""
     path = _saved(file, settings, session, programme)
-    name = Path((file.filename or "upload.csv").replace("\\", "/")).name or "upload.csv"
+    name = upload_name(file)
     record, listing = import_target_file(session=session, actor=actor, programme=programme, path=path,
                                          name=name, source="web")
     session.commit()
@@ -137,8 +143,6 @@ def download(session: DbSession, settings: AppSettings, programme: ValidProgramm
     path = outbox / Path(file_name).name
     if Path(file_name).name != file_name or file_name.startswith(".") or not path.is_file():
         raise NotFound(f"no file {file_name!r} in the outbox")
-    from secretariat.core.audit.service import record_audit
-
     record_audit(session=session, actor=actor, action="download", entity="outbox",
                  municipality_id=programme.municipality_id, detail=f"file={file_name}")
     session.commit()

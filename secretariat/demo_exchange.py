@@ -42,7 +42,7 @@ class Drop:
     server: DropServer
     port: int
     keys: dict[str, Path] = field(default_factory=dict)
-    clock: list[datetime] = field(default_factory=list)
+    at: datetime | None = None  # when the files now arriving "arrived", on the programme's calendar
 
     def sftp(self, code: str):
         """The municipality's SFTP session with the drop (a context manager)."""
@@ -52,11 +52,9 @@ class Drop:
 
 def open_drop(engine: Engine, directory: Path, municipalities, programmes, actor: Actor) -> Drop:
     """Start the drop on a free loopback port, with an account and a fresh key for each municipality."""
-    clock: list[datetime] = []
-    server = DropServer(engine=engine, drop_root=directory / "drop", host_key=load_host_key(directory / "drop-host-key"),
-                        processor=lambda login, path: process_dropped_file(engine, login, path,
-                                                                           at=clock[-1] if clock else None))
-    drop = Drop(server=server, port=server.start("127.0.0.1", 0), clock=clock)
+    server = DropServer(engine=engine, drop_root=directory / "drop", host_key=load_host_key(directory / "drop-host-key"))
+    drop = Drop(server=server, port=server.start("127.0.0.1", 0))
+    server.processor = lambda login, path: process_dropped_file(engine, login, path, at=drop.at)
     keys = directory / "keys"
     keys.mkdir()
     with Session(engine) as session:
@@ -93,7 +91,7 @@ def push_target_list(drop: Drop, code: str, households: list, folder: Path, at: 
             buffer = io.StringIO(newline="")
             csv.writer(buffer, lineterminator="\r\n").writerows(attempt)
             path.write_bytes(buffer.getvalue().encode("cp932"))
-            drop.clock[:] = [at]
+            drop.at = at
             push(sftp, path)
             drop.server.wait_idle()
             report = folder / f"taishosha-{code}-{number}.report.csv"
@@ -146,7 +144,7 @@ def pay(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: d
     result_file = folder / f"payment-result-{code}.csv"
     result_file.write_bytes(cp932_csv(["世帯番号", "結果", "不能事由"], rows))
     with drop.sftp(code) as sftp:
-        drop.clock[:] = [datetime.now().astimezone()]
+        drop.at = None  # the bank's results arrive now
         push(sftp, result_file)
         drop.server.wait_idle()
     outcome.failed = sum(row[1] == "振込不能" for row in rows)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -127,6 +128,18 @@ def _weekday_factors(plans: list[Plan], daily: list[np.ndarray]) -> np.ndarray:
     return factors / factors[:5].mean()
 
 
+@lru_cache(maxsize=1)
+def shipped_model() -> BusyCurve:
+    """The busy curve fitted to the shipped history: fitted once per process, not per page."""
+    return fit(load_history())
+
+
+@lru_cache(maxsize=1)
+def shipped_backtest() -> dict:
+    """The shipped history's backtest (six fits), likewise computed once."""
+    return backtest(load_history())
+
+
 def wape(actual: np.ndarray, forecast: np.ndarray) -> float:
     """Weighted absolute percentage error: Σ|actual − forecast| / Σ actual."""
     total = float(np.sum(actual))
@@ -149,4 +162,5 @@ def backtest(history: list[dict] | None = None) -> dict:
                 wape_interval=float(np.mean([r["wape_interval"] for r in results])))
 
 
-__all__ = ["BusyCurve", "INTERVALS", "Plan", "backtest", "fit", "reforecast_day", "wape"]
+__all__ = ["BusyCurve", "INTERVALS", "Plan", "backtest", "fit", "reforecast_day", "shipped_backtest", "shipped_model",
+           "wape"]

@@ -11,9 +11,10 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from callcenter.forecast.model import BusyCurve, Plan, backtest, fit, reforecast_day
-from callcenter.forecast.samples import OPEN_FROM, load_history
+from callcenter.forecast.model import BusyCurve, Plan, reforecast_day, shipped_backtest, shipped_model
+from callcenter.forecast.samples import OPEN_FROM
 from callcenter.staffing.erlang import required_agents_per_interval
+from callcenter.telephony.calls import calls_per_interval
 from mailroom.printing.models import PrintRun
 from secretariat.core.applications.models import Application
 from secretariat.core.programmes.models import Programme
@@ -49,8 +50,7 @@ def plan_for(session: Session, programme: Programme) -> Plan:
 
 
 def staffing_plan(session: Session, programme: Programme, model: BusyCurve | None = None) -> StaffingPlan:
-    history = load_history()
-    model = model or fit(history)
+    model = model or shipped_model()
     plan = plan_for(session, programme)
     calls = model.intervals(plan)
     agents = required_agents_per_interval(calls=calls.ravel(), interval_s=1800, aht_s=AHT_S, target_s=TARGET_S,
@@ -58,15 +58,13 @@ def staffing_plan(session: Session, programme: Programme, model: BusyCurve | Non
     agents = agents.reshape(calls.shape)
     scheduled = np.ceil(agents / (1 - SHRINKAGE) - 1e-9).astype(int)
     return StaffingPlan(plan=plan, dates=plan.dates(), calls=calls, agents=agents, scheduled=scheduled,
-                        backtest=backtest(history))
+                        backtest=shipped_backtest())
 
 
 def today_reforecast(session: Session, programme: Programme, staffing: StaffingPlan, today: date,
                      now_interval: int) -> dict | None:
     """Today's half hours re-forecast from the calls so far (intervals before `now_interval`), with
     the agents the rest of the day then needs. None when today is outside the plan."""
-    from callcenter.telephony.calls import calls_per_interval
-
     if today not in staffing.dates:
         return None
     index = staffing.dates.index(today)

@@ -17,7 +17,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, Status
-from secretariat.core.clock import JST, utcnow
+from secretariat.core.clock import in_jst, utcnow
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
 
@@ -78,7 +78,7 @@ def household_facts(session: Session, household: Household) -> dict[str, str]:
     facts["amount"] = f"{application.amount_yen:,}円"
     for event in session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
                               .order_by(ApplicationEvent.at)):
-        day = event.at.astimezone(JST) if event.at.tzinfo else event.at.replace(tzinfo=JST)
+        day = in_jst(event.at)
         facts[f"{event.to_status}_on"] = f"{day.month}月{day.day}日"
     return facts
 

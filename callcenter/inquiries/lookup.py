@@ -20,9 +20,8 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.errors import InvalidInput
 from secretariat.core.households.models import Household, Person
-from secretariat.core.text import normalise_kana, normalise_postal_code, to_halfwidth_digits
+from secretariat.core.text import enlarge_small_kana, normalise_kana, normalise_postal_code, to_halfwidth_digits
 
-_SMALL = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _DROP = str.maketrans("", "", "ー－-\u3000 ・")
 _DIGITS_ONLY = re.compile(r"[^\d+]")
 MAX_RESULTS = 30
@@ -48,7 +47,7 @@ def national_digits(e164: str) -> str:
 
 def fold_kana(text: str) -> str:
     """The key two spellings of a name share: ｷｮｳｺ, きょうこ and キヨウコ all fold to キヨウコ."""
-    return normalise_kana(text).translate(_SMALL).translate(_DROP)
+    return enlarge_small_kana(normalise_kana(text)).translate(_DROP)
 
 
 @dataclass

@@ -8,16 +8,17 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, select
 
-from callcenter.inquiries.clock import business_days_between
-from callcenter.inquiries.models import (CHANNELS, DEFAULT_CATEGORIES, LANGUAGES, AddressChange, Callback,
-                                         Escalation, Inquiry)
+from callcenter.inquiries.clock import add_business_days, business_days_between
+from callcenter.inquiries.lookup import national_digits, to_e164
+from callcenter.inquiries.models import (CHANNELS, DEFAULT_CATEGORIES, LANGUAGES, AddressChange, Callback, Escalation,
+                                         Inquiry)
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import JST, utcnow
+from secretariat.core.clock import JST, in_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
@@ -58,13 +59,6 @@ def log_inquiry(*, session: Session, actor: Actor, programme: Programme, househo
     return inquiry
 
 
-def _inquiry(session: Session, actor: Actor, inquiry_id: int) -> Inquiry:
-    inquiry = session.get(Inquiry, inquiry_id)
-    if inquiry is None or not actor.can_see(inquiry.municipality_id):
-        raise NotFound(f"no inquiry {inquiry_id}")
-    return inquiry
-
-
 def escalate(*, session: Session, actor: Actor, inquiry: Inquiry, question: str) -> Escalation:
     actor.require(*AGENTS)
     if not question.strip():
@@ -97,8 +91,8 @@ def escalations(*, session: Session, actor: Actor, open_only: bool = True) -> li
 
 def business_days_open(escalation: Escalation, today: date) -> int:
     """The response clock: business days since it opened, less those it spent paused."""
-    opened = escalation.opened_at.astimezone(JST).date() if escalation.opened_at.tzinfo else escalation.opened_at.date()
-    end = escalation.answered_at.astimezone(JST).date() if escalation.answered_at else today
+    opened = in_jst(escalation.opened_at).date()
+    end = in_jst(escalation.answered_at).date() if escalation.answered_at else today
     paused_now = business_days_between(escalation.paused_on, end) if escalation.paused_on else 0
     return max(0, business_days_between(opened, end) - escalation.paused_business_days - paused_now)
 
@@ -146,8 +140,6 @@ def answer_escalation(*, session: Session, actor: Actor, escalation: Escalation,
 
 def schedule_callback(*, session: Session, actor: Actor, inquiry: Inquiry, phone: str, due: datetime) -> Callback:
     actor.require(*AGENTS)
-    from callcenter.inquiries.lookup import national_digits, to_e164
-
     callback = Callback(inquiry_id=inquiry.id, municipality_id=inquiry.municipality_id,
                         household_id=inquiry.household_id, phone=national_digits(to_e164(phone)), due_at=due)
     inquiry.outcome = "callback"
@@ -198,8 +190,6 @@ def inquiries_of(*, session: Session, actor: Actor, household: Household) -> lis
 
 
 def next_business_morning(now: datetime) -> datetime:
-    from callcenter.inquiries.clock import add_business_days
-
-    day = add_business_days(now.astimezone(JST).date(), 1)
+    day = add_business_days(in_jst(now).date(), 1)
     return datetime.combine(day, time(10), JST)
 

@@ -8,17 +8,20 @@ is dialled into it, and an agent joins from the screen: a three-way call.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
+from callcenter.forecast.samples import INTERVALS, OPEN_FROM
 from callcenter.inquiries.lookup import find_callers, national_digits, to_e164
 from callcenter.telephony.models import CallRecord
 from secretariat.core.auth.actor import Actor
-from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.clock import as_utc, in_jst, utcnow
 from secretariat.core.errors import InvalidInput
+from secretariat.core.households.models import Household
 
 MENU = {"1": "ja", "2": "en", "3": "zh", "4": "ko", "5": "pt", "6": "vi"}
 PROMPTS = [("ja-JP", "日本語は1を、"), ("en-US", "For English, press 2."), ("cmn-CN", "中文请按3。"),
@@ -128,8 +131,6 @@ def _match_caller(session: Session, record: CallRecord) -> None:
     found = find_callers(session=session, actor=SYSTEM, phone=national_digits(record.from_e164))
     if len(found) == 1:
         record.household_id = found[0].household_id
-        from secretariat.core.households.models import Household
-
         record.municipality_id = session.get(Household, found[0].household_id).municipality_id
 
 
@@ -140,32 +141,25 @@ def active_calls(session: Session, actor: Actor) -> list[CallRecord]:
                              .order_by(CallRecord.started_at.desc()).limit(20)))
 
 
-def calls_per_day(session: Session, programme, dates) -> list[int]:
-    """Inbound calls per day (JST) from callers whose number matched one of the programme's
-    households: the forecast's actuals."""
-    from secretariat.core.clock import JST
-    from secretariat.core.households.models import Household
+def _call_times(session: Session, programme) -> list[datetime]:
+    """When each call from one of the programme's households began, on Japan's clock."""
+    return [in_jst(started) for started in session.exec(
+        select(CallRecord.started_at).join(Household, Household.id == CallRecord.household_id)
+        .where(Household.programme_id == programme.id))]
 
-    counts = {day: 0 for day in dates}
-    for started in session.exec(select(CallRecord.started_at).join(Household, Household.id == CallRecord.household_id)
-                                .where(Household.programme_id == programme.id)):
-        day = (started if started.tzinfo else started.replace(tzinfo=JST)).astimezone(JST).date()
-        if day in counts:
-            counts[day] += 1
+
+def calls_per_day(session: Session, programme, dates) -> list[int]:
+    """Inbound calls per day from callers whose number matched one of the programme's households:
+    the forecast's actuals."""
+    counts = Counter(moment.date() for moment in _call_times(session, programme))
     return [counts[day] for day in dates]
 
 
 def calls_per_interval(session: Session, programme, day) -> list[int]:
-    """Today's calls per half hour from opening (9:00), for the intraday re-forecast."""
-    from callcenter.forecast.samples import INTERVALS, OPEN_FROM
-    from secretariat.core.clock import JST
-    from secretariat.core.households.models import Household
-
+    """One day's calls per half hour from opening (9:00), for the intraday re-forecast."""
     counts = [0] * INTERVALS
-    for started in session.exec(select(CallRecord.started_at).join(Household, Household.id == CallRecord.household_id)
-                                .where(Household.programme_id == programme.id)):
-        local = (started if started.tzinfo else started.replace(tzinfo=JST)).astimezone(JST)
-        slot = local.hour * 2 + local.minute // 30 - OPEN_FROM
-        if local.date() == day and 0 <= slot < INTERVALS:
+    for moment in _call_times(session, programme):
+        slot = moment.hour * 2 + moment.minute // 30 - OPEN_FROM
+        if moment.date() == day and 0 <= slot < INTERVALS:
             counts[slot] += 1
     return counts

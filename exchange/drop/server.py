@@ -214,10 +214,13 @@ class DropServer:
         # otherwise it waits: closed is not the same as whole (a cut-off upload is closed too)
 
     def renamed_into_place(self, login: Login, real: Path) -> None:
-        if real.parent.name == "inbox" and not is_temporary(real.name) and not real.name.endswith(".sha256"):
-            self._queue(login, real)
-        elif real.name.endswith(".sha256"):
+        """A rename to a final name in the inbox is the client saying the file is whole."""
+        if real.parent != login.root / "inbox" or is_temporary(real.name):
+            return
+        if real.name.endswith(".sha256"):
             self.consider(login, real)
+        else:
+            self._queue(login, real)
 
     def _check_manifest(self, login: Login, data: Path, manifest: Path) -> None:
         words = manifest.read_text(encoding="ascii", errors="replace").split()
@@ -281,9 +284,6 @@ class _Gate(paramiko.ServerInterface):
             return paramiko.AUTH_FAILED
         self.login = login
         return paramiko.AUTH_SUCCESSFUL
-
-    def get_banner(self):
-        return ("", "")
 
     def check_channel_request(self, kind, chanid):
         if kind == "session" and self.login is not None:

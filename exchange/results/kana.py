@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import jaconv
 
-_SMALL = str.maketrans("ァィゥェォッャュョヮヵヶヰヱぁぃぅぇぉっゃゅょゎ", "アイウエオツヤユヨワカケイエアイウエオツヤユヨワ")
+from secretariat.core.text import enlarge_small_kana
+
+_OLD_KANA = str.maketrans("ヰヱ", "イエ")  # ゐ, ゑ: banks take ｲ, ｴ
 _LONG = str.maketrans({"ー": "-", "ｰ": "-", "－": "-", "―": "-", "‐": "-", "−": "-", "\u3000": " ", "・": ".",
                        "（": "(", "）": ")", "／": "/", "，": ",", "．": "."})
 ALLOWED = set("ｦｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝﾞﾟ"
@@ -24,7 +26,7 @@ class NotTransferable(ValueError):
 def transfer_kana(text: str) -> str:
     """Full- or half-width kana text as a bank transfer name, or `NotTransferable` naming the character."""
     wide = jaconv.h2z(text.strip(), kana=True, ascii=False, digit=False)
-    wide = jaconv.hira2kata(wide).translate(_SMALL).replace("ヴ", "ウ゛")
+    wide = enlarge_small_kana(jaconv.hira2kata(wide)).translate(_OLD_KANA).replace("ヴ", "ウ゛")
     narrow = jaconv.z2h(wide.translate(_LONG), kana=True, ascii=True, digit=True).upper()
     narrow = narrow.replace("ｳ゛", "ｳﾞ").replace("゛", "ﾞ").replace("゜", "ﾟ")
     bad = sorted({ch for ch in narrow if ch not in ALLOWED})

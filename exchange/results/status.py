@@ -14,7 +14,7 @@ from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
-from secretariat.core.clock import JST, as_utc
+from secretariat.core.clock import in_jst
 from secretariat.core.errors import NotFound
 from secretariat.core.households.models import Household, Person
 from secretariat.core.programmes.models import Programme
@@ -27,7 +27,7 @@ DATED = [Status.imported, Status.mailed, Status.received, Status.complete, None,
 
 
 def _day(moment: datetime | None) -> str:
-    return as_utc(moment).astimezone(JST).date().isoformat() if moment else ""
+    return in_jst(moment).date().isoformat() if moment else ""
 
 
 def _latest_events(session: Session, programme: Programme) -> dict[tuple[int, str], datetime]:

@@ -10,9 +10,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+import templates
 from secretariat.core.errors import InvalidInput
 from secretariat.core.text import to_halfwidth_digits
-import templates
 
 MAPPINGS_DIR = Path(templates.__file__).parent / "mappings"
 

@@ -15,33 +15,25 @@ from pathlib import Path
 
 import jaconv
 
+from exchange.targets.wareki import ERAS
 from secretariat.core.households.service import HouseholdImport
 
 HEADINGS = ["宛名番号", "世帯番号", "氏名", "氏名カナ", "生年月日", "性別", "続柄", "郵便番号", "住所", "方書", "電話番号"]
 ACCOUNT_HEADINGS = ["金融機関コード", "支店コード", "預金種目", "口座番号", "口座名義カナ"]
-ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911}
-_ERA_LETTER = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T"}
-_ERA_DIGIT = {"大正": "2", "昭和": "3", "平成": "4", "令和": "5"}
 
 
 def wareki(day, style: int) -> str:
     """`day` in one of the forms municipalities use: 0 R5.12.1, 1 令和5年12月1日, 2 5051201, 3 2023/12/01."""
-    era = next(name for name in ERA_START if _era_contains(name, day))
-    year = day.year - ERA_START[era]
+    era, (first, _, aliases, digit) = next((name, spec) for name, spec in ERAS.items()
+                                           if spec[0] <= day and (spec[1] is None or day <= spec[1]))
+    year = day.year - first.year + 1
     if style == 0:
-        return f"{_ERA_LETTER[era]}{year}.{day.month}.{day.day}"
+        return f"{aliases[0]}{year}.{day.month}.{day.day}"
     if style == 1:
         return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
     if style == 2:
-        return f"{_ERA_DIGIT[era]}{year:02d}{day.month:02d}{day.day:02d}"
+        return f"{digit}{year:02d}{day.month:02d}{day.day:02d}"
     return f"{day.year}/{day.month:02d}/{day.day:02d}"
-
-
-def _era_contains(era: str, day) -> bool:
-    from exchange.targets.wareki import ERAS
-
-    first, last, _, _ = ERAS[era]
-    return first <= day and (last is None or day <= last)
 
 
 def target_rows(households: Iterable[HouseholdImport], *, messy: bool = False, accounts: bool = False,

@@ -106,13 +106,12 @@ def _person_columns(person: PersonRow) -> dict:
                 is_head=person.is_head)
 
 
-def _stored(session: Session, programme: Programme, column, values: list[str]) -> set[str]:
+def _stored(session: Session, model, column, programme: Programme, values: list[str]) -> set[str]:
+    """Which of `values` the programme already holds in `column` of `model`."""
     found: set[str] = set()
     for start in range(0, len(values), 900):
         found.update(session.exec(select(column).where(column.in_(values[start:start + 900]),
-                                                       Person.programme_id == programme.id
-                                                       if column.class_ is Person else
-                                                       Household.programme_id == programme.id)))
+                                                       model.programme_id == programme.id)))
     return found
 
 
@@ -120,9 +119,10 @@ def _check_against_store(session: Session, programme: Programme, listing: Target
     if session.exec(select(Person.id).where(Person.programme_id == programme.id).limit(1)).first() is None \
             and not listing.is_delta:
         return  # a programme's first list: nothing stored to clash with
-    residents = _stored(session, programme, Person.resident_number, [p.resident_number for p in listing.persons])
+    residents = _stored(session, Person, Person.resident_number, programme,
+                        [p.resident_number for p in listing.persons])
     if not listing.is_delta:
-        households = _stored(session, programme, Household.household_number, list(listing.households))
+        households = _stored(session, Household, Household.household_number, programme, list(listing.households))
         for person in listing.persons:
             if person.resident_number in residents:
                 listing.add(Problem(person.row, "宛名番号", person.resident_number, "already_target",
@@ -263,10 +263,3 @@ def target_files(*, session: Session, actor: Actor, programme: Programme) -> lis
         raise NotFound(f"no programme {programme.id}")
     return list(session.exec(select(TargetFile).where(TargetFile.programme_id == programme.id)
                              .order_by(TargetFile.id.desc())))
-
-
-def target_changes(*, session: Session, actor: Actor, programme: Programme) -> list[TargetChange]:
-    if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
-    return list(session.exec(select(TargetChange).where(TargetChange.programme_id == programme.id)
-                             .order_by(TargetChange.id)))

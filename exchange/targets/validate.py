@@ -13,14 +13,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 import jaconv
 
+from exchange.results.banks import bank_problem
 from exchange.targets.encoding import detect_encoding
 from exchange.targets.mapping import FIELDS, Mapping
 from exchange.targets.numbers import has_valid_check_digit
@@ -396,8 +397,6 @@ class _RowReader:
                          f"the account on file is incomplete: {', '.join(missing)} missing")
             return None
         bank, branch, kind, number, holder = values
-        from exchange.results.banks import bank_problem
-
         if problem := bank_problem(bank, branch):
             self.problem(row, "bank_code", f"{bank}-{branch}", "unknown_bank", problem)
         account_type = _ACCOUNT_TYPES.get(kind)

@@ -18,6 +18,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
+def in_jst(moment: datetime) -> datetime:
+    """A stored moment (aware, or the naive UTC SQLite hands back) on Japan's clock."""
+    return as_utc(moment).astimezone(JST)
+
+
 def today_jst() -> date:
     """Today's date in Japan: arrival dates, deadlines and deficiency days are Japanese calendar days."""
     return datetime.now(JST).date()

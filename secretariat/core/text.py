@@ -33,6 +33,14 @@ def normalise_kana(text: str) -> str:
     return re.sub(r"[ \u3000]+", "\u3000", text)
 
 
+_SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+
+
+def enlarge_small_kana(katakana: str) -> str:
+    """ッ → ツ, ャ → ヤ …: how bank names are written, and how a name search forgives ｷｮｳｺ for キヨウコ."""
+    return katakana.translate(_SMALL_TO_LARGE)
+
+
 def validate_kana(text: str, field: str = "氏名カナ") -> str:
     kana = normalise_kana(text)
     if not kana or not _KANA_ALLOWED.match(kana):

@@ -60,8 +60,8 @@ def test_wape_is_absolute_error_over_actual_volume():
 
 
 def test_the_programme_plan_comes_from_its_recorded_mailings(factory, tmp_path):
-    from mailroom.printing.runs import print_programme, record_mailing
     from callcenter.forecast.programme import staffing_plan
+    from mailroom.printing.runs import print_programme, record_mailing
     from tests.factories import SYSTEM
 
     tenant = factory.tenant(households=30)
@@ -120,7 +120,7 @@ def test_todays_calls_so_far_reshape_the_rest_of_the_day(factory, tmp_path):
     from callcenter.forecast.programme import staffing_plan, today_reforecast
     from callcenter.telephony.models import CallRecord
     from mailroom.printing.runs import print_programme, record_mailing
-    from secretariat.core.clock import JST
+    from secretariat.core.clock import JST, as_utc
     from tests.factories import SYSTEM
 
     tenant = factory.tenant(households=20)
@@ -130,9 +130,9 @@ def test_todays_calls_so_far_reshape_the_rest_of_the_day(factory, tmp_path):
                               out_root=tmp_path)
         record_mailing(session=session, actor=SYSTEM, run=run, mailed_on=today - timedelta(days=2))
         for minute in (0, 10, 40):  # two calls in the 9:00 half hour, one in the 9:30
+            started = datetime.combine(today, datetime.min.time(), JST).replace(hour=9, minute=minute)
             session.add(CallRecord(call_sid=f"CA{minute}", household_id=tenant.households[0].id,
-                                   started_at=datetime.combine(today, datetime.min.time(), JST).replace(hour=9,
-                                                                                                         minute=minute)))
+                                   started_at=as_utc(started)))  # stored in UTC, as utcnow() stores them
         session.commit()
         programme = session.merge(tenant.programme)
         staffing = staffing_plan(session, programme)

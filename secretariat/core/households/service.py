@@ -262,11 +262,11 @@ def _refuse_duplicates(session: Session, programme: Programme, batch: list[House
                  for number, count in resident_counts.items() if count > 1]
     problems += [f"世帯番号 {number} appears {count} times in the list"
                  for number, count in household_counts.items() if count > 1]
-    for chunk in _chunks(sorted(resident_counts), 900):
+    for chunk in _chunks_of(sorted(resident_counts), 900):
         taken = session.scalars(select(Person.resident_number).where(
             Person.programme_id == programme.id, Person.resident_number.in_(chunk)))
         problems += [f"宛名番号 {number} is already a target of this programme" for number in taken]
-    for chunk in _chunks(sorted(household_counts), 900):
+    for chunk in _chunks_of(sorted(household_counts), 900):
         taken = session.scalars(select(Household.household_number).where(
             Household.programme_id == programme.id, Household.household_number.in_(chunk)))
         problems += [f"世帯番号 {number} is already a target of this programme" for number in taken]
@@ -279,11 +279,6 @@ def _summarise(headline: str, problems: list[str]) -> str:
     shown = problems[:MAX_REPORTED]
     more = f"\n… and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
     return headline + ":\n" + "\n".join(f"- {line}" for line in shown) + more
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _household_row(item: HouseholdImport) -> dict:
