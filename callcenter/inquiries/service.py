@@ -30,7 +30,7 @@ RESPONSE_DAYS = 3  # business days the municipality has to answer an escalation
 
 def categories_for(programme: Programme) -> tuple[str, ...]:
     """The programme's inquiry taxonomy: its own list if it has one, else the default."""
-    return tuple(getattr(programme, "inquiry_categories", None) or DEFAULT_CATEGORIES)
+    return tuple(programme.inquiry_categories or DEFAULT_CATEGORIES)
 
 
 def log_inquiry(*, session: Session, actor: Actor, programme: Programme, household: Household | None,

@@ -169,3 +169,15 @@ def test_an_agent_pauses_the_clock_from_the_queue(factory, client, login, tenant
     client.post(f"/callcenter/escalations/{escalation.id}/pause", data={"csrf_token": token, "resume": "true"})
     with factory.session() as session:
         assert escalations(session=session, actor=agent)[0].status == "open"
+
+
+def test_a_programme_with_its_own_taxonomy_uses_it(factory, tenant, agent):
+    with factory.session() as session:
+        programme = session.merge(tenant.programme)
+        programme.inquiry_categories = ["eligibility", "bank_account", "other"]
+        session.add(programme)
+        session.commit()
+    tenant.programme.inquiry_categories = ["eligibility", "bank_account", "other"]
+    assert inquiry_for(factory, tenant, agent, category="bank_account").category == "bank_account"
+    with pytest.raises(InvalidInput, match="unknown category"):
+        inquiry_for(factory, tenant, agent, category="payment_date")

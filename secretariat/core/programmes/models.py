@@ -26,6 +26,8 @@ class ProgrammeBase(SQLModel):
     channels: list[str] = Field(default_factory=lambda: [Channel.paper.value], sa_type=JSON)
     form_templates: list[str] = Field(default_factory=list, sa_type=JSON,
                                       description="template names the print room mails for this programme")
+    inquiry_categories: list[str] = Field(default_factory=list, sa_type=JSON,
+                                          description="the call center's inquiry taxonomy; empty: the default one")
 
 
 class Programme(ProgrammeBase, table=True):
