@@ -53,7 +53,7 @@ def start_drop(settings: Settings, host: str, port: int) -> tuple[DropServer, in
     engine = make_engine(settings.database_url)
     migrate(engine)
     server = DropServer(engine=engine, drop_root=drop_root(settings), host_key=load_host_key(host_key_file(settings)),
-                        processor=lambda login, path: process_dropped_file(engine, login, path))
+                        processor=lambda login, path, name: process_dropped_file(engine, login, path, name))
     return server, server.start(host, port)
 
 

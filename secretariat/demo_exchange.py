@@ -54,7 +54,7 @@ def open_drop(engine: Engine, directory: Path, municipalities, programmes, actor
     """Start the drop on a free loopback port, with an account and a fresh key for each municipality."""
     server = DropServer(engine=engine, drop_root=directory / "drop", host_key=load_host_key(directory / "drop-host-key"))
     drop = Drop(server=server, port=server.start("127.0.0.1", 0))
-    server.processor = lambda login, path: process_dropped_file(engine, login, path, at=drop.at)
+    server.processor = lambda login, path, name: process_dropped_file(engine, login, path, name, at=drop.at)
     keys = directory / "keys"
     keys.mkdir()
     with Session(engine) as session:

@@ -1,5 +1,5 @@
-"""What happens to a whole file in a municipality's inbox: it is archived, imported, and a report
-goes to its outbox.
+"""What happens to a whole file from a municipality's inbox, once the drop has taken its copy into
+`archive/`: it is imported, and a report goes to its outbox.
 
 A file named `payment-result*.csv` (or `振込結果*.csv`) is the municipality's payment-result
 file; anything else is a target list for the account's programme. The report is CP932 CSV, one
@@ -20,7 +20,6 @@ from exchange.results.files import cp932_csv, write_atomically
 from exchange.results.payments import import_payment_results
 from exchange.targets.service import import_target_file
 from exchange.targets.validate import Problem
-from secretariat.core.clock import JST, utcnow
 from secretariat.core.db import session_scope
 from secretariat.core.errors import DomainError
 from secretariat.core.programmes.models import Programme
@@ -51,17 +50,15 @@ def programme_for(session: Session, login: Login) -> Programme:
     return programmes[0]
 
 
-def process_dropped_file(engine: Engine, login: Login, path: Path, at: datetime | None = None) -> Path:
-    """Archive, import, report; returns the report's path in the outbox. `at` stamps the import
-    (the demo replays a programme's calendar); it defaults to now."""
-    stamp = utcnow().astimezone(JST).strftime("%Y%m%d-%H%M%S")
-    archived = login.root / "archive" / f"{stamp}-{path.name}"
-    path.replace(archived)
-    report = login.root / "outbox" / f"{Path(path.name).stem}.report.csv"
+def process_dropped_file(engine: Engine, login: Login, archived: Path, name: str, at: datetime | None = None) -> Path:
+    """Import the archived copy of a file the municipality sent as `name`, and report; returns the
+    report's path in the outbox. `at` stamps the import (the demo replays a programme's calendar);
+    it defaults to now."""
+    report = login.root / "outbox" / f"{Path(name).stem}.report.csv"
     try:
         with session_scope(engine) as session:
             programme = programme_for(session, login)
-            if is_payment_result(path.name):
+            if is_payment_result(name):
                 result = import_payment_results(session=session, actor=login.actor(), programme=programme,
                                                 path=archived, at=at)
                 summary = (f"取込完了: 振込済 {result.paid} 件, 振込不能 {result.failed} 件" if result.ok
@@ -69,7 +66,7 @@ def process_dropped_file(engine: Engine, login: Login, path: Path, at: datetime 
                 data = report_csv(summary, result.errors, [])
             else:
                 record, listing = import_target_file(session=session, actor=login.actor(), programme=programme,
-                                                     path=archived, name=path.name, source="sftp", at=at)
+                                                     path=archived, name=name, source="sftp", at=at)
                 data = report_csv(_target_summary(record, listing), listing.errors, listing.warnings)
     except DomainError as error:
         data = report_csv(f"取込せず: {error.message}", [], [])

@@ -6,25 +6,35 @@ whole: uploaded under a temporary name (`x.csv.filepart`, `x.csv.part`, `.x.csv`
 or accompanied by a `x.csv.sha256` manifest whose hash matches. A broken-off upload therefore
 never reaches the importer. Every login and every file operation leaves an audit row; an
 address that fails to log in too often is locked out for a while.
+
+A file is taken only while no connection has it open for writing, and taking it links it into
+`archive/` first: the manifest is checked against, and the importer reads, that copy. Uploads
+never write into a file that has been taken (a truncating open starts a new file, any other
+write to a taken file copies it first), so a later upload under the same name cannot change
+the bytes that were checked, and the later upload is kept whole too.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import itertools
 import logging
 import os
 import queue
+import shutil
 import socket
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 
 import paramiko
-from paramiko.sftp import SFTP_FAILURE, SFTP_OK, SFTP_OP_UNSUPPORTED, SFTP_PERMISSION_DENIED
+from paramiko.sftp import CMD_NAME, CMD_REALPATH, SFTP_FAILURE, SFTP_OK, SFTP_OP_UNSUPPORTED, SFTP_PERMISSION_DENIED
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -33,6 +43,7 @@ from exchange.drop.models import DropAccount
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
+from secretariat.core.clock import JST
 from secretariat.core.tenancy.models import Municipality
 
 log = logging.getLogger("secretariat.exchange.drop")
@@ -56,6 +67,20 @@ class Login:
     def actor(self) -> Actor:
         return Actor(username=f"sftp:{self.username}", role=Role.liaison, municipality_id=self.municipality_id,
                      address=self.address)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A whole file taken from the inbox: its immutable copy in `archive/` and the inbox names
+    (with their inodes) to clear once it is processed, unless a new upload has replaced them."""
+
+    name: str
+    archived: Path
+    inbox: tuple[tuple[Path, int], ...]
+
+
+class Busy(PermissionError):
+    """Another connection is writing the file this request would open, rename or remove."""
 
 
 def is_temporary(name: str) -> bool:
@@ -90,7 +115,7 @@ class DropServer:
     """Accepts connections on a socket; one thread per connection, one worker thread for imports."""
 
     def __init__(self, *, engine: Engine, drop_root: Path, host_key: paramiko.PKey,
-                 processor: Callable[[Login, Path], None] | None = None, max_file_bytes: int = 2 << 30,
+                 processor: Callable[[Login, Path, str], None] | None = None, max_file_bytes: int = 2 << 30,
                  max_failures: int = 5, lockout_seconds: int = 900, settle_seconds: float = 0.5):
         self.engine, self.drop_root, self.host_key = engine, drop_root, host_key
         self.processor = processor
@@ -99,6 +124,8 @@ class DropServer:
         self.settle_seconds = settle_seconds
         self._failures: dict[str, deque] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._files = threading.Lock()  # guards opening, renaming, removing and taking inbox files
+        self._writers: dict[Path, int] = defaultdict(int)  # open write handles per file, across connections
         self._work: queue.Queue = queue.Queue()
         self._socket: socket.socket | None = None
         self._stopping = threading.Event()
@@ -148,7 +175,7 @@ class DropServer:
         transport = paramiko.Transport(connection, default_window_size=WINDOW, default_max_packet_size=1 << 15)
         self._transports.append(transport)
         transport.add_server_key(self.host_key)
-        transport.set_subsystem_handler("sftp", paramiko.SFTPServer, _DropSFTP)
+        transport.set_subsystem_handler("sftp", _SFTPSubsystem, _DropSFTP)
         gate = _Gate(self, address)
         try:
             transport.start_server(server=gate)
@@ -196,21 +223,55 @@ class DropServer:
                          municipality_id=municipality_id or actor.municipality_id, detail=detail)
             session.commit()
 
+    # --- files being written ------------------------------------------------------------
+    def open_for_writing(self, real: Path, flags: int):
+        """Open an inbox file for an upload: one writer per file, and never into a taken file."""
+        with self._files:
+            if self._writers[real]:
+                raise Busy(f"{real.name} is being written by another connection")
+            if not flags & os.O_EXCL and real.exists():
+                if flags & os.O_TRUNC:
+                    real.unlink()  # a new file: whoever holds the old one (the archive) keeps it as it was
+                elif os.lstat(real).st_nlink > 1:
+                    _copy_before_writing(real)
+            fd = os.open(real, (flags & (os.O_CREAT | os.O_TRUNC | os.O_EXCL | os.O_APPEND)) | os.O_WRONLY
+                         | os.O_NOFOLLOW, 0o640)
+            self._writers[real] += 1
+        return os.fdopen(fd, "ab" if flags & os.O_APPEND else "wb")
+
+    def done_writing(self, real: Path) -> None:
+        with self._files:
+            self._writers[real] -= 1
+            if not self._writers[real]:
+                del self._writers[real]
+
+    def rename(self, old: Path, new: Path, *, overwrite: bool) -> None:
+        with self._files:
+            if self._writers.get(old) or self._writers.get(new):
+                raise Busy(f"{old.name} or {new.name} is being written by another connection")
+            if not overwrite and new.exists():
+                raise FileExistsError(errno.EEXIST, "the target exists", new.name)
+            os.replace(old, new)
+
+    def remove(self, real: Path) -> None:
+        with self._files:
+            if self._writers.get(real):
+                raise Busy(f"{real.name} is being written by another connection")
+            real.unlink()
+
     # --- complete files --------------------------------------------------------------------
     def consider(self, login: Login, real: Path) -> None:
-        """A file in the inbox was closed or renamed: queue it if it is known to be whole."""
-        if real.parent != login.root / "inbox":
-            return
-        if is_temporary(real.name):
+        """A file in the inbox was closed or renamed: take it if it is known to be whole."""
+        if real.parent != login.root / "inbox" or is_temporary(real.name):
             return
         if real.name.endswith(".sha256"):
             data = real.with_name(real.name.removesuffix(".sha256"))
             if data.exists():
-                self._check_manifest(login, data, real)
+                self._take_with_manifest(login, data, real)
             return
         manifest = real.with_name(real.name + ".sha256")
         if manifest.exists():
-            self._check_manifest(login, real, manifest)
+            self._take_with_manifest(login, real, manifest)
         # otherwise it waits: closed is not the same as whole (a cut-off upload is closed too)
 
     def renamed_into_place(self, login: Login, real: Path) -> None:
@@ -220,20 +281,50 @@ class DropServer:
         if real.name.endswith(".sha256"):
             self.consider(login, real)
         else:
-            self._queue(login, real)
+            taken = self._take(login, real)
+            if taken is not None:
+                self._queue(login, taken)
 
-    def _check_manifest(self, login: Login, data: Path, manifest: Path) -> None:
+    def _take_with_manifest(self, login: Login, data: Path, manifest: Path) -> None:
+        taken = self._take(login, data, manifest)
+        if taken is None:
+            return
         words = manifest.read_text(encoding="ascii", errors="replace").split()
         expected = words[0].lower() if words else ""
-        actual = sha256_of(data)
+        actual = sha256_of(taken.archived)  # the copy that will be imported, which nobody can change
         if actual != expected:
+            taken.archived.unlink()
             self.audit(login.actor(), "sftp_manifest_mismatch",
                        detail=f"file={data.name} sha256={actual} manifest={expected[:64]}")
             return
-        self._queue(login, data, manifest)
+        self._queue(login, taken)
 
-    def _queue(self, login: Login, real: Path, manifest: Path | None = None) -> None:
-        self._work.put((login, real, manifest, time.monotonic() + self.settle_seconds))
+    def _take(self, login: Login, data: Path, manifest: Path | None = None) -> Taken | None:
+        """Link a whole file into the archive, unless a connection is still writing it (or its
+        manifest): that writer's close considers it again."""
+        names = (data,) if manifest is None else (data, manifest)
+        with self._files:
+            if any(self._writers.get(name) for name in names):
+                return None
+            try:
+                inodes = tuple((name, os.lstat(name).st_ino) for name in names)
+            except FileNotFoundError:
+                return None
+            archived = _link_into(login.root / "archive", data)
+        return Taken(name=data.name, archived=archived, inbox=inodes)
+
+    def _queue(self, login: Login, taken: Taken) -> None:
+        self._work.put((login, taken, time.monotonic() + self.settle_seconds))
+
+    def _clear_inbox(self, taken: Taken) -> None:
+        """Remove the taken names from the inbox, but not a file a new upload has put there since."""
+        with self._files:
+            for name, inode in taken.inbox:
+                try:
+                    if os.lstat(name).st_ino == inode and not self._writers.get(name):
+                        name.unlink()
+                except FileNotFoundError:
+                    pass
 
     def _work_loop(self) -> None:
         while True:
@@ -241,17 +332,36 @@ class DropServer:
             try:
                 if item is None:
                     return
-                login, real, manifest, ready_at = item
+                login, taken, ready_at = item
+                if self.processor is not None:
+                    self.processor(login, taken.archived, taken.name)
                 # a moment's grace: the client may still stat what it just closed (paramiko's put does)
                 time.sleep(max(0.0, ready_at - time.monotonic()))
-                if self.processor is not None and real.exists():
-                    self.processor(login, real)
-                if manifest is not None:
-                    manifest.unlink(missing_ok=True)
+                self._clear_inbox(taken)
             except Exception:  # noqa: BLE001 - a failed import must not stop the drop; the cause is logged
                 log.exception("processing a dropped file failed")
             finally:
                 self._work.task_done()
+
+
+def _link_into(folder: Path, data: Path) -> Path:
+    """A second name for the file in `folder`, stamped with the time it was taken."""
+    stamp = datetime.now(JST).strftime("%Y%m%d-%H%M%S")
+    for attempt in itertools.count(1):
+        archived = folder / (f"{stamp}-{data.name}" if attempt == 1 else f"{stamp}-{attempt}-{data.name}")
+        try:
+            os.link(data, archived, follow_symlinks=False)
+            return archived
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _copy_before_writing(real: Path) -> None:
+    """Give an inbox name its own copy of a taken file, so that writing to it leaves the taken one be."""
+    fresh = real.with_name(f".{real.name}.{os.getpid()}.copy")
+    shutil.copyfile(real, fresh, follow_symlinks=False)
+    os.replace(fresh, real)
 
 
 class _Gate(paramiko.ServerInterface):
@@ -276,13 +386,13 @@ class _Gate(paramiko.ServerInterface):
             self.drop.audit(Actor(username=f"sftp:{username[:40]}", role=Role.system, address=self.address),
                             "sftp_login_locked_out", detail="too many failed logins from this address")
             return paramiko.AUTH_FAILED
-        if self.login is not None and self.login.username == username:
-            return paramiko.AUTH_SUCCESSFUL
-        login = self.drop.authenticate(username, key, self.address)
+        # Each call checks the key it is given. paramiko asks this both for an unsigned "would this
+        # key do?" query and, before verifying the signature, for the key that signs; the login
+        # kept is always that of the latest key asked about, which is the key that signed.
+        self.login = login = self.drop.authenticate(username, key, self.address)
         if login is None:
             self.drop.login_failed(self.address, username, f"unknown user or key ({key.get_name()})")
             return paramiko.AUTH_FAILED
-        self.login = login
         return paramiko.AUTH_SUCCESSFUL
 
     def check_channel_request(self, kind, chanid):
@@ -313,6 +423,9 @@ def _errors(method):
         except OutsideJail as error:
             self.drop.audit(self.login.actor(), "sftp_refused", detail=f"{method.__name__}: {error}")
             return SFTP_PERMISSION_DENIED
+        except Busy as error:
+            self.drop.audit(self.login.actor(), "sftp_refused", detail=f"{method.__name__}: {error}")
+            return SFTP_FAILURE
         except PermissionError:
             return SFTP_PERMISSION_DENIED
         except OSError as error:
@@ -371,6 +484,20 @@ class _Handle(paramiko.SFTPHandle):
         self.sftp.closed(self)
 
 
+class _SFTPSubsystem(paramiko.SFTPServer):
+    """paramiko's SFTP server, except that a path refused by `canonicalize` (a `cd ..` above the
+    drop) is answered with a status the client can print, where paramiko would send a malformed
+    name reply and make OpenSSH's client abort."""
+
+    def _process(self, t, request_number, msg):
+        if t != CMD_REALPATH:
+            return super()._process(t, request_number, msg)
+        answer = self.server.canonicalize(msg.get_text())
+        if isinstance(answer, int):
+            return self._send_status(request_number, answer)
+        return self._response(request_number, CMD_NAME, 1, answer, "", paramiko.SFTPAttributes())
+
+
 class _DropSFTP(paramiko.SFTPServerInterface):
     """The file operations, each inside the account's drop."""
 
@@ -414,17 +541,15 @@ class _DropSFTP(paramiko.SFTPServerInterface):
         writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
         if writing:
             self._writable(real)
-        mode = "r+b" if flags & os.O_RDWR else ("wb" if writing else "rb")
         if writing:
-            fd = os.open(real, (flags & (os.O_CREAT | os.O_TRUNC | os.O_EXCL | os.O_APPEND)) | os.O_WRONLY
-                         | os.O_NOFOLLOW, 0o640)
-            handle = os.fdopen(fd, "ab" if flags & os.O_APPEND else "wb")
+            handle = self.drop.open_for_writing(real, flags)
         else:
-            fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW)
-            handle = os.fdopen(fd, mode)
+            handle = os.fdopen(os.open(real, os.O_RDONLY | os.O_NOFOLLOW), "rb")
         return _Handle(self, real, flags, handle)
 
     def closed(self, handle: _Handle) -> None:
+        if handle.writing:
+            self.drop.done_writing(handle.real)
         try:
             size = handle.real.stat().st_size if handle.real.exists() else 0
             digest = handle.sha256() if handle.real.exists() and not handle.refused else ""
@@ -448,25 +573,23 @@ class _DropSFTP(paramiko.SFTPServerInterface):
         real = self._real(path)
         if real.parent not in (self.root / "inbox", self.root / "outbox"):
             raise OutsideJail("files may be removed only from inbox/ and outbox/")
-        real.unlink()
+        self.drop.remove(real)
         self.drop.audit(self.login.actor(), "sftp_remove", detail=f"file={client_view(self.root, real)}")
         return SFTP_OK
 
     @_errors
     def rename(self, oldpath, newpath):
         old, new = self._real(oldpath), self._real(newpath)
-        self._writable(old)
-        self._writable(new)
-        if new.exists():
-            return SFTP_FAILURE  # SFTP v3 rename never overwrites; posix-rename does
-        return self.posix_rename(oldpath, newpath)
+        return self._rename(old, new, overwrite=False)  # SFTP v3 rename never overwrites
 
     @_errors
     def posix_rename(self, oldpath, newpath):
-        old, new = self._real(oldpath), self._real(newpath)
+        return self._rename(self._real(oldpath), self._real(newpath), overwrite=True)
+
+    def _rename(self, old: Path, new: Path, *, overwrite: bool):
         self._writable(old)
         self._writable(new)
-        os.replace(old, new)
+        self.drop.rename(old, new, overwrite=overwrite)
         self.drop.audit(self.login.actor(), "sftp_rename",
                         detail=f"from={client_view(self.root, old)} to={client_view(self.root, new)}")
         self.drop.renamed_into_place(self.login, new)

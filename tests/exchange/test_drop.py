@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 
 import paramiko
@@ -47,7 +48,8 @@ def tenant(factory, key):
 @pytest.fixture
 def drop(engine, tmp_path, tenant):
     server = DropServer(engine=engine, drop_root=tmp_path / "drop", host_key=load_host_key(tmp_path / "host_key"),
-                        processor=lambda login, path: process_dropped_file(engine, login, path), max_failures=3)
+                        processor=lambda login, path, name: process_dropped_file(engine, login, path, name),
+                        max_failures=3)
     server.port = server.start()
     server.root = tmp_path / "drop" / tenant.municipality.code
     yield server
@@ -246,3 +248,134 @@ def test_an_interrupted_openssh_put_is_never_imported(drop, openssh, rows, write
     with factory.session() as session:
         assert session.exec(select(TargetFile)).all() == []
     assert (drop.root / "inbox" / "big.csv").stat().st_size < padded.stat().st_size
+
+
+# --- attacks: logins with a public key alone, uploads racing renames and each other ----------------
+
+def test_the_owners_public_key_alone_does_not_open_the_drop(drop, key, tmp_path, factory):
+    """OpenSSH offers the owner's `.pub` (which it cannot sign with) and then a stranger's key: the
+    server's yes to the first must not let the second in."""
+    public = tmp_path / "victim.pub"
+    public.write_text(f"{key[0].get_name()} {key[0].get_base64()} victim\n")
+    stranger = tmp_path / "stranger_key"
+    paramiko.ECDSAKey.generate().write_private_key_file(str(stranger))
+    known = tmp_path / "known_hosts"
+    known.write_text(f"[127.0.0.1]:{drop.port} {host_key_line(drop.host_key)}\n")
+    batch = tmp_path / "batch"
+    batch.write_text("ls outbox\n")
+    env = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"}
+    done = subprocess.run([SFTP, "-b", str(batch), "-P", str(drop.port), "-o", "IdentitiesOnly=yes",
+                           "-i", str(public), "-i", str(stranger), "-o", f"UserKnownHostsFile={known}",
+                           "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-v", "chiba@127.0.0.1"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert "Server accepts key" in done.stderr  # the query for the owner's key was answered yes
+    assert done.returncode != 0
+    assert "Permission denied" in done.stderr
+    with factory.session() as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "sftp_login")).all() == []
+
+
+@pytest.fixture
+def held(drop, key):
+    """A second connection that opens a file for writing and holds it open, as a slow upload does."""
+    clients = []
+
+    def open_for_writing(path: str, data: bytes):
+        client = connect(host="127.0.0.1", port=drop.port, username="chiba", key_file=key[1],
+                         host_key_line=host_key_line(drop.host_key))
+        clients.append(client)
+        handle = client.open_sftp().open(path, "w")
+        handle.write(data)
+        handle.flush()
+        return handle
+    yield open_for_writing
+    for client in clients:
+        client.close()
+
+
+def imported_hashes(factory) -> list[str]:
+    with factory.session() as session:
+        return session.exec(select(TargetFile.sha256).where(TargetFile.status == "imported")).all()
+
+
+def test_a_rename_of_a_file_still_being_written_is_refused(drop, openssh, held, rows, write, factory):
+    data = write(rows).read_bytes()
+    upload = held("inbox/taisho.csv.filepart", data[:1000])
+    done = openssh("rename inbox/taisho.csv.filepart inbox/taisho.csv\n")
+    assert done.returncode != 0
+    drop.wait_idle()
+    assert imported_hashes(factory) == []
+    upload.write(data[1000:])
+    upload.close()
+    assert openssh("rename inbox/taisho.csv.filepart inbox/taisho.csv\n").returncode == 0
+    drop.wait_idle()
+    assert imported_hashes(factory) == [hashlib.sha256(data).hexdigest()]
+
+
+def test_a_second_upload_to_a_name_being_written_is_refused(drop, openssh, held, rows, write, tmp_path, factory):
+    data = write(rows).read_bytes()
+    upload = held("inbox/taisho.csv.filepart", data[:1000])
+    other = tmp_path / "other.csv"
+    other.write_bytes(b"x" * 5000)
+    assert openssh(f"put {other} inbox/taisho.csv.filepart\n").returncode != 0
+    upload.write(data[1000:])
+    upload.close()
+    assert openssh("rename inbox/taisho.csv.filepart inbox/taisho.csv\n").returncode == 0
+    drop.wait_idle()
+    assert imported_hashes(factory) == [hashlib.sha256(data).hexdigest()]
+
+
+def test_a_file_replaced_while_it_is_processed_is_imported_as_it_was_hashed(drop, openssh, held, rows, write,
+                                                                            tmp_path, factory):
+    data = write(rows).read_bytes()
+    first = tmp_path / "m.csv"
+    first.write_bytes(data)
+    manifest = tmp_path / "m.csv.sha256"
+    manifest.write_text(f"{hashlib.sha256(data).hexdigest()}  m.csv\n")
+    processing, replaced = threading.Event(), threading.Event()
+    process = drop.processor
+
+    def slow_processor(login, path, name):
+        processing.set()
+        replaced.wait(30)
+        process(login, path, name)
+    drop.processor = slow_processor
+    assert openssh(f"put {first} inbox/m.csv\nput {manifest} inbox/m.csv.sha256\n").returncode == 0
+    assert processing.wait(30)
+    second = b"\xef\xbb\xbf" + b"a,b\r\n" * 20_000
+    upload = held("inbox/m.csv", second[:65536])  # a re-upload under the same name begins meanwhile
+    replaced.set()
+    drop.wait_idle()
+    assert imported_hashes(factory) == [hashlib.sha256(data).hexdigest()]
+    upload.write(second[65536:])
+    upload.close()
+    drop.wait_idle()
+    assert (drop.root / "inbox" / "m.csv").read_bytes() == second  # the later upload is whole, and waits
+    assert imported_hashes(factory) == [hashlib.sha256(data).hexdigest()]
+
+
+def test_a_slow_openssh_upload_cannot_be_renamed_into_place_from_another_connection(drop, openssh, factory,
+                                                                                   tmp_path):
+    from exchange.targets.samples import csv_bytes, target_rows
+    from secretariat.core.synthetic import HouseholdFactory
+    big = tmp_path / "big.csv"
+    big.write_bytes(csv_bytes(target_rows(HouseholdFactory(seed=5).households(1500), accounts=True), "cp932"))
+    running = openssh(f"put {big} inbox/big.csv.filepart\n", "-l", "1000", wait=False)  # 1 Mbit/s
+    inbox = drop.root / "inbox" / "big.csv.filepart"
+    deadline = time.monotonic() + 20
+    while (not inbox.exists() or inbox.stat().st_size < 65536) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert 0 < inbox.stat().st_size < big.stat().st_size
+    assert openssh("rename inbox/big.csv.filepart inbox/big.csv\n").returncode != 0
+    assert running.wait(60) == 0
+    assert openssh("rename inbox/big.csv.filepart inbox/big.csv\n").returncode == 0
+    drop.wait_idle()
+    assert imported_hashes(factory) == [hashlib.sha256(big.read_bytes()).hexdigest()]
+
+
+def test_cd_above_the_top_of_the_drop_is_refused_and_the_session_goes_on(openssh):
+    done = openssh("-cd ..\npwd\nls\n")
+    assert done.returncode == 0, done.stderr
+    assert "Permission denied" in done.stderr
+    assert "Remote working directory: /" in done.stdout
+    assert "inbox" in done.stdout
