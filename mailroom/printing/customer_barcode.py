@@ -31,11 +31,14 @@ BARS = {
 }
 SYMBOL_FOR_BARS = {bars: symbol for symbol, bars in BARS.items() if symbol not in (START, STOP)}
 
-# Kanji numerals are read as numbers only where they count blocks and lots (四丁六番十九号,
-# 第二十一地割, 南七線), so that town names such as 北六条 keep their characters.
-_COUNTERS = ("丁目", "丁", "番地", "番", "号", "地割", "線")
+# The manual's supplementary rule 1 (抜き出しの補足ルール 1) reads a kanji numeral as a number only
+# before these nine characters (四丁六番十九号, 第二十一地割, 南七線, 三ノ五番, 二の三十番地); any
+# other kanji numeral is a character like the rest and becomes a hyphen, so that town names such
+# as 北六条 keep their characters. 「の」「ノ」 are kana themselves: after a number they become the
+# hyphen between two numbers like any other kana (basic rule 4), so 三ノ五番 reads 3-5.
+_NUMBER_MARKERS = ("丁目", "丁", "番地", "番", "号", "地割", "線", "の", "ノ")
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_KANJI_NUMBER = re.compile(r"([〇一二三四五六七八九十百千]+)(?=" + "|".join(_COUNTERS) + ")")
+_KANJI_NUMBER = re.compile(r"([〇一二三四五六七八九十百千]+)(?=" + "|".join(_NUMBER_MARKERS) + ")")
 _DASHES = "‐‑‒–—―−－ｰー"
 _REMOVED = "&/・."
 REPRESENTATIVE_NOTE = "以下に掲載がない場合"
@@ -75,10 +78,10 @@ def address_number(address: str, town: str | None = None) -> str:
     """The 住所表示番号 of an address, by the manual's extraction rules.
 
     Everything up to the town name (when known) is skipped; widths and letter case are
-    normalised; '&', '/', '・' and '.' are dropped; kanji numerals before 丁目/番地/号… become
-    digits; an F after a number (a floor) and every other character become hyphens; runs of two
-    or more letters (building names such as ABC) are dropped; hyphens are collapsed, trimmed at
-    both ends, and removed next to a letter.
+    normalised; '&', '/', '・' and '.' are dropped; kanji numerals before 丁目/番地/号…/の/ノ
+    become digits; an F after a number (a floor) and every other character become hyphens;
+    runs of two or more letters (building names such as ABC) are dropped; hyphens are
+    collapsed, trimmed at both ends, and removed next to a letter.
     """
     text = unicodedata.normalize("NFKC", address)
     if town:
