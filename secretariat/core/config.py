@@ -6,6 +6,7 @@ Nothing else in the code base reads environment variables: the CLI and the web a
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -22,6 +23,19 @@ class Settings:
     session_hours: int = 10
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks);
+    # from anyone else those headers are ignored, so a client cannot pick its own address
+    trusted_proxies: tuple[str, ...] = ()
+    # the mailroom's scanned files: a page or a file larger than this is refused before it is decoded
+    # (a tiny file can claim billions of pixels); A4 at 300 dpi is 8.7 million pixels, A3 17.5 million
+    scan_max_pixels: int = 40_000_000  # per page
+    scan_max_side: int = 12_000  # pixels along a page's longer side
+    scan_max_pages: int = 500  # per file
+    # municipalities' files (target lists, payment results), through the drop, the web or the CLI:
+    # refused before they are parsed when larger, with a longer row or with more header columns
+    upload_max_bytes: int = 1 << 30  # 1 GiB; Yokohama's 3.8 million residents come to about 600 MB
+    row_max_chars: int = 1 << 16  # characters in one row; a real row has a few hundred
+    header_max_columns: int = 200  # the default mapping has 19
     # telephony (Twilio): webhooks are verified against the public base URL Twilio calls
     public_base_url: str = "http://127.0.0.1:8000"
     twilio_account_sid: str = ""
@@ -40,7 +54,41 @@ class Settings:
                    public_base_url=env.get("SECRETARIAT_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
                    twilio_account_sid=env.get("SECRETARIAT_TWILIO_ACCOUNT_SID", ""),
                    twilio_auth_token=env.get("SECRETARIAT_TWILIO_AUTH_TOKEN", ""),
-                   twilio_number=env.get("SECRETARIAT_TWILIO_NUMBER", ""), interpreter_numbers=interpreters)
+                   twilio_number=env.get("SECRETARIAT_TWILIO_NUMBER", ""), interpreter_numbers=interpreters,
+                   trusted_proxies=_parse_proxies(env.get("SECRETARIAT_TRUSTED_PROXIES", "")),
+                   scan_max_pixels=_positive(env, "SECRETARIAT_SCAN_MAX_PIXELS", cls.scan_max_pixels),
+                   scan_max_side=_positive(env, "SECRETARIAT_SCAN_MAX_SIDE", cls.scan_max_side),
+                   scan_max_pages=_positive(env, "SECRETARIAT_SCAN_MAX_PAGES", cls.scan_max_pages),
+                   upload_max_bytes=_positive(env, "SECRETARIAT_UPLOAD_MAX_BYTES", cls.upload_max_bytes),
+                   row_max_chars=_positive(env, "SECRETARIAT_ROW_MAX_CHARS", cls.row_max_chars),
+                   header_max_columns=_positive(env, "SECRETARIAT_HEADER_MAX_COLUMNS", cls.header_max_columns))
+
+
+def _parse_proxies(value: str) -> tuple[str, ...]:
+    """`10.0.0.5, 10.1.0.0/16` → ("10.0.0.5", "10.1.0.0/16"); anything that is not an address or a
+    network is refused at start rather than silently never matching."""
+    entries = tuple(entry.strip() for entry in value.split(",") if entry.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"SECRETARIAT_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+    return entries
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number above zero (`40000000` or `40_000_000`), or `default` when unset; anything
+    else is refused at start rather than read as no limit."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"{name}: {value!r} is not a whole number above zero")
+    return number
 
 
 def sqlite_url(path: Path) -> str:

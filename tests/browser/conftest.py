@@ -2,12 +2,10 @@
 
 import os
 import shutil
-import socket
-import threading
-import time
 
 import pytest
-import uvicorn
+
+from tests.web.live import served
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium reaches for Google's services, which this closed network refuses.
@@ -28,26 +26,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(app):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def test_a_supervisor_logs_in_and_sees_the_dashboard(factory, live_server, page)
 
 def test_a_wrong_password_is_shown_on_the_login_page(factory, live_server, page):
     log_in(page, live_server, factory.user("agent").username, password="not-the-password")
-    assert "wrong username or password" in page.inner_text("[role=alert]")
+    assert "ユーザー名またはパスワードが違います" in page.inner_text("[role=alert]")
 
 
 def test_an_operator_opens_a_household_timeline_and_moves_the_application(factory, live_server, page, tmp_path):

@@ -3,9 +3,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from secretariat.core.auth.models import LoginSession, User
+from secretariat.core.auth import service as auth_service
+from secretariat.core.auth.models import LoginAttempt, LoginSession, User
+from secretariat.core.auth.passwords import verify_password
 from secretariat.core.auth.service import authenticate, create_user, end_session, issue_api_token, start_session, \
     user_for_api_token, user_for_session
+from secretariat.core.clock import utcnow
 from secretariat.core.errors import Conflict, InvalidInput, PermissionDenied, TooManyAttempts
 from tests.factories import PASSWORD, SYSTEM
 
@@ -31,13 +34,13 @@ def test_the_right_password_logs_in(factory, session):
 
 def test_a_wrong_password_is_refused_and_changes_nothing_but_the_attempt_log(factory, session):
     user = factory.user("agent")
-    with pytest.raises(PermissionDenied, match="wrong username or password"):
+    with pytest.raises(PermissionDenied, match="ユーザー名またはパスワードが違います"):
         login(session, user.username, "not-the-password")
     assert session.exec(select(LoginSession)).all() == []
 
 
 def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(session):
-    with pytest.raises(PermissionDenied, match="wrong username or password"):
+    with pytest.raises(PermissionDenied, match="ユーザー名またはパスワードが違います"):
         login(session, "nobody")
 
 
@@ -46,7 +49,7 @@ def test_five_failures_lock_the_account_even_against_the_right_password(factory,
     for _ in range(5):
         with pytest.raises(PermissionDenied):
             login(session, user.username, "guess-guess-guess")
-    with pytest.raises(TooManyAttempts, match="try again in 15 minutes"):
+    with pytest.raises(TooManyAttempts, match="15分後にもう一度お試しください"):
         login(session, user.username)
 
 
@@ -68,6 +71,70 @@ def test_a_success_resets_the_failure_count(factory, session):
         with pytest.raises(PermissionDenied):
             login(session, user.username, "guess-guess-guess")
     assert login(session, user.username).id == user.id
+
+
+def test_an_attempt_counts_against_the_limit_while_its_password_is_being_checked(factory, session, monkeypatch):
+    user, seen_meanwhile = factory.user("agent"), []
+
+    def check_while_another_attempt_arrives(password_hash, password):
+        with factory.session() as other:
+            try:
+                authenticate(session=other, username=user.username, password=PASSWORD, address="10.0.0.2",
+                             max_failures=1, lockout_minutes=15)
+            except TooManyAttempts as refused:
+                seen_meanwhile.append(refused)
+        return verify_password(password_hash, password)
+
+    monkeypatch.setattr(auth_service, "verify_password", check_while_another_attempt_arrives)
+    with pytest.raises(PermissionDenied):
+        authenticate(session=session, username=user.username, password="guess-guess-guess", address="10.0.0.1",
+                     max_failures=1, lockout_minutes=15)
+    assert len(seen_meanwhile) == 1
+
+
+def test_no_password_is_checked_during_a_lockout(factory, session, monkeypatch):
+    user = factory.user("agent")
+    for _ in range(5):
+        with pytest.raises(PermissionDenied):
+            login(session, user.username, "guess-guess-guess")
+    checked = []
+    monkeypatch.setattr(auth_service, "verify_password", lambda *arguments: checked.append(arguments) or True)
+    with pytest.raises(TooManyAttempts):
+        login(session, user.username)
+    assert checked == []
+
+
+def test_failures_are_forgotten_once_the_lockout_time_passes_without_one(factory, session, monkeypatch):
+    user = factory.user("agent")
+    for _ in range(5):
+        with pytest.raises(PermissionDenied):
+            login(session, user.username, "guess-guess-guess")
+    later = utcnow() + timedelta(minutes=15, seconds=1)
+    monkeypatch.setattr(auth_service, "utcnow", lambda: later)
+    assert login(session, user.username).id == user.id
+
+
+def test_failures_closer_together_than_the_lockout_time_add_up(factory, session, monkeypatch):
+    user, moment = factory.user("agent"), [utcnow()]
+    monkeypatch.setattr(auth_service, "utcnow", lambda: moment[0])
+    for _ in range(5):
+        with pytest.raises(PermissionDenied):
+            login(session, user.username, "guess-guess-guess")
+        moment[0] += timedelta(minutes=14)
+    with pytest.raises(TooManyAttempts):
+        login(session, user.username)
+
+
+def test_every_attempt_is_kept_for_the_security_review(factory, session):
+    user = factory.user("agent")
+    for password in ("guess-guess-guess", PASSWORD):
+        try:
+            login(session, user.username, password, address="10.0.0.9")
+        except PermissionDenied:
+            pass
+    attempts = session.exec(select(LoginAttempt).order_by(LoginAttempt.id)).all()
+    assert [(a.username, a.address, a.succeeded) for a in attempts] == [(user.username, "10.0.0.9", False),
+                                                                         (user.username, "10.0.0.9", True)]
 
 
 @pytest.mark.parametrize("arguments, problem", [

@@ -1,9 +1,14 @@
+from datetime import timedelta
+
+import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from secretariat.core.auth.models import LoginSession
+from secretariat.core.clock import utcnow
 from secretariat.core.web.security import SESSION_COOKIE
-from tests.conftest import log_in
+from tests.conftest import csrf_from, log_in
+from tests.factories import PASSWORD
 
 
 def set_cookie_header(answer, name):
@@ -26,7 +31,7 @@ def test_the_session_cookie_is_secure_when_served_over_tls(factory, app):
 def test_a_wrong_password_shows_the_login_page_again_and_starts_no_session(factory, client, session):
     answer = log_in(client, factory.user("operator").username, "wrong-password!")
     assert answer.status_code == 403
-    assert "wrong username or password" in answer.text
+    assert "ユーザー名またはパスワードが違います" in answer.text
     assert session.exec(select(LoginSession)).all() == []
 
 
@@ -35,7 +40,7 @@ def test_password_guessing_is_throttled(factory, client):
     for _ in range(5):
         assert log_in(client, user.username, "wrong-password!").status_code == 403
     answer = log_in(client, user.username)
-    assert answer.status_code == 429 and "too many failed logins" in answer.text
+    assert answer.status_code == 429 and "15分後にもう一度お試しください" in answer.text
 
 
 def test_a_login_form_without_its_csrf_token_is_refused(factory, client):
@@ -70,3 +75,43 @@ def test_logging_out_ends_the_session(factory, client, login):
     token = login(factory.user("agent"))
     client.post("/logout", data={"csrf_token": token})
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def age_the_only_session(engine, how: str) -> None:
+    """Leave the one stored session live, or end it, or let it expire (its cookie stays in the browser)."""
+    if how == "live":
+        return
+    with Session(engine) as session:
+        login = session.exec(select(LoginSession)).one()
+        if how == "ended":
+            login.ended_at = utcnow()
+        else:
+            login.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(login)
+        session.commit()
+
+
+@pytest.mark.parametrize("how", ["live", "ended", "expired"])
+def test_a_browser_still_holding_a_session_cookie_can_log_in_again(factory, client, engine, how):
+    user = factory.user("agent")
+    assert log_in(client, user.username).status_code == 303
+    age_the_only_session(engine, how)
+    answer = log_in(client, user.username)
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+def test_after_a_wrong_password_the_login_form_shown_again_works_despite_an_old_session_cookie(factory, client):
+    user = factory.user("agent")
+    client.cookies.set(SESSION_COOKIE, "a-session-long-gone")
+    refused = log_in(client, user.username, "wrong-password!")
+    answer = client.post("/login", data={"username": user.username, "password": PASSWORD,
+                                         "csrf_token": csrf_from(refused.text), "next": "/"}, follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_a_token_from_the_login_form_passes_on_no_other_form(factory, client, login):
+    login(factory.user("agent"))
+    login_form_token = csrf_from(client.get("/login").text)
+    answer = client.post("/logout", data={"csrf_token": login_form_token}, follow_redirects=False)
+    assert answer.status_code == 403 and "CSRF" in answer.text
+    assert client.get("/", follow_redirects=False).status_code == 200  # still logged in

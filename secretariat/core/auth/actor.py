@@ -8,12 +8,13 @@ from globals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import true
-from sqlalchemy.sql.elements import ColumnElement
+from typing import TYPE_CHECKING
 
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Actor:
 
     def scope(self, municipality_column) -> ColumnElement[bool]:
         """A WHERE clause limiting a query to what this actor may see."""
+        # imported here so that the CLI's system actor does not load SQLAlchemy at start-up
+        from sqlalchemy import true
+
         if self.is_tenant_bound:
             return municipality_column == self.municipality_id
         return true()

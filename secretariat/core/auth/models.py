@@ -62,3 +62,18 @@ class LoginAttempt(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
     succeeded: bool
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed logins of one account or one address: the lockout's counter.
+
+    One row per account and per address, counted up by a single atomic statement that also
+    returns the new count, so simultaneous attempts each see their own number.
+    """
+
+    __tablename__ = "login_throttle"
+
+    kind: str = Field(primary_key=True, max_length=10, description="'username' or 'address'")
+    subject: str = Field(primary_key=True, max_length=64)
+    failures: int = Field(default=0)
+    last_failure_at: datetime = Field(sa_type=DateTime(timezone=True))

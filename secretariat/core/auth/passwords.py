@@ -1,5 +1,7 @@
 """Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendation)."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -7,9 +9,19 @@ from secretariat.core.errors import InvalidInput
 
 MIN_LENGTH = 10
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so a miss costs as long as a hit and
-# response times do not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so a miss costs as long as a hit and
+    response times do not reveal which usernames exist. Hashed on first use, not at import:
+    hashing costs as much as a login, and every CLI command would pay it."""
+    return _hasher.hash("not-a-real-password")
+
+
+def warm_up() -> None:
+    """Hash the dummy now: a server calls this at start so that even its first miss takes as long as a hit."""
+    _dummy_hash()
 
 
 def check_strength(password: str) -> None:
@@ -24,6 +36,6 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from secretariat.core.auth.service import authenticate, end_session, start_session
 from secretariat.core.errors import PermissionDenied, TooManyAttempts
 from secretariat.core.web.deps import AppSettings, DbSession
-from secretariat.core.web.security import PRESESSION_COOKIE, SESSION_COOKIE, browser_binding, client_address, \
+from secretariat.core.web.security import LOGIN_PATH, PRESESSION_COOKIE, SESSION_COOKIE, client_address, \
     new_presession, set_cookie
 from secretariat.core.web.templating import render
 
@@ -20,7 +20,7 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
-@router.get("/login")
+@router.get(LOGIN_PATH)
 def login_page(request: Request, next: str = "/"):
     binding = request.cookies.get(PRESESSION_COOKIE) or new_presession()
     response = render(request, "login.html", csrf_binding=binding, next=_safe_next(next), error=None)
@@ -28,7 +28,7 @@ def login_page(request: Request, next: str = "/"):
     return response
 
 
-@router.post("/login")
+@router.post(LOGIN_PATH)
 def login(request: Request, session: DbSession, settings: AppSettings,
           username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=200)],
           next: Annotated[str, Form()] = "/"):
@@ -38,9 +38,9 @@ def login(request: Request, session: DbSession, settings: AppSettings,
                             max_failures=settings.login_max_failures,
                             lockout_minutes=settings.login_lockout_minutes)
     except (PermissionDenied, TooManyAttempts) as error:
-        session.commit()  # the failed attempt must be remembered for throttling
+        session.commit()  # the failed attempt is kept for the security review
         return render(request, "login.html", status_code=error.status_code, next=_safe_next(next),
-                      error=error.message, csrf_binding=browser_binding(request))
+                      error=error.message)
     token = start_session(session=session, user=user, address=address, hours=settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, token, max_age=settings.session_hours * 3600)
@@ -52,6 +52,6 @@ def login(request: Request, session: DbSession, settings: AppSettings,
 def logout(request: Request, session: DbSession):
     if cookie := request.cookies.get(SESSION_COOKIE):
         end_session(session=session, token=cookie)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

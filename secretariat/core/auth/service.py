@@ -11,15 +11,18 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
-from secretariat.core.auth.models import ApiToken, LoginAttempt, LoginSession, User
+from secretariat.core.auth.models import ApiToken, LoginAttempt, LoginSession, LoginThrottle, User
 from secretariat.core.auth.passwords import hash_password, verify_password
 from secretariat.core.auth.roles import LOGIN_ROLES, Role
 from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.db import is_sqlite
 from secretariat.core.errors import Conflict, InvalidInput, PermissionDenied, TooManyAttempts
 from secretariat.core.tenancy.models import Municipality
 
@@ -27,6 +30,7 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 API_TOKEN_PREFIX = "sct_"
 # A whole call-center floor can sit behind one address, so an address gets more tries than an account.
 ADDRESS_FAILURE_FACTOR = 4
+THROTTLE_ACCOUNT, THROTTLE_ADDRESS = "username", "address"  # LoginThrottle.kind
 
 
 def _digest(secret: str) -> str:
@@ -79,31 +83,56 @@ def authenticate(*, session: Session, username: str, password: str, address: str
                  max_failures: int, lockout_minutes: int) -> User:
     """The user, if the password is right and neither the account nor the address is locked out.
 
-    The lockout is checked before the password, so guessing during a lockout learns nothing.
-    Every attempt is recorded (in the caller's transaction, which must commit even on failure).
+    Each attempt counts as a failure, committed before its password is checked (this commits
+    `session`), so simultaneous attempts each see their own number and no more than
+    `max_failures` passwords are checked in a row however many arrive at once; a success clears
+    the account's and the address's counts. During a lockout no password is checked at all, so
+    guessing then learns nothing. Every attempt is also kept as a `LoginAttempt` for the security
+    review, in the caller's transaction, which must commit even on failure.
     """
-    username = username.strip().lower()
-    since = utcnow() - timedelta(minutes=lockout_minutes)
-    if _recent_failures(session, LoginAttempt.username == username, since) >= max_failures or \
-            _recent_failures(session, LoginAttempt.address == address, since) >= max_failures * ADDRESS_FAILURE_FACTOR:
-        session.add(LoginAttempt(username=username[:64], address=address[:64], succeeded=False))
-        raise TooManyAttempts(f"too many failed logins; try again in {lockout_minutes} minutes")
+    username, address = username.strip().lower()[:64], address[:64]
+    account_failures, address_failures = _count_attempt(session, username, address, lockout_minutes)
+    if account_failures > max_failures or address_failures > max_failures * ADDRESS_FAILURE_FACTOR:
+        session.add(LoginAttempt(username=username, address=address, succeeded=False))
+        raise TooManyAttempts(f"ログインの失敗が続いたため、一時的にログインできません。"
+                              f"{lockout_minutes}分後にもう一度お試しください。")
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
-    session.add(LoginAttempt(username=username[:64], address=address[:64], succeeded=ok))
+    session.add(LoginAttempt(username=username, address=address, succeeded=ok))
     if not ok:
-        raise PermissionDenied("wrong username or password")
+        raise PermissionDenied("ユーザー名またはパスワードが違います。")
+    session.exec(delete(LoginThrottle).where(_throttle_row(THROTTLE_ACCOUNT, username)
+                                             | _throttle_row(THROTTLE_ADDRESS, address)))
     record_audit(session=session, actor=actor_for(user, address), action="login", entity="user", entity_id=user.id,
                  municipality_id=user.municipality_id)
     return user
 
 
-def _recent_failures(session: Session, who, since) -> int:
-    """Failures since the later of the lockout window's start and the last success."""
-    last_success = session.exec(select(func.max(LoginAttempt.at)).where(who, LoginAttempt.succeeded.is_(True))).one()
-    start = max(since, as_utc(last_success)) if last_success else since
-    return session.exec(select(func.count()).where(who, LoginAttempt.succeeded.is_(False),
-                                                   LoginAttempt.at > start)).one()
+def _count_attempt(session: Session, username: str, address: str, lockout_minutes: int) -> tuple[int, int]:
+    """Count one more failure for the account and for the address, committed; returns both counts.
+
+    A count starts again from one once `lockout_minutes` have passed without a failure. One
+    INSERT … ON CONFLICT DO UPDATE … RETURNING per row (SQLite 3.35+, PostgreSQL) both counts
+    and reads, so no other attempt can slip in between.
+    """
+    now = utcnow()
+    since = now - timedelta(minutes=lockout_minutes)
+    upsert = sqlite_insert if is_sqlite(session.get_bind()) else postgresql_insert
+    table = LoginThrottle.__table__
+    counts = []
+    for kind, subject in ((THROTTLE_ACCOUNT, username), (THROTTLE_ADDRESS, address)):
+        statement = upsert(table).values(kind=kind, subject=subject, failures=1, last_failure_at=now)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.kind, table.c.subject],
+            set_={"failures": case((table.c.last_failure_at < since, 1), else_=table.c.failures + 1),
+                  "last_failure_at": statement.excluded.last_failure_at})
+        counts.append(session.exec(statement.returning(table.c.failures)).scalar_one())
+    session.commit()
+    return counts[0], counts[1]
+
+
+def _throttle_row(kind: str, subject: str):
+    return (LoginThrottle.kind == kind) & (LoginThrottle.subject == subject)
 
 
 def start_session(*, session: Session, user: User, address: str, hours: int) -> str:

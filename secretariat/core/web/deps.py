@@ -23,8 +23,8 @@ from secretariat.core.programmes.models import Programme
 from secretariat.core.programmes.service import get_programme
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.tenancy.service import get_municipality_by_code
-from secretariat.core.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, browser_binding, \
-    client_address, csrf_matches
+from secretariat.core.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, client_address, csrf_binding, \
+    csrf_matches
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -69,9 +69,9 @@ async def csrf_protect(request: Request, settings: AppSettings) -> None:
     supplied = request.headers.get(CSRF_HEADER)
     if supplied is None and "form" in request.headers.get("content-type", ""):
         supplied = (await request.form()).get(CSRF_FIELD)
-    if not csrf_matches(settings.secret_key, browser_binding(request), supplied):
-        raise PermissionDenied("this form has expired or did not come from this site (CSRF check failed); "
-                               "reload the page and try again")
+    if not csrf_matches(settings.secret_key, csrf_binding(request), supplied):
+        raise PermissionDenied("このフォームは有効期限が切れたか、このサイトから送信されたものではありません"
+                               "（CSRF検査）。ページを読み込み直してから、もう一度送信してください。")
 
 
 def _bearer(request: Request) -> str | None:

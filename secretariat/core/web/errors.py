@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from secretariat.core.errors import DomainError
 from secretariat.core.web.deps import NotAuthenticated
+from secretariat.core.web.security import LOGIN_PATH
 from secretariat.core.web.templating import render
 
 
@@ -18,7 +19,7 @@ async def domain_error(request: Request, error: DomainError):
     if _wants_json(request):
         return JSONResponse({"error": error.message}, status_code=error.status_code)
     if isinstance(error, NotAuthenticated):
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return RedirectResponse(f"{LOGIN_PATH}?next={quote(request.url.path)}", status_code=303)
     return render(request, "error.html", status_code=error.status_code, message=error.message,
                   status=error.status_code)
 

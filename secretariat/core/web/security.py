@@ -1,8 +1,8 @@
-"""Cookies and CSRF tokens.
+"""Cookies, CSRF tokens and the security headers on every answer.
 
 The session cookie carries a random token (only its hash is stored). CSRF tokens are an
-HMAC of the cookie that identifies the browser: the session cookie once logged in, or a
-pre-session cookie on the login page. A forged cross-site post cannot read either, so it
+HMAC of the cookie that identifies the browser: the pre-session cookie on the login form,
+the session cookie on every other form. A forged cross-site post cannot read either, so it
 cannot produce the token.
 """
 
@@ -10,9 +10,12 @@ import hashlib
 import hmac
 import secrets
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+LOGIN_PATH = "/login"
 SESSION_COOKIE = "secretariat_session"
 PRESESSION_COOKIE = "secretariat_presession"
 CSRF_FIELD = "csrf_token"
@@ -29,8 +32,16 @@ def csrf_matches(secret_key: str, binding: str | None, supplied: str | None) -> 
     return hmac.compare_digest(csrf_token_for(secret_key, binding), supplied)
 
 
-def browser_binding(request: Request) -> str | None:
-    return request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRESESSION_COOKIE)
+def csrf_binding(request: Request) -> str | None:
+    """The cookie this request's form token is bound to.
+
+    The login form's is the pre-session cookie alone, whatever session cookie the browser still
+    holds (live, expired or ended), so a browser can always log in again; every other form's is
+    the session cookie alone, so a token from the login page passes nowhere else.
+    """
+    if request.url.path == LOGIN_PATH:
+        return request.cookies.get(PRESESSION_COOKIE)
+    return request.cookies.get(SESSION_COOKIE)
 
 
 def new_presession() -> str:
@@ -45,3 +56,38 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
+
+
+# No page runs script or carries inline styles (a test reads every template to keep it so), so
+# everything comes from this origin and nothing from anywhere else; no site may frame our pages.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware: every answer the app gives (pages, error pages, static files, downloads)
+    carries `SECURITY_HEADERS`. Only a crash's bare 500, written by Starlette's outermost error
+    handler, passes outside it."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.auth.roles import ROLE_LABELS_JA, Role
 from secretariat.core.clock import as_utc
-from secretariat.core.web.security import browser_binding, csrf_token_for
+from secretariat.core.web.security import csrf_binding, csrf_token_for
 
 JST = timezone(timedelta(hours=9), "JST")
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -59,7 +59,7 @@ templates = make_templates()
 
 def render(request: Request, name: str, status_code: int = 200, *, using: Jinja2Templates = templates, **context):
     settings = request.app.state.settings
-    binding = context.pop("csrf_binding", None) or browser_binding(request)
+    binding = context.pop("csrf_binding", None) or csrf_binding(request)
     context.setdefault("actor", None)
     context["csrf_token"] = csrf_token_for(settings.secret_key, binding) if binding else ""
     return using.TemplateResponse(request, name, context, status_code=status_code)
