@@ -12,16 +12,21 @@ class Receipt(SQLModel, table=True):
     A double scan of the same form finds the same receipt. A second form for the same household,
     a voided (reissued) form or a late one is still recorded, flagged for review, and never moves
     the application a second time (`counted` is False).
+
+    The database holds one receipt per form and `arrival` (0 for the form's first arrival, 1 for
+    its return after a 返戻, …), so two stations scanning one envelope at once cannot both
+    record it: the second insert fails on the unique index and is answered as a double scan.
     """
 
     __tablename__ = "mailroom_receipt"
-    __table_args__ = (Index("ix_mailroom_receipt_form", "form_id"),)
+    __table_args__ = (Index("ux_mailroom_receipt_form_arrival", "form_id", "arrival", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     household_id: int = Field(foreign_key="household.id", index=True)
     form_id: str = Field(max_length=32)
+    arrival: int = Field(default=0, description="which arrival of this form: 0 first, 1 after its first return…")
     arrived_on: date = Field(description="到着日")
     postmarked_on: date | None = Field(default=None, description="消印日 when keyed")
     received_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mailroom.checkin.models import DeficiencyRecord, FieldReading, Receipt, ScannedPage, UndeliverableMail
@@ -39,6 +40,7 @@ from templates.schema import Template
 
 CHECKERS = (Role.admin, Role.supervisor, Role.operator, Role.system)
 FORM_KIND = "form"
+DOUBLE_SCAN = "同じ様式は受付済みです（二重読取り）。"
 
 
 def parse_code(text: str) -> PageCode:
@@ -83,10 +85,11 @@ def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arriv
     same_form = [r for r in earlier if r.form_id == form.form_id]
     corrected = application is not None and application.status == Status.returned.value
     if same_form and not corrected:
-        return CheckIn(same_form[-1], False, "同じ様式は受付済みです（二重読取り）。")
+        return CheckIn(same_form[-1], False, DOUBLE_SCAN)
     programme = session.get(Programme, form.programme_id)
     receipt = Receipt(municipality_id=form.municipality_id, programme_id=form.programme_id,
-                      household_id=form.household_id, form_id=form.form_id, arrived_on=arrived_on,
+                      household_id=form.household_id, form_id=form.form_id, arrival=len(same_form),
+                      arrived_on=arrived_on,
                       postmarked_on=postmarked_on, received_by=actor.username, scan_batch_id=scan_batch_id)
     notes = []
     if form.voided_at is not None:
@@ -99,14 +102,18 @@ def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arriv
         receipt.duplicate = True
         notes.append("この世帯の様式はすでに受付済みです（二重提出）。")
     receipt.counted = not (receipt.voided_form or receipt.duplicate or receipt.late)
-    if receipt.counted:
-        moved = _receive(session, actor, application, arrived_on)
-        if not moved:
-            receipt.counted = False
-            notes.append(f"申請の状態（{application.status}）では受付できません。管理者に確認してください。")
-    receipt.flag_note = " ".join(notes)[:500]
-    session.add(receipt)
-    session.flush()
+    try:
+        with session.begin_nested():
+            if receipt.counted and not _receive(session, actor, application, arrived_on):
+                receipt.counted = False
+                notes.append(f"申請の状態（{application.status}）では受付できません。管理者に確認してください。")
+            receipt.flag_note = " ".join(notes)[:500]
+            session.add(receipt)
+            session.flush()
+    except IntegrityError:  # another station recorded this arrival of the form a moment ago
+        winner = session.exec(select(Receipt).where(Receipt.form_id == form.form_id,
+                                                    Receipt.arrival == receipt.arrival)).one()
+        return CheckIn(winner, False, DOUBLE_SCAN)
     record_audit(session=session, actor=actor, action="check_in", entity="receipt", entity_id=receipt.id,
                  municipality_id=receipt.municipality_id, detail=f"form={form.form_id} counted={receipt.counted}")
     message = receipt.flag_note or ("修正後の様式を受け付けました。" if corrected else "受け付けました。")
