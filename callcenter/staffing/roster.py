@@ -16,6 +16,8 @@ from datetime import date
 import numpy as np
 from ortools.sat.python import cp_model
 
+from secretariat.core.spreadsheet import csv_row, xlsx_row
+
 
 @dataclass(frozen=True)
 class Shift:
@@ -59,8 +61,8 @@ class Roster:
     def csv(self) -> bytes:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(self.headings())
-        writer.writerows(self.rows())
+        writer.writerow(csv_row(self.headings()))
+        writer.writerows(csv_row(row) for row in self.rows())
         writer.writerow([])
         writer.writerow(["total cost (yen)", self.cost_yen])
         return buffer.getvalue().encode("utf-8-sig")
@@ -70,9 +72,9 @@ class Roster:
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet("roster")
-        sheet.append(self.headings())
+        sheet.append(xlsx_row(sheet, self.headings()))
         for row in self.rows():
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
         sheet.append([])
         sheet.append(["total cost (yen)", self.cost_yen])
         buffer = io.BytesIO()

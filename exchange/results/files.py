@@ -3,6 +3,9 @@
 CSV goes out as CP932 with CRLF, as their systems expect; a character CP932 lacks becomes the
 geta mark 〓, the convention their staff already know. XLSX holds the same rows as text so
 that numbers like 世帯番号 keep their leading zeros.
+
+Every cell passes through `secretariat.core.spreadsheet`, so a name like `=1+1` from a target
+list reaches their Excel as text, never as a formula (the rule is written there).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from secretariat.core.spreadsheet import csv_row, xlsx_row
 
 
 def _geta(error: UnicodeEncodeError):
@@ -28,22 +31,17 @@ codecs.register_error("geta", _geta)
 def cp932_csv(headings: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headings)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    writer.writerow(csv_row(headings))
+    writer.writerows(csv_row(row) for row in rows)
     return buffer.getvalue().encode("cp932", errors="geta")
 
 
 def xlsx(headings: Sequence[str], rows: Iterable[Sequence], title: str) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    bold = []
-    for heading in headings:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = Font(bold=True)
-        bold.append(cell)
-    sheet.append(bold)
+    sheet.append(xlsx_row(sheet, headings, bold=True))
     for row in rows:
-        sheet.append([value if isinstance(value, int) else ("" if value is None else str(value)) for value in row])
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
