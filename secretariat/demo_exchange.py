@@ -23,6 +23,7 @@ from exchange.drop.server import DropServer, host_key_line, load_host_key
 from exchange.results.files import cp932_csv
 from exchange.results.models import PaymentLine
 from exchange.results.payments import approve_payment_batch, export_payment_batch, prepare_payment_batch
+from exchange.results.profiles import set_bank_profile
 from exchange.results.status import write_result_files
 from exchange.targets.models import TargetFile
 from exchange.targets.samples import target_rows
@@ -30,6 +31,7 @@ from secretariat.core.applications.models import Application
 from secretariat.core.applications.states import Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.models import User
+from secretariat.core.auth.roles import Role
 from secretariat.core.auth.service import actor_for
 from secretariat.core.households.models import Household, Person
 from secretariat.core.synthetic import real_branches
@@ -105,6 +107,19 @@ def imported_files(session: Session) -> int:
     return len(session.exec(select(TargetFile.id).where(TargetFile.status == "imported")).all())
 
 
+# Each municipality's paying account as its bank gave it, and what that bank wants of a Zengin
+# file: Chiba's bank takes CRLF after every record and zeros in 手形交換所番号, Sakai's takes
+# records back to back and spaces. Synthetic codes; real bank and branch numbers.
+BANK_PROFILES = {
+    "121002": dict(requester_code="1210020001", requester_name="チバシ　キユウフキン", from_bank_code="0134",
+                   from_branch_code="076", from_account_number="1234567", record_separator="crlf",
+                   clearing_house_fill="zeros"),
+    "271403": dict(requester_code="2714030001", requester_name="サカイシ　キユウフキン", from_bank_code="0009",
+                   from_branch_code="178", from_account_number="7654321", record_separator="none",
+                   clearing_house_fill="spaces"),
+}
+
+
 @dataclass
 class Payments:
     batch_lines: int = 0
@@ -115,21 +130,21 @@ class Payments:
 
 
 def pay(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: date, seed: int) -> Payments:
-    """Maker-checker payment: the secretariat's supervisor prepares, the municipality's liaison
-    approves, the Zengin file goes to the outbox; the municipality's bank results come back
-    through the drop and move each application to paid or payment_failed."""
+    """Maker-checker payment: the municipality's liaison sets its bank profile once, the
+    secretariat's supervisor prepares, the liaison approves, the Zengin file goes to the outbox;
+    the municipality's bank results come back through the drop and move each application to
+    paid or payment_failed."""
     rng = random.Random(seed)
     outcome = Payments()
     with Session(engine, expire_on_commit=False) as session:
         _accounts_from_forms(session, programme, rng)
+        checker = _liaison(session, programme)
+        set_bank_profile(session=session, actor=checker, programme=programme, **BANK_PROFILES[code])
         maker = _actor(session, "supervisor")
-        prepared = prepare_payment_batch(session=session, actor=maker, programme=programme, transfer_date=today,
-                                         requester_code="1210020001", requester_name_kana="チバシ　キユウフキン",
-                                         from_bank_code="0001", from_branch_code="001", from_account_number="1234567")
+        prepared = prepare_payment_batch(session=session, actor=maker, programme=programme, transfer_date=today)
         if prepared.batch is None:
             session.commit()
             return outcome
-        checker = _actor(session, f"{'chiba' if code == '121002' else 'sakai'}-liaison")
         approve_payment_batch(session=session, actor=checker, batch=prepared.batch)
         export_payment_batch(session=session, actor=checker, batch=prepared.batch, out_dir=drop.server.drop_root
                              / code / "outbox")
@@ -171,6 +186,12 @@ def _accounts_from_forms(session: Session, programme, rng: random.Random) -> Non
 
 def _actor(session: Session, username: str) -> Actor:
     return actor_for(session.exec(select(User).where(User.username == username)).one(), "demo")
+
+
+def _liaison(session: Session, programme) -> Actor:
+    """The municipality's own liaison: sets its bank profile and approves its batches."""
+    return actor_for(session.exec(select(User).where(User.role == Role.liaison.value,
+                                                     User.municipality_id == programme.municipality_id)).one(), "demo")
 
 
 def results_back(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: date) -> list[Path]:

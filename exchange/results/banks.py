@@ -18,15 +18,15 @@ def _banks() -> dict:
 @lru_cache(maxsize=50_000)
 def bank_problem(bank_code: str, branch_code: str) -> str | None:
     """None when the branch exists; otherwise what is wrong, in words."""
-    if len(bank_code) != 4 or not bank_code.isdigit():
-        return f"金融機関コード {bank_code!r} must be 4 digits"
-    if len(branch_code) != 3 or not branch_code.isdigit():
-        return f"支店コード {branch_code!r} must be 3 digits"
+    if len(bank_code) != 4 or not (bank_code.isascii() and bank_code.isdigit()):
+        return f"金融機関コード {bank_code!r} は4桁の数字ではありません"
+    if len(branch_code) != 3 or not (branch_code.isascii() and branch_code.isdigit()):
+        return f"支店コード {branch_code!r} は3桁の数字ではありません"
     bank = _banks().get(bank_code)
     if bank is None:
-        return f"金融機関コード {bank_code} is not in the Zengin code list"
+        return f"金融機関コード {bank_code} は全銀の金融機関コード一覧にありません"
     if branch_code not in bank.branches:
-        return f"支店コード {branch_code} is not a branch of {bank_code} in the Zengin code list"
+        return f"支店コード {branch_code} は全銀の一覧で金融機関 {bank_code} の支店にありません"
     return None
 
 

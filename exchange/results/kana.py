@@ -1,6 +1,7 @@
 """Names for bank transfers: JIS X 0201 half-width kana as the Zengin format allows them.
 
-Banks accept half-width katakana, digits, upper-case letters, space and `( ) - . / ,` only. So
+Banks accept half-width katakana, digits, upper-case letters, space and `( ) - . / ,` only (the
+Zengin layout's C class, `ALLOWED`; every C field of `zengin.py` is checked against it). So
 small kana are enlarged (ｯ → ﾂ), the long vowel becomes `-`, ヴ becomes ｳﾞ, and a name cut to
 its field's width never ends on a kana whose voiced mark (ﾞ ﾟ) was cut off.
 """
@@ -31,7 +32,7 @@ def transfer_kana(text: str) -> str:
     narrow = narrow.replace("ｳ゛", "ｳﾞ").replace("゛", "ﾞ").replace("゜", "ﾟ")
     bad = sorted({ch for ch in narrow if ch not in ALLOWED})
     if bad:
-        raise NotTransferable(f"characters a bank transfer cannot carry: {''.join(bad)}")
+        raise NotTransferable(f"振込に使えない文字があります: {''.join(bad)}")
     return " ".join(narrow.split())
 
 

@@ -6,6 +6,28 @@ from sqlmodel import Field, SQLModel
 from secretariat.core.clock import utcnow
 
 
+class BankProfile(SQLModel, table=True):
+    """A programme's paying side as its bank knows it (振込依頼人), and how that bank wants the
+    Zengin file: set once, so whoever prepares a payment batch does not retype it. Each batch
+    copies the profile as it stood, so an exported batch keeps the file it was."""
+
+    __tablename__ = "exchange_bank_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    programme_id: int = Field(foreign_key="programme.id", unique=True)
+    requester_code: str = Field(max_length=10, description="委託者コード, given by the bank")
+    requester_name_kana: str = Field(max_length=40, description="委託者名, half-width as the file carries it")
+    from_bank_code: str = Field(max_length=4, description="仕向銀行番号")
+    from_branch_code: str = Field(max_length=3, description="仕向支店番号")
+    from_account_type: str = Field(default="ordinary", max_length=10, description="預金種目: ordinary | current")
+    from_account_number: str = Field(max_length=7)
+    record_separator: str = Field(default="crlf", max_length=10, description="crlf | none")
+    clearing_house_fill: str = Field(default="zeros", max_length=10, description="手形交換所番号: zeros | spaces")
+    updated_by: str = Field(max_length=100)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
 class PaymentBatch(SQLModel, table=True):
     """A payment list (振込データ) for approved applications, under maker-checker control.
 
@@ -26,6 +48,9 @@ class PaymentBatch(SQLModel, table=True):
     from_branch_code: str = Field(max_length=3)
     from_account_type: str = Field(default="ordinary", max_length=10)
     from_account_number: str = Field(max_length=7)
+    # copied from the bank profile; the defaults are how batches were written before profiles
+    record_separator: str = Field(default="crlf", max_length=10, description="crlf | none")
+    clearing_house_fill: str = Field(default="spaces", max_length=10, description="手形交換所番号: zeros | spaces")
     line_count: int = 0
     total_yen: int = 0
     prepared_by: str = Field(max_length=100)
@@ -47,7 +72,7 @@ class PaymentLine(SQLModel, table=True):
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     programme_id: int = Field(foreign_key="programme.id")
     application_id: int = Field(foreign_key="application.id", index=True)
-    household_number: str = Field(max_length=20, description="顧客コード in the Zengin file")
+    household_number: str = Field(max_length=20, description="世帯番号; the Zengin file's 顧客コード1 is the line's id")
     bank_code: str = Field(max_length=4)
     branch_code: str = Field(max_length=3)
     account_type: str = Field(max_length=10)

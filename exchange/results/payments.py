@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,10 +17,11 @@ from sqlmodel import Session, select
 
 from exchange.results.banks import bank_names, bank_problem
 from exchange.results.files import cp932_csv, write_atomically
-from exchange.results.kana import NotTransferable, transfer_kana
+from exchange.results.kana import NotTransferable, fit, transfer_kana
 from exchange.results.models import PaymentBatch, PaymentLine
-from exchange.results.zengin import Requester, Transfer, write_zengin
-from exchange.targets.encoding import detect_encoding
+from exchange.results.profiles import bank_profile, checked_profile
+from exchange.results.zengin import FileConventions, Requester, Transfer, write_zengin
+from exchange.targets.encoding import Limits, OverLimit, bounded_records, detect_encoding
 from exchange.targets.validate import Problem
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import transition
@@ -37,7 +37,8 @@ from secretariat.core.programmes.models import Programme
 PAID = {"振込済", "済", "完了", "0", "OK"}
 FAILED = {"振込不能", "不能", "1", "NG"}
 RESULT_HEADINGS = ("世帯番号", "結果", "不能事由")
-CSV_HEADINGS = ["世帯番号", "金融機関コード", "支店コード", "預金種目", "口座番号", "受取人名", "振込金額", "振込指定日"]
+CSV_HEADINGS = ["世帯番号", "金融機関コード", "支店コード", "預金種目", "口座番号", "受取人名", "振込金額", "振込指定日",
+                "顧客コード"]
 
 
 @dataclass
@@ -48,17 +49,29 @@ class Prepared:
 
 
 def prepare_payment_batch(*, session: Session, actor: Actor, programme: Programme, transfer_date: date,
-                          requester_code: str, requester_name_kana: str, from_bank_code: str, from_branch_code: str,
-                          from_account_number: str, from_account_type: str = "ordinary") -> Prepared:
-    """A batch of every approved application not yet paid or in a batch, with an account on file."""
+                          requester_code: str | None = None, requester_name_kana: str | None = None,
+                          from_bank_code: str | None = None, from_branch_code: str | None = None,
+                          from_account_number: str | None = None, from_account_type: str = "ordinary") -> Prepared:
+    """A batch of every approved application not yet paid or in a batch, with an account on file.
+
+    The paying side and the file's conventions come from the programme's bank profile
+    (`profiles.py`). The requester and from_* arguments instead give a one-off paying account
+    (all of them, or none), written with the published layout's conventions."""
     actor.require(Role.admin, Role.supervisor)
     _visible(actor, programme)
-    if problem := bank_problem(from_bank_code, from_branch_code):
-        raise InvalidInput(f"the paying account: {problem}")
-    try:
-        requester_name = transfer_kana(requester_name_kana)
-    except NotTransferable as error:
-        raise InvalidInput(f"振込依頼人名: {error}") from None
+    one_off = (requester_code, requester_name_kana, from_bank_code, from_branch_code, from_account_number)
+    if all(value is None for value in one_off):
+        profile = bank_profile(session=session, actor=actor, programme=programme)
+        if profile is None:
+            raise InvalidInput(f"事業 {programme.id} の銀行プロファイル（委託者・振込元口座）が未設定です: "
+                               f"secretariat exchange bank-profile set --programme {programme.id} で設定してください")
+    elif any(value is None for value in one_off):
+        raise InvalidInput("委託者コード・委託者名・仕向銀行・仕向支店・口座番号はすべて指定するか、すべて省略して"
+                           "銀行プロファイルを使ってください")
+    else:
+        profile = checked_profile(requester_code=requester_code, requester_name=requester_name_kana,
+                                  from_bank_code=from_bank_code, from_branch_code=from_branch_code,
+                                  from_account_number=from_account_number, from_account_type=from_account_type)
     in_batches = select(PaymentLine.application_id).where(PaymentLine.programme_id == programme.id,
                                                           PaymentLine.result.in_(["pending", "paid"]))
     candidates = session.exec(select(Application, Household).join(Household, Household.id == Application.household_id)
@@ -82,15 +95,17 @@ def prepare_payment_batch(*, session: Session, actor: Actor, programme: Programm
                                  application_id=application.id, household_number=household.household_number,
                                  bank_code=household.bank_code, branch_code=household.branch_code,
                                  account_type=household.account_type or "ordinary",
-                                 account_number=household.account_number.zfill(7), recipient_kana=recipient[:30],
+                                 account_number=household.account_number.zfill(7),
+                                 recipient_kana=fit(recipient, 30).rstrip(),  # never cut between a kana and its ﾞ
                                  amount_yen=application.amount_yen, batch_id=0))
     if not lines:
         return result
     batch = PaymentBatch(municipality_id=programme.municipality_id, programme_id=programme.id,
-                         transfer_date=transfer_date, requester_code=requester_code.zfill(10),
-                         requester_name_kana=requester_name, from_bank_code=from_bank_code,
-                         from_branch_code=from_branch_code, from_account_type=from_account_type,
-                         from_account_number=from_account_number.zfill(7), line_count=len(lines),
+                         transfer_date=transfer_date, requester_code=profile.requester_code,
+                         requester_name_kana=profile.requester_name_kana, from_bank_code=profile.from_bank_code,
+                         from_branch_code=profile.from_branch_code, from_account_type=profile.from_account_type,
+                         from_account_number=profile.from_account_number, record_separator=profile.record_separator,
+                         clearing_house_fill=profile.clearing_house_fill, line_count=len(lines),
                          total_yen=sum(line.amount_yen for line in lines), prepared_by=actor.username)
     session.add(batch)
     session.flush()
@@ -151,7 +166,8 @@ def export_payment_batch(*, session: Session, actor: Actor, batch: PaymentBatch,
     zengin = zengin_bytes(batch, lines)
     table = cp932_csv(CSV_HEADINGS, [[line.household_number, line.bank_code, line.branch_code,
                                       {"ordinary": "普通", "current": "当座"}[line.account_type], line.account_number,
-                                      line.recipient_kana, line.amount_yen, batch.transfer_date.isoformat()]
+                                      line.recipient_kana, line.amount_yen, batch.transfer_date.isoformat(),
+                                      customer_code(line)]
                                      for line in lines])
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [write_atomically(out_dir / f"payment-B{batch.id}.csv", table),
@@ -164,6 +180,13 @@ def export_payment_batch(*, session: Session, actor: Actor, batch: PaymentBatch,
                  municipality_id=batch.municipality_id, detail=f"{batch.line_count} lines, {batch.total_yen} yen")
     session.flush()
     return paths
+
+
+def customer_code(line: PaymentLine) -> str:
+    """顧客コード1 of a transfer: the line's own number, unique across every batch and always 10
+    digits or fewer, where a 世帯番号 may be longer, carry letters, or be paid twice (a failed
+    transfer and its retry); the CSV pairs it with the 世帯番号 for the municipality."""
+    return f"{line.id:010d}"
 
 
 def zengin_bytes(batch: PaymentBatch, lines: list[PaymentLine]) -> bytes:
@@ -179,8 +202,9 @@ def zengin_bytes(batch: PaymentBatch, lines: list[PaymentLine]) -> bytes:
                                   branch_code=line.branch_code, branch_name_kana=transfer_kana(branch),
                                   account_type=line.account_type, account_number=line.account_number,
                                   recipient_kana=line.recipient_kana, amount_yen=line.amount_yen,
-                                  customer_code=line.household_number[-10:]))
-    return write_zengin(requester, batch.transfer_date, transfers)
+                                  customer_code=customer_code(line)))
+    conventions = FileConventions(separator=batch.record_separator, clearing_house=batch.clearing_house_fill)
+    return write_zengin(requester, batch.transfer_date, transfers, conventions)
 
 
 @dataclass
@@ -195,20 +219,25 @@ class ResultImport:
 
 
 def import_payment_results(*, session: Session, actor: Actor, programme: Programme, path: Path,
-                           at: datetime | None = None) -> ResultImport:
+                           at: datetime | None = None, limits: Limits = Limits()) -> ResultImport:
     """The municipality's payment-result file (世帯番号, 結果, 不能事由): all rows apply, or none."""
     actor.require(Role.admin, Role.supervisor, Role.liaison)
     _visible(actor, programme)
     result = ResultImport()
     try:
-        text = path.read_text(encoding=detect_encoding(path))
+        rows = [record for _, record in bounded_records(path, detect_encoding(path), limits)]
+    except OverLimit as error:
+        result.errors.append(Problem(error.row, "", error.value, error.code, error.message))
+        return result
     except InvalidInput as error:
         result.errors.append(Problem(0, "", "", "unreadable_file", error.message))
         return result
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    except (csv.Error, UnicodeDecodeError) as error:
+        result.errors.append(Problem(0, "", "", "bad_csv", f"CSV として読めません（{type(error).__name__}）。"))
+        return result
     if not rows or [h.strip() for h in rows[0][:3]] != list(RESULT_HEADINGS):
-        result.errors.append(Problem(1, "", ",".join(rows[0]) if rows else "", "bad_header",
-                                     f"the header row must be {','.join(RESULT_HEADINGS)}"))
+        result.errors.append(Problem(1, "", ",".join(rows[0])[:200] if rows else "", "bad_header",
+                                     f"見出し行は {','.join(RESULT_HEADINGS)} でなければなりません"))
         return result
     pending = {line.household_number: line for line in session.exec(
         select(PaymentLine).join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)

@@ -55,11 +55,11 @@ def test_a_trailer_that_disagrees_is_refused():
     data = bytearray(write_zengin(REQUESTER, date(2026, 12, 10), transfers()))
     trailer = data.index(b"\r\n8") + 2
     data[trailer + 1:trailer + 7] = b"000004"
-    with pytest.raises(InvalidInput, match="trailer"):
+    with pytest.raises(InvalidInput, match="トレーラー"):
         read_zengin(bytes(data))
 
 
 def test_a_file_without_its_end_record_is_refused_as_cut_short():
     data = write_zengin(REQUESTER, date(2026, 12, 10), transfers())
-    with pytest.raises(InvalidInput, match="end record"):
+    with pytest.raises(InvalidInput, match="エンド・レコード"):
         read_zengin(data[:-122])
