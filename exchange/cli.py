@@ -5,39 +5,36 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from exchange.drop.accounts import create_drop_account
-from exchange.drop.client import pull, push, sftp_session
-from exchange.drop.processing import process_dropped_file, report_csv
-from exchange.drop.server import DropServer, host_key_line, load_host_key
-from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch, import_payment_results,
-                                       prepare_payment_batch)
-from exchange.results.status import write_result_files
-from exchange.targets.mapping import load_mapping
-from exchange.targets.service import import_target_file
-from exchange.targets.validate import read_target_list
 from secretariat.core.auth.actor import Actor
-from secretariat.core.auth.service import actor_for, find_user
 from secretariat.core.cli_support import CLI_ACTOR, cli_session, err
 from secretariat.core.clock import today_jst
 from secretariat.core.config import Settings
-from secretariat.core.db import make_engine
-from secretariat.core.programmes.service import get_programme, parse_date
-from secretariat.core.tenancy.models import Municipality
-from secretariat.core.tenancy.service import get_municipality_by_code
-from secretariat.migrations import migrate
 
+if TYPE_CHECKING:
+    from exchange.drop.server import DropServer
+    from exchange.results.models import BankProfile
+
+# The modules behind each command (Paramiko, openpyxl, Alembic, SQLAlchemy) are imported in the
+# command itself: every `secretariat` invocation loads this module to list its commands.
 app = typer.Typer(no_args_is_help=True, help="The exchange with municipalities: SFTP drop, target lists, results.")
 payments = typer.Typer(no_args_is_help=True, help="Payment lists: prepare, approve (another person), export.")
+profiles = typer.Typer(no_args_is_help=True, help="Bank profiles: who pays a programme's transfers, from which "
+                                                  "account, and how its bank wants the Zengin file.")
 accounts = typer.Typer(no_args_is_help=True, help="SFTP drop accounts, one per municipality.")
+mappings = typer.Typer(no_args_is_help=True, help="Column mappings (項目定義): the shipped ones, and each "
+                                                  "municipality's own, which reads every file it sends.")
 app.add_typer(payments, name="payments")
+app.add_typer(profiles, name="bank-profile")
 app.add_typer(accounts, name="accounts")
+app.add_typer(mappings, name="mappings")
 console = Console()
 
 
@@ -50,16 +47,26 @@ def host_key_file(settings: Settings) -> Path:
 
 
 def start_drop(settings: Settings, host: str, port: int) -> tuple[DropServer, int]:
+    from exchange.drop.processing import process_dropped_file
+    from exchange.drop.server import DropServer, load_host_key
+    from exchange.targets.encoding import limits_of
+    from secretariat.core.db import make_engine
+    from secretariat.migrations import migrate
+
     engine = make_engine(settings.database_url)
     migrate(engine)
     server = DropServer(engine=engine, drop_root=drop_root(settings), host_key=load_host_key(host_key_file(settings)),
-                        processor=lambda login, path, name: process_dropped_file(engine, login, path, name))
+                        processor=lambda login, path, name: process_dropped_file(engine, login, path, name,
+                                                                                 limits=limits_of(settings)),
+                        max_file_bytes=settings.upload_max_bytes)
     return server, server.start(host, port)
 
 
 @app.command()
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 2222):
     """Serve the SFTP drop until interrupted."""
+    from exchange.drop.server import host_key_line
+
     settings = Settings.from_env()
     server, bound = start_drop(settings, host, port)
     console.print(f"SFTP drop on {host}:{bound}, folders under {drop_root(settings)}\n"
@@ -78,6 +85,10 @@ def accounts_add(municipality: Annotated[str, typer.Argument(help="municipality 
                  key_file: Annotated[list[Path], typer.Option("--key-file", help="an OpenSSH .pub file; repeat")],
                  programme: Annotated[int | None, typer.Option(help="where target lists go")] = None):
     """Give a municipality its drop account (public-key login only)."""
+    from exchange.drop.accounts import create_drop_account
+    from secretariat.core.programmes.service import get_programme
+    from secretariat.core.tenancy.service import get_municipality_by_code
+
     with cli_session() as session:
         owner = get_municipality_by_code(session=session, actor=CLI_ACTOR, code=municipality)
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme) if programme else None
@@ -87,14 +98,34 @@ def accounts_add(municipality: Annotated[str, typer.Argument(help="municipality 
     console.print(f"drop account {account.username} for {municipality}")
 
 
+MappingOption = Annotated[str | None, typer.Option(
+    help="a mapping under templates/mappings (by name) or a YAML file's path; default: the municipality's own")]
+
+
 @app.command()
-def validate(file: Path, mapping: Annotated[str, typer.Option(help="column mapping under templates/mappings")]
-             = "default", as_json: Annotated[bool, typer.Option("--json")] = False):
+def validate(file: Path, mapping: MappingOption = None,
+             programme: Annotated[int | None, typer.Option(help="read as this programme's file: its municipality's "
+                                                                "mapping, births up to its reference date")] = None,
+             as_json: Annotated[bool, typer.Option("--json")] = False):
     """Check a target list without importing it; exit status 1 if it has errors."""
+    from exchange.targets.encoding import limits_of
+    from exchange.targets.mapping import find_mapping, load_mapping
+    from exchange.targets.validate import read_target_list
+
     if not file.is_file():
         err.print(f"[red]error:[/red] no file {file}")
         raise typer.Exit(2)
-    listing = read_target_list(file, load_mapping(mapping))
+    with _mapping_errors():
+        chosen, reference_date = find_mapping(mapping) if mapping else load_mapping(), None
+    if programme is not None:
+        from exchange.targets.stored_mappings import mapping_for
+        from secretariat.core.programmes.service import get_programme
+
+        with cli_session() as session:
+            target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+            chosen = chosen if mapping else mapping_for(session, target.municipality_id)[0]
+            reference_date = target.reference_date
+    listing = read_target_list(file, chosen, limits=limits_of(Settings.from_env()), reference_date=reference_date)
     report = listing.report()
     if as_json:
         print(json.dumps(report, ensure_ascii=False, default=str))
@@ -116,14 +147,19 @@ def _print_report(report: dict) -> None:
 
 
 @app.command("import")
-def import_(file: Path, programme: Annotated[int, typer.Option(help="programme id")],
-            mapping: Annotated[str, typer.Option()] = "default",
+def import_(file: Path, programme: Annotated[int, typer.Option(help="programme id")], mapping: MappingOption = None,
             report: Annotated[Path | None, typer.Option(help="also write the CP932 report CSV here")] = None):
     """Import a target list or delta: all of it, or nothing if it has any error."""
+    from exchange.drop.processing import report_csv
+    from exchange.targets.encoding import limits_of
+    from exchange.targets.service import import_target_file
+    from secretariat.core.programmes.service import get_programme
+
     with cli_session() as session:
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         record, listing = import_target_file(session=session, actor=CLI_ACTOR, programme=target, path=file,
-                                             mapping=mapping, source="cli")
+                                             mapping=mapping, source="cli",
+                                             limits=limits_of(Settings.from_env()))
     _print_report(listing.report())
     if report:
         report.write_bytes(report_csv(record.status, listing.errors, listing.warnings))
@@ -135,6 +171,10 @@ def import_(file: Path, programme: Annotated[int, typer.Option(help="programme i
 def results(programme: Annotated[int, typer.Option(help="programme id")],
             out: Annotated[Path | None, typer.Option(help="default: the municipality's drop outbox")] = None):
     """Write the status file and the return, undeliverable and decline lists (CP932 CSV and XLSX)."""
+    from exchange.results.status import write_result_files
+    from secretariat.core.programmes.service import get_programme
+    from secretariat.core.tenancy.models import Municipality
+
     settings = Settings.from_env()
     with cli_session(settings) as session:
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
@@ -144,26 +184,148 @@ def results(programme: Annotated[int, typer.Option(help="programme id")],
         console.print(str(path))
 
 
+@contextmanager
+def _mapping_errors():
+    """A refused mapping printed as its problems, one a line, and exit status 1."""
+    from exchange.targets.mapping import MappingInvalid
+    from secretariat.core.errors import DomainError
+
+    try:
+        yield
+    except MappingInvalid as error:
+        err.print(f"[red]error:[/red] 対応表 {error.source} に誤りがあります")
+        for problem in error.problems:
+            err.print(f"  {problem}", markup=False)
+        raise typer.Exit(1) from None
+    except DomainError as error:
+        err.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(1) from None
+
+
+@mappings.command("list")
+def mappings_list():
+    """The shipped mappings (templates/mappings) and the municipalities that have their own."""
+    from exchange.targets.mapping import load_mapping, mapping_names
+    from exchange.targets.stored_mappings import municipalities_with_mappings
+
+    for name in mapping_names():
+        console.print(f"{name}: {load_mapping(name).title}")
+    with cli_session() as session:
+        for municipality, record in municipalities_with_mappings(session=session, actor=CLI_ACTOR):
+            console.print(f"{municipality.code} {municipality.name}: {record.title} "
+                          f"(対応表 {record.id}, {record.uploaded_at:%Y-%m-%d} {record.uploaded_by})")
+
+
+@mappings.command("check")
+def mappings_check(file: Path):
+    """Check a mapping's YAML without storing it; every problem is named with its place."""
+    from exchange.targets.mapping import read_mapping_file
+
+    with _mapping_errors():
+        found = read_mapping_file(file)
+    console.print(f"{file.name}: 正しい対応表です（{len(found.columns)} 列）")
+
+
+@mappings.command("set")
+def mappings_set(municipality: Annotated[str, typer.Argument(help="municipality code")], file: Path):
+    """Make a YAML file the municipality's mapping: its files are read with it from now on."""
+    from exchange.targets.mapping import MAX_MAPPING_CHARS
+    from exchange.targets.stored_mappings import set_municipal_mapping
+    from secretariat.core.tenancy.service import get_municipality_by_code
+
+    if not file.is_file() or file.stat().st_size > MAX_MAPPING_CHARS * 4:
+        err.print(f"[red]error:[/red] {file} はないか、対応表としては大きすぎます")
+        raise typer.Exit(2)
+    with cli_session() as session, _mapping_errors():
+        owner = get_municipality_by_code(session=session, actor=CLI_ACTOR, code=municipality)
+        record = set_municipal_mapping(session=session, actor=CLI_ACTOR, municipality=owner,
+                                       source=file.read_text(encoding="utf-8-sig"), label=file.name)
+    console.print(f"{municipality} の対応表を {file.name} にしました（対応表 {record.id}）")
+
+
+@mappings.command("show")
+def mappings_show(municipality: Annotated[str, typer.Argument(help="municipality code")]):
+    """Print the YAML a municipality's files are read with."""
+    from exchange.targets.mapping import MAPPINGS_DIR
+    from exchange.targets.stored_mappings import municipal_mapping
+    from secretariat.core.tenancy.service import get_municipality_by_code
+
+    with cli_session() as session:
+        owner = get_municipality_by_code(session=session, actor=CLI_ACTOR, code=municipality)
+        record = municipal_mapping(session=session, actor=CLI_ACTOR, municipality=owner)
+    if record is None:
+        err.print(f"{municipality} には独自の対応表がありません。標準の default を使います")
+        print((MAPPINGS_DIR / "default.yaml").read_text(encoding="utf-8"), end="")
+    else:
+        print(record.source, end="" if record.source.endswith("\n") else "\n")
+
+
 def _staff(session, username: str) -> Actor:
+    from secretariat.core.auth.service import actor_for, find_user
+
     return actor_for(find_user(session=session, username=username), "cli")
+
+
+@profiles.command("set")
+def bank_profile_set(programme: Annotated[int, typer.Option()],
+                     requester_code: Annotated[str, typer.Option(help="委託者コード (up to 10 digits, from the bank)")],
+                     requester_name: Annotated[str, typer.Option(help="委託者名 (kana)")],
+                     from_bank: Annotated[str, typer.Option(help="仕向銀行番号 (4 digits)")],
+                     from_branch: Annotated[str, typer.Option(help="仕向支店番号 (3 digits)")],
+                     from_account: Annotated[str, typer.Option(help="口座番号 (up to 7 digits)")],
+                     from_account_type: Annotated[str, typer.Option(help="預金種目: ordinary (普通) or current (当座)")]
+                     = "ordinary",
+                     separator: Annotated[str, typer.Option(help="between records: crlf or none")] = "crlf",
+                     clearing_house: Annotated[str, typer.Option(help="手形交換所番号: zeros or spaces")] = "zeros"):
+    """Set a programme's bank profile; every payment batch prepared afterwards follows it."""
+    from exchange.results.profiles import set_bank_profile
+    from secretariat.core.programmes.service import get_programme
+
+    with cli_session() as session:
+        target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        profile = set_bank_profile(session=session, actor=CLI_ACTOR, programme=target, requester_code=requester_code,
+                                   requester_name=requester_name, from_bank_code=from_bank,
+                                   from_branch_code=from_branch, from_account_number=from_account,
+                                   from_account_type=from_account_type, record_separator=separator,
+                                   clearing_house_fill=clearing_house)
+    _print_profile(programme, profile)
+
+
+@profiles.command("show")
+def bank_profile_show(programme: Annotated[int, typer.Option()]):
+    """Show a programme's bank profile."""
+    from exchange.results.profiles import bank_profile
+    from secretariat.core.programmes.service import get_programme
+
+    with cli_session() as session:
+        target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        profile = bank_profile(session=session, actor=CLI_ACTOR, programme=target)
+    if profile is None:
+        err.print(f"[red]error:[/red] 事業 {programme} の銀行プロファイルは未設定です")
+        raise typer.Exit(1)
+    _print_profile(programme, profile)
+
+
+def _print_profile(programme: int, profile: BankProfile) -> None:
+    kind = {"ordinary": "普通", "current": "当座"}[profile.from_account_type]
+    console.print(f"事業 {programme}: 委託者コード {profile.requester_code} 委託者名 {profile.requester_name_kana}\n"
+                  f"仕向 {profile.from_bank_code}-{profile.from_branch_code} {kind} {profile.from_account_number}\n"
+                  f"レコード区切り {profile.record_separator}, 手形交換所番号 {profile.clearing_house_fill}")
 
 
 @payments.command("prepare")
 def payments_prepare(programme: Annotated[int, typer.Option()],
                      user: Annotated[str, typer.Option(help="the preparer (maker), a staff username")],
-                     transfer_date: Annotated[str, typer.Option(help="振込指定日 YYYY-MM-DD")],
-                     requester_code: Annotated[str, typer.Option(help="委託者コード (10 digits)")],
-                     requester_name: Annotated[str, typer.Option(help="振込依頼人名 (kana)")],
-                     from_bank: Annotated[str, typer.Option()], from_branch: Annotated[str, typer.Option()],
-                     from_account: Annotated[str, typer.Option()]):
-    """Prepare a payment batch of every approved application with an account on file."""
+                     transfer_date: Annotated[str, typer.Option(help="振込指定日 YYYY-MM-DD")]):
+    """Prepare a payment batch of every approved application with an account on file, paid as the
+    programme's bank profile says (`secretariat exchange bank-profile set`)."""
+    from exchange.results.payments import prepare_payment_batch
+    from secretariat.core.programmes.service import get_programme, parse_date
+
     with cli_session() as session:
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         prepared = prepare_payment_batch(session=session, actor=_staff(session, user), programme=target,
-                                         transfer_date=parse_date(transfer_date, "振込指定日"),
-                                         requester_code=requester_code, requester_name_kana=requester_name,
-                                         from_bank_code=from_bank, from_branch_code=from_branch,
-                                         from_account_number=from_account)
+                                         transfer_date=parse_date(transfer_date, "振込指定日"))
     batch = prepared.batch
     console.print(f"batch {batch.id}: {batch.line_count} transfers, {batch.total_yen:,} yen" if batch
                   else "nothing to pay")
@@ -176,6 +338,8 @@ def payments_prepare(programme: Annotated[int, typer.Option()],
 @payments.command("approve")
 def payments_approve(batch: int, user: Annotated[str, typer.Option(help="the approver (checker)")]):
     """Approve a prepared batch; the approver must not be its preparer."""
+    from exchange.results.payments import approve_payment_batch, get_batch
+
     with cli_session() as session:
         approved = approve_payment_batch(session=session, actor=_staff(session, user),
                                          batch=get_batch(session=session, actor=CLI_ACTOR, batch_id=batch))
@@ -185,6 +349,9 @@ def payments_approve(batch: int, user: Annotated[str, typer.Option(help="the app
 @payments.command("export")
 def payments_export(batch: int, out: Annotated[Path | None, typer.Option()] = None):
     """Write an approved batch as CSV and a Zengin 総合振込 file; the batch is frozen from then on."""
+    from exchange.results.payments import export_payment_batch, get_batch
+    from secretariat.core.tenancy.models import Municipality
+
     settings = Settings.from_env()
     with cli_session(settings) as session:
         found = get_batch(session=session, actor=CLI_ACTOR, batch_id=batch)
@@ -197,9 +364,14 @@ def payments_export(batch: int, out: Annotated[Path | None, typer.Option()] = No
 @app.command("payment-results")
 def payment_results(file: Path, programme: Annotated[int, typer.Option()]):
     """Import the municipality's payment-result file: paid, or failed with its reason."""
+    from exchange.results.payments import import_payment_results
+    from exchange.targets.encoding import limits_of
+    from secretariat.core.programmes.service import get_programme
+
     with cli_session() as session:
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
-        result = import_payment_results(session=session, actor=CLI_ACTOR, programme=target, path=file)
+        result = import_payment_results(session=session, actor=CLI_ACTOR, programme=target, path=file,
+                                        limits=limits_of(Settings.from_env()))
     for problem in result.errors:
         err.print(f"row {problem.row}: {problem.column} {problem.value!r}: {problem.message}")
     console.print(f"{result.paid} paid, {result.failed} failed" if result.ok else "nothing imported")
@@ -217,6 +389,8 @@ Port = Annotated[int, typer.Option()]
 def push_(file: Path, host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
           remote_dir: Annotated[str, typer.Option()] = "inbox"):
     """Upload a file to a municipality's own SFTP server (temporary name, then rename)."""
+    from exchange.drop.client import push, sftp_session
+
     with sftp_session(host=host, port=port, username=user, key_file=key, host_key_line=host_key) as sftp:
         console.print(push(sftp, file, remote_dir))
 
@@ -225,6 +399,8 @@ def push_(file: Path, host: Host, user: User, key: Key, host_key: HostKey, port:
 def pull_(into: Path, host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
           remote_dir: Annotated[str, typer.Option()] = "outbox"):
     """Download new files from a municipality's own SFTP server."""
+    from exchange.drop.client import pull, sftp_session
+
     with sftp_session(host=host, port=port, username=user, key_file=key, host_key_line=host_key) as sftp:
         for path in pull(sftp, into, remote_dir):
             console.print(str(path))

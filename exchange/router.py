@@ -18,7 +18,10 @@ from exchange.results.payments import (approve_payment_batch, export_payment_bat
                                        list_batches, payment_failures)
 from exchange.results.status import write_result_files
 from exchange.targets.models import TargetFile
+from exchange.targets.encoding import limits_of
+from exchange.targets.mapping import MAX_MAPPING_CHARS, MappingInvalid
 from exchange.targets.service import import_target_file, target_files
+from exchange.targets.stored_mappings import municipal_mapping, set_municipal_mapping
 from exchange.targets.validate import Problem
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
@@ -30,13 +33,14 @@ from secretariat.core.programmes.models import Programme
 from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import list_programmes
 from secretariat.core.tenancy.models import Municipality
-from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
+from secretariat.core.web.deps import (AppSettings, CurrentActor, DbSession, ValidMunicipality, ValidProgramme,
+                                       require_roles)
 from secretariat.core.web.templating import make_templates, render
 
 router = APIRouter()
 pages = make_templates(Path(__file__).parent / "templates")
 Exchanger = Annotated[Actor, require_roles(Role.admin, Role.supervisor, Role.liaison)]
-MAX_UPLOAD_BYTES = 1 << 30
+Admin = Annotated[Actor, require_roles(Role.admin)]
 TENANT_PATH_PARAMETERS = ("target_file_id", "batch_id")
 
 
@@ -76,14 +80,14 @@ def _saved(upload: UploadFile, settings: Settings, session: Session, programme: 
     with path.open("wb") as handle:
         while chunk := upload.file.read(1 << 20):
             written += len(chunk)
-            if written > MAX_UPLOAD_BYTES:
+            if written > settings.upload_max_bytes:
                 handle.close()
                 path.unlink()
-                raise InvalidInput(f"the upload is larger than {MAX_UPLOAD_BYTES >> 20} MB")
+                raise InvalidInput(f"ファイルが大きすぎます。受け付けるのは {settings.upload_max_bytes:,} バイトまでです。")
             handle.write(chunk)
     if written == 0:
         path.unlink()
-        raise InvalidInput("the uploaded file is empty")
+        raise InvalidInput("送られたファイルが空です（0 バイト）。")
     return path
 
 
@@ -114,7 +118,7 @@ def upload_targets(request: Request, session: DbSession, settings: AppSettings, 
     path = _saved(file, settings, session, programme)
     name = upload_name(file)
     record, listing = import_target_file(session=session, actor=actor, programme=programme, path=path,
-                                         name=name, source="web")
+                                         name=name, source="web", limits=limits_of(settings))
     session.commit()
     outbox = outbox_of(settings, session, programme)
     outbox.mkdir(parents=True, exist_ok=True)
@@ -161,7 +165,7 @@ def make_results(session: DbSession, settings: AppSettings, programme: ValidProg
 def upload_payment_results(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
                            actor: Exchanger, file: Annotated[UploadFile, File()]):
     result = import_payment_results(session=session, actor=actor, programme=programme,
-                                    path=_saved(file, settings, session, programme))
+                                    path=_saved(file, settings, session, programme), limits=limits_of(settings))
     session.commit()
     return render(request, "exchange_payment_results.html", using=pages, actor=actor, programme=programme,
                   result=result, status_code=200 if result.ok else 422)
@@ -180,3 +184,37 @@ def export(session: DbSession, settings: AppSettings, batch: ValidBatch, actor: 
     export_payment_batch(session=session, actor=actor, batch=batch, out_dir=outbox_of(settings, session, programme))
     session.commit()
     return RedirectResponse(f"/programmes/{batch.programme_id}/exchange", status_code=303)
+
+
+# The municipality is loaded before the role is checked, so another municipality's code answers 404 to a liaison.
+@router.get("/exchange/mappings/{municipality_code}")
+def mapping_page(request: Request, session: DbSession, municipality: ValidMunicipality, actor: Admin):
+    """The municipality's column mapping, and the form to replace it."""
+    return _mapping_page(request, session, municipality, actor, [])
+
+
+@router.post("/exchange/mappings/{municipality_code}")
+def upload_mapping(request: Request, session: DbSession, municipality: ValidMunicipality, actor: Admin,
+                   file: Annotated[UploadFile, File()]):
+    """Check the uploaded YAML and make it the municipality's mapping; a broken one is shown with its problems."""
+    data = file.file.read(MAX_MAPPING_CHARS * 4 + 1)
+    label = upload_name(file)
+    try:
+        if len(data) > MAX_MAPPING_CHARS * 4:
+            raise MappingInvalid(label, [f"大きすぎます。対応表は {MAX_MAPPING_CHARS:,} 文字までです"])
+        try:
+            source = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise MappingInvalid(label, ["UTF-8 のテキストではありません"]) from None
+        set_municipal_mapping(session=session, actor=actor, municipality=municipality, source=source, label=label)
+    except MappingInvalid as error:
+        return _mapping_page(request, session, municipality, actor, error.problems, label, status_code=422)
+    session.commit()
+    return RedirectResponse(f"/exchange/mappings/{municipality.code}", status_code=303)
+
+
+def _mapping_page(request: Request, session: Session, municipality: Municipality, actor: Actor, problems: list[str],
+                  label: str = "", status_code: int = 200):
+    return render(request, "exchange_mapping.html", using=pages, actor=actor, municipality=municipality,
+                  record=municipal_mapping(session=session, actor=actor, municipality=municipality),
+                  problems=problems, label=label, status_code=status_code)

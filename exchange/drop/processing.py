@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from exchange.drop.server import Login
 from exchange.results.files import cp932_csv, write_atomically
 from exchange.results.payments import import_payment_results
+from exchange.targets.encoding import Limits
 from exchange.targets.service import import_target_file
 from exchange.targets.validate import Problem
 from secretariat.core.db import session_scope
@@ -50,7 +51,8 @@ def programme_for(session: Session, login: Login) -> Programme:
     return programmes[0]
 
 
-def process_dropped_file(engine: Engine, login: Login, archived: Path, name: str, at: datetime | None = None) -> Path:
+def process_dropped_file(engine: Engine, login: Login, archived: Path, name: str, at: datetime | None = None,
+                         limits: Limits = Limits()) -> Path:
     """Import the archived copy of a file the municipality sent as `name`, and report; returns the
     report's path in the outbox. `at` stamps the import (the demo replays a programme's calendar);
     it defaults to now."""
@@ -60,13 +62,14 @@ def process_dropped_file(engine: Engine, login: Login, archived: Path, name: str
             programme = programme_for(session, login)
             if is_payment_result(name):
                 result = import_payment_results(session=session, actor=login.actor(), programme=programme,
-                                                path=archived, at=at)
+                                                path=archived, at=at, limits=limits)
                 summary = (f"取込完了: 振込済 {result.paid} 件, 振込不能 {result.failed} 件" if result.ok
                            else f"取込せず: エラー {len(result.errors)} 件 (何も取り込んでいません)")
                 data = report_csv(summary, result.errors, [])
             else:
                 record, listing = import_target_file(session=session, actor=login.actor(), programme=programme,
-                                                     path=archived, name=name, source="sftp", at=at)
+                                                     path=archived, name=name, source="sftp", at=at,
+                                                     limits=limits)
                 data = report_csv(_target_summary(record, listing), listing.errors, listing.warnings)
     except DomainError as error:
         data = report_csv(f"取込せず: {error.message}", [], [])

@@ -1,9 +1,27 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, Index
+from sqlalchemy import JSON, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 from secretariat.core.clock import utcnow
+
+
+class ColumnMapping(SQLModel, table=True):
+    """A municipality's own column mapping (項目定義), as an admin uploaded it: the YAML itself.
+
+    Every upload is kept; the latest is the one its files are read with, and each target file
+    records the one that read it.
+    """
+
+    __tablename__ = "exchange_column_mapping"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    source: str = Field(sa_type=Text, description="the YAML as uploaded")
+    sha256: str = Field(max_length=64)
+    title: str = Field(default="", max_length=200)
+    uploaded_by: str = Field(max_length=100)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 
 class TargetFile(SQLModel, table=True):
@@ -23,7 +41,9 @@ class TargetFile(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     size: int = 0
     encoding: str = Field(default="", max_length=20)
-    mapping: str = Field(default="default", max_length=60)
+    mapping: str = Field(default="default", max_length=60, description="the mapping's name, or the municipality's code")
+    mapping_id: int | None = Field(default=None, foreign_key="exchange_column_mapping.id",
+                                   description="the municipality's stored mapping that read the file, if one did")
     kind: str = Field(default="full", max_length=10, description="full | delta")
     status: str = Field(max_length=20, description="imported | rejected | duplicate")
     rows: int = 0

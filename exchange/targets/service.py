@@ -15,8 +15,10 @@ from pathlib import Path
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from exchange.targets.mapping import load_mapping
+from exchange.targets.encoding import Limits
+from exchange.targets.mapping import Mapping, find_mapping
 from exchange.targets.models import TargetChange, TargetFile
+from exchange.targets.stored_mappings import mapping_for
 from exchange.targets.validate import PersonRow, Problem, TargetList, read_target_list
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import transition
@@ -37,15 +39,25 @@ HOUSEHOLD_FIELDS = ("postal_code", "address", "address_extra", "phone")
 
 
 def import_target_file(*, session: Session, actor: Actor, programme: Programme, path: Path, name: str | None = None,
-                       mapping: str = "default", source: str = "web", at: datetime | None = None
-                       ) -> tuple[TargetFile, TargetList]:
-    """Validate the file against itself and the store, then import it whole, or record why not."""
+                       mapping: str | Mapping | None = None, source: str = "web", at: datetime | None = None,
+                       limits: Limits = Limits()) -> tuple[TargetFile, TargetList]:
+    """Validate the file against itself and the store, then import it whole, or record why not.
+
+    The file is read with the municipality's own mapping, or the default one if it has none;
+    `mapping` (a shipped mapping's name, a YAML file's path, or a `Mapping`) overrides that. A
+    birth after the programme's reference date is an error. A file beyond `limits` is recorded as
+    rejected without being parsed."""
     actor.require(Role.admin, Role.supervisor, Role.liaison)
     if not actor.can_see(programme.municipality_id):
         raise NotFound(f"no programme {programme.id}")
-    listing = read_target_list(path, load_mapping(mapping), name=name)
+    if mapping is None:
+        mapping, mapping_id = mapping_for(session, programme.municipality_id)
+    else:
+        mapping, mapping_id = (find_mapping(mapping) if isinstance(mapping, str) else mapping), None
+    listing = read_target_list(path, mapping, name=name, limits=limits, reference_date=programme.reference_date)
     record = TargetFile(municipality_id=programme.municipality_id, programme_id=programme.id, name=listing.name[:255],
-                        sha256=listing.sha256, size=listing.size, encoding=listing.encoding, mapping=mapping,
+                        sha256=listing.sha256, size=listing.size, encoding=listing.encoding,
+                        mapping=mapping.name[:60], mapping_id=mapping_id,
                         kind="delta" if listing.is_delta else "full", status="rejected", rows=listing.rows,
                         households=len(listing.households), persons=len(listing.persons), source=source,
                         received_by=actor.username, received_at=as_utc(at) if at else utcnow())

@@ -1,9 +1,14 @@
 """Reading a target list (対象者一覧) and finding every problem in it before anything is stored.
 
 One pass over the file: each row is normalised (half-width kana made full-width, full-width
-digits made half-width, 和暦 dates read) and checked; persons are grouped into households by
-世帯番号 and each household is checked as a whole (one head, one address). Problems carry the
-row as a spreadsheet shows it (the header is row 1), the column heading, the value and a code.
+digits made half-width, 和暦 dates read, 続柄 codes turned into words) and checked; persons are
+grouped into households by 世帯番号 and each household is checked as a whole (one head, one
+address). Problems carry the row as a spreadsheet shows it (the header is row 1), the column
+heading, the value and a code.
+
+What a resident's record cannot do without is an error and stops the file; what it can (a
+column the mapping does not know, a phone number that is not one) is a warning, and the file is
+imported without it.
 
 Persons are kept as tuples, not objects, so a million-person list fits comfortably in memory.
 """
@@ -22,10 +27,10 @@ from typing import NamedTuple
 import jaconv
 
 from exchange.results.banks import bank_problem
-from exchange.targets.encoding import detect_encoding
+from exchange.targets.encoding import BoundedLines, Limits, OverLimit, check_columns, check_size, detect_encoding
 from exchange.targets.mapping import FIELDS, Mapping
 from exchange.targets.numbers import has_valid_check_digit
-from exchange.targets.wareki import BadDate, parse_date
+from exchange.targets.wareki import BadDate, read_date
 from secretariat.core.errors import InvalidInput
 from secretariat.core.postal import known_postal_codes
 from secretariat.core.text import normalise_phone, to_halfwidth_digits, validate_kana
@@ -37,6 +42,8 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 _HYPHENS = str.maketrans("", "", "-‐‑‒–—―−ｰー－ ")
 _CLEAN_KANA = re.compile("^[\u30a1-\u30fc]+(?:\u3000[\u30a1-\u30fc]+)*$")
 _ACCOUNT_TYPES = {"普通": "ordinary", "1": "ordinary", "当座": "current", "2": "current"}
+# an extension after the number: （内線12）, (内12), 内線12, ext.12, #12
+_EXTENSION = re.compile(r"[(（]?\s*(?:内線|内|EXT\.?|X|#)\s*\d+\s*[)）]?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -139,8 +146,19 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def read_target_list(path: Path, mapping: Mapping, *, name: str | None = None) -> TargetList:
-    """Read and check the whole file; never raises for what is in it, only reports."""
+def read_target_list(path: Path, mapping: Mapping, *, name: str | None = None, limits: Limits = Limits(),
+                     reference_date: date | None = None) -> TargetList:
+    """Read and check the whole file; never raises for what is in it, only reports.
+
+    A file beyond `limits` is refused with one problem before it is parsed (a file too large
+    before it is even hashed); a row too long stops the reading where it starts. A birth after
+    `reference_date` (the programme's 基準日; today when there is none) is an error."""
+    try:
+        check_size(path, limits)
+    except OverLimit as error:
+        result = TargetList(name=name or path.name, sha256="", size=path.stat().st_size, mapping=mapping.name)
+        result.add(_over(error))
+        return result
     sha256, size = file_digest(path)
     result = TargetList(name=name or path.name, sha256=sha256, size=size, mapping=mapping.name)
     try:
@@ -149,16 +167,23 @@ def read_target_list(path: Path, mapping: Mapping, *, name: str | None = None) -
         result.add(Problem(0, "", "", "unreadable_file", error.message))
         return result
     with path.open(encoding=result.encoding, newline="") as handle:
-        reader = csv.reader(handle)
+        lines = BoundedLines(handle, limits.row_chars)
+        reader = csv.reader(lines)
+        header = None
         try:
             header = next(reader, None)
             if header is None:
                 result.add(Problem(1, "", "", "no_header", "the file has no header row"))
                 return result
+            check_columns(header, limits)
             columns = _header(header, mapping, result)
             if columns is None:
                 return result
-            _RowReader(mapping, columns, result).read(reader)
+            _RowReader(mapping, columns, _width(header), result, reference_date).read(reader, lines)
+        except OverLimit as error:
+            if header is None:
+                error.row = 1  # the header, however many lines its quotes spread it over
+            result.add(_over(error))
         except csv.Error as error:
             result.add(Problem(reader.line_num, "", "", "bad_csv",
                                f"the CSV cannot be read past this point ({error}); an unclosed quote, "
@@ -167,18 +192,28 @@ def read_target_list(path: Path, mapping: Mapping, *, name: str | None = None) -
     return result
 
 
+def _over(error: OverLimit) -> Problem:
+    return Problem(error.row, "", error.value, error.code, error.message)
+
+
+def _width(header: list[str]) -> int:
+    """How many fields a row has: the header's, a trailing comma after the last heading not counted."""
+    return len(header) - 1 if len(header) > 1 and not header[-1].strip() else len(header)
+
+
 def _header(header: list[str], mapping: Mapping, result: TargetList) -> dict[str, tuple[int, str, bool]] | None:
-    """field → (column index, heading as written, blank allowed); None when the header is unusable."""
+    """field → (column index, heading as written, blank allowed); None when the header is unusable.
+    A heading the mapping does not know is left out: quietly if the mapping lists it under
+    `ignore_columns`, otherwise with a warning naming it."""
     columns: dict[str, tuple[int, str, bool]] = {}
     fine = True
-    for index, heading in enumerate(header):
-        if not heading.strip() and index == len(header) - 1:
-            continue  # a trailing comma after the last heading
+    for index, heading in enumerate(header[:_width(header)]):
         column = mapping.column_for(heading)
         if column is None:
-            result.add(Problem(1, heading, heading, "unknown_column",
-                               f"column {index + 1} ({heading!r}) is not in the {mapping.name!r} mapping"))
-            fine = False
+            if not mapping.ignores(heading):
+                result.add(Problem(1, heading, heading, "unknown_column",
+                                   f"{index + 1}列目「{heading.strip()}」は対応表（{mapping.name}）にない列のため、"
+                                   "取り込まずに読み飛ばしました", "warning"))
         elif column.field in columns:
             result.add(Problem(1, heading, heading, "duplicate_column", f"the column {heading!r} appears twice"))
             fine = False
@@ -209,9 +244,10 @@ class _RowReader:
     slower normalisers only for values that need them.
     """
 
-    def __init__(self, mapping: Mapping, columns: dict[str, tuple[int, str, bool]], result: TargetList):
+    def __init__(self, mapping: Mapping, columns: dict[str, tuple[int, str, bool]], width: int, result: TargetList,
+                 reference_date: date | None):
         self.mapping, self.columns, self.result = mapping, columns, result
-        self.width = max(index for index, _, _ in columns.values()) + 1
+        self.width = width  # the header's fields, the columns left out included
         # -1 reads the "" appended to every record: the value of a column the file does not have
         self.take = itemgetter(*(columns[name][0] if name in columns else -1 for name in FIELDS))
         self.blank_ok = {name: columns[name][2] for name in columns}
@@ -219,26 +255,37 @@ class _RowReader:
         self.heads = set(mapping.head_relationships)
         self.sex = {to_halfwidth_digits(k): v for k, v in mapping.sex_values.items()}
         self.changes = {to_halfwidth_digits(k): v for k, v in mapping.change_values.items()}
+        self.codes = _relationship_codes(mapping)
+        self.relationships: dict[str, str] = {}  # 続柄 as written → as stored, for values already read
         self.today = date.today()
+        self.reference_date = reference_date
+        self.latest_birth = min(reference_date, self.today) if reference_date else self.today
         self.seen_residents: set[str] = set()  # a set, not a dict of rows: a million entries, 40 MB less
         self.interned: dict[str, str] = {}
         result.is_delta = "change" in columns
 
-    def read(self, reader) -> None:
+    def read(self, reader, lines: BoundedLines) -> None:
         result = self.result
         width = self.width
-        for row, record in enumerate(reader, start=2):
-            if not "".join(record).strip():
-                if record:
-                    result.add(Problem(row, "", "", "empty_row", "an empty row was skipped", "warning"))
-                continue
-            result.rows += 1
-            if len(record) < width or (len(record) > width and "".join(record[width:]).strip()):
-                result.add(Problem(row, "", f"{len(record)} fields", "wrong_field_count",
-                                   f"the row has {len(record)} fields; the header has {width}"))
-                continue
-            record.append("")
-            self.person(row, self.take(record))
+        lines.used = 0  # the header's characters
+        row = 1
+        try:
+            for row, record in enumerate(reader, start=2):
+                lines.used = 0
+                if not "".join(record).strip():
+                    if record:
+                        result.add(Problem(row, "", "", "empty_row", "an empty row was skipped", "warning"))
+                    continue
+                result.rows += 1
+                if len(record) < width or (len(record) > width and "".join(record[width:]).strip()):
+                    result.add(Problem(row, "", f"{len(record)} fields", "wrong_field_count",
+                                       f"the row has {len(record)} fields; the header has {width}"))
+                    continue
+                record.append("")
+                self.person(row, self.take(record))
+        except OverLimit as error:
+            error.row = row + 1  # the record being read, as a spreadsheet counts rows: a quoted field may span lines
+            raise
 
     def problem(self, row: int, name: str, value: str, code: str, message: str, severity: str = "error") -> None:
         self.result.add(Problem(row, self.columns[name][1] if name in self.columns else name, value, code, message,
@@ -264,7 +311,7 @@ class _RowReader:
         kana = self._kana(row, "name_kana", self.required(row, "name_kana", kana))
         born = self._birth_date(row, born)
         sex = self._sex(row, sex)
-        relationship = self.intern(_wide(self.required(row, "relationship", relationship)))
+        relationship = self.relationships.get(relationship) or self._relationship(row, relationship)
         change, reason, change_date = self._change(row, change, change_reason, change_date)
         postal = self.intern(self._postal(row, postal))
         address = _wide(self.required(row, "address", address))
@@ -325,17 +372,43 @@ class _RowReader:
             self.problem(row, name, value, "bad_kana", error.message)
             return ""
 
+    def _relationship(self, row: int, value: str) -> str:
+        """続柄 as stored: words as written (made full-width), a code through the mapping's table."""
+        written = value
+        value = _digits(self.required(row, "relationship", value))
+        if not value:
+            return ""
+        words = self.codes.get(value)
+        if words is None and value.isdigit():
+            self.problem(row, "relationship", value, "unknown_relationship_code",
+                         f"続柄コード {value} は対応表（{self.mapping.name}）の relationship_codes にありません"
+                         if self.codes else
+                         f"続柄がコード（{value}）で書かれていますが、対応表（{self.mapping.name}）に続柄コードの表"
+                         "（relationship_codes）がありません")
+            return ""
+        if words is None:
+            words = self.intern(_wide(value))
+        self.relationships[written] = words
+        return words
+
     def _birth_date(self, row: int, value: str) -> date | None:
         value = self.required(row, "birth_date", value)
         if not value:
             return None
         try:
-            born = parse_date(value)
+            born, warning = read_date(value)
         except BadDate as error:
-            self.problem(row, "birth_date", value, "bad_date", str(error))
+            self.problem(row, "birth_date", value, error.code, str(error))
             return None
-        if born > self.today:
-            self.problem(row, "birth_date", value, "future_date", "生年月日 is in the future")
+        if warning:
+            self.problem(row, "birth_date", value, "date_needs_check", warning, "warning")
+        if born > self.latest_birth:
+            if born > self.today:
+                self.problem(row, "birth_date", value, "future_date", "生年月日が未来の日付です")
+            else:
+                self.problem(row, "birth_date", value, "born_after_reference_date",
+                             f"生年月日が事業の基準日（{self.reference_date:%Y年%m月%d日}）より後です。"
+                             "基準日より後に生まれた人は対象になりません")
         return born
 
     def _sex(self, row: int, value: str) -> str:
@@ -357,11 +430,16 @@ class _RowReader:
             change = ""
         reason = _wide(reason) or (value if not value.isdigit() else "")
         when = when.strip()
-        try:
-            return change, reason, parse_date(when) if when else None
-        except BadDate as error:
-            self.problem(row, "change_date", when, "bad_date", str(error))
+        if not when:
             return change, reason, None
+        try:
+            day, warning = read_date(when)
+        except BadDate as error:
+            self.problem(row, "change_date", when, error.code, str(error))
+            return change, reason, None
+        if warning:
+            self.problem(row, "change_date", when, "date_needs_check", warning, "warning")
+        return change, reason, day
 
     def _postal(self, row: int, value: str) -> str:
         value = self.required(row, "postal_code", value)
@@ -376,15 +454,35 @@ class _RowReader:
         return digits
 
     def _phone(self, row: int, value: str) -> str:
+        """The number's digits; a value that is not a number (なし) or has an extension is a warning,
+        never an error: the phone is optional, and the household is imported without it or with
+        the number alone."""
         if value.isascii():
             digits = value.replace("-", "").strip()
             if not digits or (digits.isdigit() and 10 <= len(digits) <= 11):
                 return digits
-        try:
-            return normalise_phone(value) if value.strip() else ""
-        except InvalidInput as error:
-            self.problem(row, "phone", value, "bad_phone", error.message)
+        if not value.strip():
             return ""
+        wide = to_halfwidth_digits(value)
+        number = _EXTENSION.sub("", wide).strip()
+        try:
+            digits = normalise_phone(number) if number != wide.strip() else ""
+        except InvalidInput:
+            digits = ""
+        if digits:
+            self.problem(row, "phone", value, "phone_extension_dropped",
+                         "内線番号は取り込めないため除き、電話番号だけを取り込みました", "warning")
+            return digits
+        try:
+            return normalise_phone(value)
+        except InvalidInput:
+            pass
+        if not any(ch.isdigit() for ch in wide):
+            message = "電話番号がないものとして、電話番号は空欄で取り込みました"
+        else:
+            message = "電話番号（10桁か11桁）として読めないため、電話番号は空欄で取り込みました"
+        self.problem(row, "phone", value, "bad_phone", message, "warning")
+        return ""
 
     def _account(self, row: int, values: tuple) -> tuple | None:
         if not any(values):
@@ -417,6 +515,17 @@ class _RowReader:
                              f"世帯番号 {draft.number} has a different {self.columns.get(name, (0, name))[1]} "
                              f"on row {draft.row}")
                 return
+
+
+def _relationship_codes(mapping: Mapping) -> dict[str, str]:
+    """code → words, each code also without its leading zeros (a system or Excel that drops them
+    writes 02 as 2); a code written so in the table itself wins."""
+    codes = {}
+    for code, words in mapping.relationship_codes.items():
+        code = to_halfwidth_digits(code).strip()
+        if code.isdigit():
+            codes.setdefault(code.lstrip("0") or "0", words)
+    return codes | {to_halfwidth_digits(code).strip(): words for code, words in mapping.relationship_codes.items()}
 
 
 def _check_households(result: TargetList) -> None:

@@ -70,5 +70,5 @@ def test_an_empty_upload_is_refused_and_leaves_nothing(factory, client, login, t
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     answer = upload(client, tenant.programme, token, empty)
-    assert answer.status_code == 422 and "empty" in answer.text
+    assert answer.status_code == 422 and "空です" in answer.text
     assert not any((settings.data_dir / "drop" / tenant.municipality.code / "archive").iterdir())

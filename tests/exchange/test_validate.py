@@ -54,13 +54,14 @@ def test_each_problem_names_the_spreadsheet_row_the_column_and_the_value(rows, w
     assert (6, "郵便番号", "999-9999", "unknown_postal_code") in found
 
 
-def test_a_missing_or_unknown_column_is_refused_before_any_row(rows, write):
+def test_a_missing_column_is_refused_before_any_row_and_an_unknown_one_only_warned_of(rows, write):
     for row in rows:
         del row[0]
         row.append("x")
     rows[0][-1] = "備考"
     listing = read_target_list(write(rows), load_mapping())
-    assert {p.code for p in listing.errors} == {"missing_column", "unknown_column"}
+    assert {p.code for p in listing.errors} == {"missing_column"}
+    assert [(p.code, p.column) for p in listing.warnings] == [("unknown_column", "備考")]
     assert listing.rows == 0
 
 
