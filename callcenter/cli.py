@@ -9,11 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from callcenter.forecast.programme import staffing_plan
-from callcenter.staffing.erlang import required_agents
 from secretariat.core.cli_support import CLI_ACTOR, cli_session, err
-from secretariat.core.programmes.service import get_programme
 
+# The modules behind each command (NumPy, the forecast's history, SQLAlchemy) are imported in the
+# command itself: every `secretariat` invocation loads this module to list its commands.
 app = typer.Typer(no_args_is_help=True, help="The call center: staffing and, as they land, inquiries and telephony.")
 console = Console()
 
@@ -30,6 +29,8 @@ def erlang(calls: Annotated[float, typer.Option(help="calls offered in the inter
            max_abandonment: Annotated[float | None, typer.Option(help="cap on the abandonment rate")] = None,
            as_json: Annotated[bool, typer.Option("--json")] = False):
     """What-if: the agents an interval needs (Erlang C, or Erlang A with --patience-s)."""
+    from callcenter.staffing.erlang import required_agents
+
     for name, value in (("service level", service_level), ("max occupancy", max_occupancy)):
         if not 0 < value <= 1:
             err.print(f"[red]error:[/red] {name} is a share between 0 and 1, not {value}")
@@ -68,6 +69,9 @@ def forecast(programme: Annotated[int, typer.Option(help="programme id")],
              days: Annotated[int, typer.Option(help="days to print")] = 14,
              as_json: Annotated[bool, typer.Option("--json")] = False):
     """The programme's busy curve and staffing plan, with the model's backtest error."""
+    from callcenter.forecast.programme import staffing_plan
+    from secretariat.core.programmes.service import get_programme
+
     with cli_session() as session:
         staffing = staffing_plan(session, get_programme(session=session, actor=CLI_ACTOR, programme_id=programme))
     print_plan(staffing, days, as_json)

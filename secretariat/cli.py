@@ -2,6 +2,12 @@
 
 Like `app.py`, this is a composition root: it reads the environment once into `Settings`
 and passes what it builds to the services.
+
+Every invocation, `--help` included, imports this module and each domain's CLI module to list
+the commands, and scanner stations and cron jobs pay that on every call: so these modules
+import only typer, rich and the light parts of the core at the top, and each command imports
+the services it runs (SQLAlchemy, Alembic, ReportLab, OpenCV…) in its body.
+`tests/cli/test_startup.py` holds them to it.
 """
 
 from __future__ import annotations
@@ -18,13 +24,8 @@ from exchange.cli import app as exchange_app
 from mailroom.checkin.cli import app as mailroom_app
 from mailroom.printing.cli import app as print_app
 from mailroom.printing.cli import forms as forms_app
-from secretariat.core.auth.service import create_user, find_user, issue_api_token, list_users
 from secretariat.core.cli_support import CLI_ACTOR, cli_session
 from secretariat.core.config import Settings
-from secretariat.core.db import make_engine
-from secretariat.core.programmes.service import create_programme, list_programmes
-from secretariat.core.tenancy.service import create_municipality, get_municipality_by_code, list_municipalities
-from secretariat.migrations import migrate
 
 app = typer.Typer(no_args_is_help=True, help="Operations suite of a benefit-programme secretariat (給付金事務局).")
 users = typer.Typer(no_args_is_help=True, help="Staff accounts and API tokens.")
@@ -49,6 +50,9 @@ _session = cli_session
 @app.command()
 def init():
     """Create or upgrade the store's schema (safe to run again)."""
+    from secretariat.core.db import make_engine
+    from secretariat.migrations import migrate
+
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -64,6 +68,9 @@ def users_add(username: str,
               password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                                     envvar="SECRETARIAT_NEW_PASSWORD")] = ""):
     """Add a staff account."""
+    from secretariat.core.auth.service import create_user
+    from secretariat.core.tenancy.service import get_municipality_by_code
+
     with _session() as session:
         owner = get_municipality_by_code(session=session, actor=ADMIN, code=municipality) if municipality else None
         user = create_user(session=session, actor=ADMIN, username=username, password=password, role=role,
@@ -74,6 +81,8 @@ def users_add(username: str,
 @users.command("list")
 def users_list():
     """List staff accounts."""
+    from secretariat.core.auth.service import list_users
+
     with _session() as session:
         table = Table("username", "name", "role", "municipality id", "active")
         for user in list_users(session=session, actor=ADMIN):
@@ -85,6 +94,8 @@ def users_list():
 @users.command("token")
 def users_token(username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "automation"):
     """Issue an API token for a user; it is shown once."""
+    from secretariat.core.auth.service import find_user, issue_api_token
+
     with _session() as session:
         token = issue_api_token(session=session, actor=ADMIN, user=find_user(session=session, username=username),
                                 name=name)
@@ -94,6 +105,8 @@ def users_token(username: str, name: Annotated[str, typer.Option(help="what the 
 @municipalities.command("add")
 def municipalities_add(code: str, name: str):
     """Add a municipality by its 全国地方公共団体コード."""
+    from secretariat.core.tenancy.service import create_municipality
+
     with _session() as session:
         municipality = create_municipality(session=session, actor=ADMIN, code=code, name=name)
     console.print(f"added {municipality.code} {municipality.name}")
@@ -101,6 +114,8 @@ def municipalities_add(code: str, name: str):
 
 @municipalities.command("list")
 def municipalities_list():
+    from secretariat.core.tenancy.service import list_municipalities
+
     with _session() as session:
         table = Table("code", "name")
         for municipality in list_municipalities(session=session, actor=ADMIN):
@@ -119,6 +134,9 @@ def programmes_add(municipality: Annotated[str, typer.Option(help="municipality 
                    channel: Annotated[list[str] | None, typer.Option(help="paper, web or push; repeat for more")]
                    = None):
     """Add a benefit programme for a municipality."""
+    from secretariat.core.programmes.service import create_programme
+    from secretariat.core.tenancy.service import get_municipality_by_code
+
     with _session() as session:
         owner = get_municipality_by_code(session=session, actor=ADMIN, code=municipality)
         programme = create_programme(session=session, actor=ADMIN, municipality=owner, name=name,
@@ -130,6 +148,8 @@ def programmes_add(municipality: Annotated[str, typer.Option(help="municipality 
 
 @programmes.command("list")
 def programmes_list():
+    from secretariat.core.programmes.service import list_programmes
+
     with _session() as session:
         table = Table("id", "municipality", "name", "deadline")
         for programme, owner in list_programmes(session=session, actor=ADMIN):
@@ -141,8 +161,10 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
     import uvicorn
 
     from exchange.cli import start_drop
-    from secretariat.app import create_app
+    from secretariat.app import create_app, server_config
+    from secretariat.core.db import make_engine
     from secretariat.core.logs import configure_logging
+    from secretariat.migrations import migrate
 
     configure_logging()
     engine = make_engine(settings.database_url)
@@ -152,7 +174,7 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
         drop, bound = start_drop(settings, host, sftp_port)
         console.print(f"SFTP drop on {host}:{bound}")
     try:
-        uvicorn.run(create_app(settings, engine), host=host, port=port, proxy_headers=True, log_config=None)
+        uvicorn.Server(server_config(create_app(settings, engine), host=host, port=port)).run()
     finally:
         if drop is not None:
             drop.stop()

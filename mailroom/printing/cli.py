@@ -9,18 +9,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
-from mailroom.printing.customer_barcode import NoCustomerBarcode, for_address
-from mailroom.printing.runs import get_run, print_programme, record_mailing, reissue
-from mailroom.printing.samples import write_sample
 from secretariat.core.cli_support import CLI_ACTOR, cli_session
 from secretariat.core.config import Settings
-from secretariat.core.households.service import get_household
-from secretariat.core.programmes.service import get_programme, parse_date
-from templates.layout import layout, summary
-from templates.loader import default_templates
 
+# The modules behind each command (ReportLab, Faker, the templates' YAML, SQLAlchemy) are imported in
+# the command itself: every `secretariat` invocation loads this module to list its commands.
 app = typer.Typer(no_args_is_help=True, help="The print room: forms, runs and the codes printed on them.")
 forms = typer.Typer(no_args_is_help=True, help="Form, letter and envelope templates.")
 console = Console()
@@ -28,6 +22,8 @@ err = Console(stderr=True)
 
 
 def _template(template_id: str):
+    from templates.loader import default_templates
+
     known = default_templates()
     if template_id not in known:
         err.print(f"[red]error:[/red] no template {template_id!r}; known: {', '.join(sorted(known))}")
@@ -38,6 +34,9 @@ def _template(template_id: str):
 @forms.command("list")
 def forms_list(as_json: Annotated[bool, typer.Option("--json")] = False):
     """The templates this installation can print."""
+    from templates.layout import summary
+    from templates.loader import default_templates
+
     rows = [summary(template) for template in default_templates().values()]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -50,6 +49,8 @@ def forms_list(as_json: Annotated[bool, typer.Option("--json")] = False):
 def forms_layout(template_id: Annotated[str, typer.Argument(metavar="ID")],
                  as_json: Annotated[bool, typer.Option("--json")] = True):
     """A template's pages and fields with their boxes in millimetres from the top-left, and its rules."""
+    from templates.layout import layout
+
     print(json.dumps(layout(_template(template_id)), ensure_ascii=False, indent=None if as_json else 2))
 
 
@@ -60,6 +61,8 @@ def forms_sample(template_id: Annotated[str, typer.Argument(metavar="ID")],
                  manifest: Annotated[Path | None, typer.Option(help="a JSON list of what each PDF page is")] = None,
                  seed: Annotated[int, typer.Option()] = 0):
     """Print a template for synthetic households, for design review and scan-check tests."""
+    from mailroom.printing.samples import write_sample
+
     pages = write_sample(_template(template_id), count, out, seed)
     if manifest:
         manifest.write_text(json.dumps([page.__dict__ for page in pages], ensure_ascii=False, indent=1),
@@ -72,6 +75,8 @@ def barcode(postal: Annotated[str, typer.Option(help="postal code, e.g. 2630023 
             address: Annotated[str, typer.Option(help="the address as printed on the envelope")],
             as_json: Annotated[bool, typer.Option("--json", help="print the symbols as a JSON list")] = False):
     """Japan Post's customer barcode (カスタマバーコード) for an address."""
+    from mailroom.printing.customer_barcode import NoCustomerBarcode, for_address
+
     try:
         code = for_address(postal, address)
     except NoCustomerBarcode as error:
@@ -98,6 +103,11 @@ def run(programme: Annotated[int, typer.Option(help="programme id")],
         workers: Annotated[int, typer.Option(min=1, help="rendering processes (default: one per core)")]
         = os.cpu_count() or 1):
     """Print every household not yet printed, in postal-code order, resuming an unfinished run."""
+    from rich.progress import Progress
+
+    from mailroom.printing.runs import print_programme
+    from secretariat.core.programmes.service import get_programme
+
     settings = Settings.from_env()
     with cli_session(settings) as session, Progress(console=console, transient=True) as bar:
         chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
@@ -117,6 +127,9 @@ def reissue_command(household: Annotated[int, typer.Argument(help="household id"
                     reason: Annotated[str, typer.Option()] = "紛失による再発行",
                     out: Annotated[Path | None, typer.Option()] = None):
     """A replacement pack for a lost form; the old form code is voided."""
+    from mailroom.printing.runs import reissue
+    from secretariat.core.households.service import get_household
+
     settings = Settings.from_env()
     with cli_session(settings) as session:
         made = reissue(session=session, actor=CLI_ACTOR,
@@ -129,6 +142,9 @@ def reissue_command(household: Annotated[int, typer.Argument(help="household id"
 def mailed(run_id: Annotated[int, typer.Option("--run", help="print run id")],
            mailed_on: Annotated[str, typer.Option("--date", help="the mail-out date, YYYY-MM-DD")]):
     """Record the day a run went to the post office; its households move to mailed."""
+    from mailroom.printing.runs import get_run, record_mailing
+    from secretariat.core.programmes.service import parse_date
+
     with cli_session() as session:
         day = parse_date(mailed_on, "mail-out date")
         moved = record_mailing(session=session, actor=CLI_ACTOR, mailed_on=day,

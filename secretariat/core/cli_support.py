@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from sqlmodel import Session
 
 from secretariat.core.auth.actor import Actor
 from secretariat.core.config import Settings
-from secretariat.core.db import make_engine
 from secretariat.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 err = Console(stderr=True)
 CLI_ACTOR = Actor.system("cli")
@@ -22,6 +24,12 @@ CLI_ACTOR = Actor.system("cli")
 @contextmanager
 def cli_session(settings: Settings | None = None) -> Iterator[Session]:
     """A session that commits on success; a domain error rolls back, prints, and exits 1."""
+    # imported here, not at the top: every command module imports this one, and `--help` and
+    # commands without a store should not pay for loading SQLAlchemy
+    from sqlmodel import Session
+
+    from secretariat.core.db import make_engine
+
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
     try:
