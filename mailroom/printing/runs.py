@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,6 +38,7 @@ from secretariat.core.clock import JST, today_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import Household, Person
 from secretariat.core.programmes.models import Programme
+from secretariat.core.spreadsheet import csv_row
 from secretariat.core.tenancy.models import Municipality
 from templates.loader import default_templates
 from templates.schema import Template
@@ -149,7 +151,19 @@ def _renderer_pool(workers: int):
     if workers <= 1:
         return _InProcess()
     # spawn, not fork: the parent holds database connections and may run web-server threads
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """A renderer ends when the run that started it is gone (killed with -9, or by the OOM killer):
+    otherwise it would wait on the dead pool's queue for ever, holding its memory."""
+    def watch() -> None:
+        pause = threading.Event()
+        while os.getppid() == parent:
+            pause.wait(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _households_in(session: Session, run: PrintRun) -> int:
@@ -365,7 +379,9 @@ def _manifest_row(file_name: str, first_page: int, page_count: int, form_id: str
         barcode = " ".join(for_address(postal_code, address).symbols)
     except NoCustomerBarcode:
         barcode = ""
-    return [file_name, first_page, first_page + page_count - 1, form_id, household_number, postal_code, barcode]
+    # 世帯番号 comes from the municipality's file as written: the printer opens this in Excel
+    return csv_row([file_name, first_page, first_page + page_count - 1, form_id, household_number, postal_code,
+                    barcode])
 
 
 def _manifest_rows(session: Session, batch_id: int):
