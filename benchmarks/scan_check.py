@@ -1,137 +1,288 @@
-"""Benchmark: the scan check's accuracy per field kind, page identification, and pages per second.
+"""Benchmark: `secretariat mailroom check` and `mailroom ingest`, run as an operator runs them, on
+generated scanner output: pages per second including start-up, and what the check got right.
 
-    .venv/bin/python benchmarks/scan_check.py [--forms 200] [--workers 2] [--seed 1]
+    .venv/bin/python benchmarks/scan_check.py [--forms 150] [--runs 3] [--workers N] [--seed 1] [--keep DIR]
 
-It builds a synthetic scan corpus first (not timed): 支給要件確認書 forms rendered by the print
-room, every field independently filled (ticks, crosses, circles, blacked-out boxes, handwriting,
-digits, faint pencil, red seals) or left blank with dust, then fed through an imaginary scanner
-(skew ±4°, scale ±3 %, shift, 30 % upside down, blur, noise, fade, 200 and 300 dpi, JPEG
-quality 60–90). Then it times, on `--workers` processes, decoding the 300-dpi files alone and
-the whole check on the same files, and prints per kind: fields right, uncertain (left to an
-operator), false pass (a blank field judged filled: the costly mistake) and false deficiency
-(a filled field judged blank).
+Set-up (not timed): a fresh SQLite store with a programme of `--forms` households, printed and
+mailed by the print room. Each form comes back filled by an imaginary resident (three in four
+completely, one in four with one required field left blank, ticks, crosses, circles, blacked-out
+boxes, handwriting, digits, faint pencil and red seals), with an ID copy (and a bank-book copy for a
+new account) after it, fed through an imaginary sheet feeder set to the paper's size
+(`simulate.Feed.feeder`: skew up to ±4°, shift up to ±4 mm, so corners and their marks are cut off
+by the image's edge, one sheet in ten upside down, blur, noise, fade) twice:
+
+- "300-dpi JPEG": every page at 300 dpi, JPEG quality 60–90;
+- "mixed": 200 and 300 dpi, JPEG and PNG.
+
+Then, per feed, `--runs` times each, as subprocesses timed from launch to exit (Python's start-up,
+the imports and the worker pool included): `secretariat mailroom check --json FILE…`, and
+`secretariat mailroom ingest FOLDER` on a fresh copy of the store. It prints the best and the median
+pages per second, and from the first runs: the pages identified; per field kind the fields right,
+left to an operator (uncertain), false passes (a blank field judged filled: the costly mistake)
+and false deficiencies; and from the store after the ingest, the forms' outcomes: complete forms
+passed with no human touch, forms with a blank required field that passed (must be none), pages in
+the exceptions queue.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy
+import pypdfium2
+from sqlmodel import Session, select
 
-from mailroom.printing.samples import synthetic_addressees
+import secretariat.core.models  # noqa: F401
+from mailroom.checkin.models import Receipt, ScannedPage
+from mailroom.printing.models import PrintRun
+from mailroom.printing.runs import print_programme, record_mailing
 from mailroom.scanning import simulate
-from mailroom.scanning.check import check_pixels
-from mailroom.scanning.images import ScanError, read_pages
+from secretariat.core.auth.actor import Actor
+from secretariat.core.config import sqlite_url
+from secretariat.core.db import make_engine
+from secretariat.core.households.service import import_households
+from secretariat.core.programmes.service import create_programme
+from secretariat.core.synthetic import HouseholdFactory
+from secretariat.core.tenancy.service import create_municipality
+from secretariat.migrations import migrate
 from templates.loader import default_templates
 
 FORM = "kakuninsho-hikazei"
+DPI = 300  # the printed pages are rendered at this resolution, then scanned at the feed's
+SECRETARIAT = Path(sys.executable).parent / "secretariat"
+STORE = "secretariat.db"
+TODAY = date.today()
+MAILED_ON, ARRIVED_ON = TODAY - timedelta(days=10), TODAY - timedelta(days=1)
 
 
-def build_corpus(folder: Path, forms: int, seed: int) -> list[dict]:
+# --- set-up: a store with printed, mailed forms; the scanner's output of their return -----------
+
+def set_up_store(forms: int, data_dir: Path) -> list[dict]:
+    """A store whose programme's packs are printed and mailed; the print manifest's rows."""
+    engine = make_engine(sqlite_url(data_dir / STORE))
+    migrate(engine)
+    actor = Actor.system("benchmark")
+    with Session(engine) as session:
+        municipality = create_municipality(session=session, actor=actor, code="121002", name="千葉県千葉市")
+        programme = create_programme(session=session, actor=actor, municipality=municipality, name="benchmark",
+                                     reference_date=date(2026, 12, 1), opens_date=date(2026, 12, 1),
+                                     deadline_date=date(2027, 2, 28), amount_per_household_yen=30_000,
+                                     form_templates=["cover-letter", FORM])
+        import_households(session=session, actor=actor, programme=programme,
+                          households=HouseholdFactory(seed=1).households(forms))
+        session.commit()
+        run = print_programme(session=session, actor=actor, programme=programme, out_root=data_dir / "print")
+        record_mailing(session=session, actor=actor, run=run, mailed_on=MAILED_ON)
+        session.commit()
+        directory = Path(session.exec(select(PrintRun)).one().directory)
+    engine.dispose()
+    with open(directory / "manifest.csv", encoding="utf-8-sig") as handle:
+        return [dict(row, directory=str(directory)) for row in csv.DictReader(handle)]
+
+
+def printed_pages(row: dict) -> list[numpy.ndarray]:
+    """The form's two pages as printed (the pack's page 0 is the cover letter, which stays at home)."""
+    document = pypdfium2.PdfDocument(str(Path(row["directory"]) / row["file"]))
+    try:
+        pages = []
+        for page in (1, 2):
+            image = document[int(row["first_page"]) - 1 + page].render(scale=DPI / 72, grayscale=True).to_numpy()
+            pages.append(numpy.ascontiguousarray(image[..., 0] if image.ndim == 3 else image))
+        return pages
+    finally:
+        document.close()
+
+
+def plans(forms: int, seed: int) -> list[tuple[dict, str | None]]:
+    """What each resident writes, and the required field left blank (every fourth form), if any."""
+    rng = numpy.random.default_rng(seed)
+    required = [item.name for item in default_templates()[FORM].fields().values() if item.required]
+    made = []
+    for number in range(forms):
+        plan = simulate.complete_plan(rng)
+        blank = required[int(rng.integers(len(required)))] if number % 4 == 3 else None
+        made.append((simulate.damage(plan, blank) if blank else plan, blank))
+    return made
+
+
+def copy_page(feed: simulate.Feed, rng: numpy.random.Generator) -> numpy.ndarray:
+    """An ID or bank-book copy: a card photocopied onto an A4 sheet, with the copier's grain."""
+    scale = feed.dpi / 25.4
+    page = numpy.full((int(297 * scale), int(210 * scale)), int(rng.integers(236, 246)), numpy.uint8)
+    top, left = (int(value * scale) for value in rng.uniform(20, 60, 2))
+    page[top:top + int(54 * scale), left:left + int(86 * scale)] = int(rng.integers(90, 160))
+    return numpy.clip(page + rng.normal(0, 4, page.shape), 0, 255).astype(numpy.uint8)
+
+
+def scanner_output(folder: Path, manifest: list[dict], made: list[tuple[dict, str | None]], feed_of,
+                   seed: int) -> list[dict]:
+    """The feed written as the scanner writes it; returns each file's truth."""
+    folder.mkdir(parents=True)
     template = default_templates()[FORM]
     rng = numpy.random.default_rng(seed)
-    corpus = []
-    for addressee in synthetic_addressees(forms, seed):
-        form_id = f"B{addressee.household_id:06d}"
-        plan = simulate.random_plan(rng, template)
-        for page, image in enumerate(simulate.render_pages(template, addressee, form_id), 1):
-            truth = simulate.Truth()
-            simulate.fill_page(image, template, page, plan, 300, rng, truth)
-            feed = simulate.Feed.random(rng)
-            path = folder / f"{form_id}-{page}-{feed.dpi}.jpg"
-            path.write_bytes(simulate.to_jpeg(simulate.scan(image, feed, 300, rng), feed.quality))
-            kinds = {item.name: item.kind for item in template.pages[page - 1].fields}
-            corpus.append(dict(path=str(path), form_id=form_id, page=page, dpi=feed.dpi, kinds=kinds,
-                               upside_down=feed.upside_down, truth=truth.fields, options=truth.options))
-    return corpus
+    names = (f"scan-{number:05d}" for number in range(1, 100_000))
+    truth = []
+    for row, (plan, blank) in zip(manifest, made):
+        for page, image in enumerate(printed_pages(row), 1):
+            filled = simulate.Truth()
+            simulate.fill_page(image, template, page, plan, DPI, rng, filled)
+            feed = feed_of(rng)
+            path = folder / f"{next(names)}{feed.suffix}"
+            path.write_bytes(feed.encode(simulate.scan(image, feed, DPI, rng)))
+            truth.append(dict(file=path.name, form_id=row["form_id"], page=page, blank=blank, fields=filled.fields,
+                              kinds={item.name: item.kind for item in template.pages[page - 1].fields}))
+        for _ in range(1 + (plan.get("account_choice") == "new")):
+            feed = feed_of(rng)
+            path = folder / f"{next(names)}{feed.suffix}"
+            path.write_bytes(feed.encode(copy_page(feed, rng)))
+            truth.append(dict(file=path.name, form_id=row["form_id"], page=None))
+    (folder.parent / f"{folder.name}-truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return truth
 
 
-def decode_only(path: str) -> int:
-    return len(read_pages(path))
+FEEDS = {
+    "300-dpi JPEG": lambda rng: replace(simulate.Feed.feeder(rng, dpi=300), format="jpeg"),
+    "mixed": lambda rng: simulate.Feed.feeder(rng),
+}
 
 
-def check_one(path: str) -> dict:
-    page = read_pages(path)[0]
-    try:
-        reading = check_pixels(page.pixels)
-    except ScanError as error:
-        return {"error": error.code}
-    return {"form_id": reading.code.form_id, "page": reading.code.page,
-            "fields": {name: (result.state.value, {k: v.value for k, v in result.options.items()})
-                       for name, result in reading.fields.items()}}
+# --- the timed runs ---------------------------------------------------------------------------
+
+def run(arguments: list, data_dir: Path, workers: int | None) -> tuple[float, str]:
+    """`secretariat …` in its own process, as an operator runs it: seconds from launch to exit, stdout."""
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("SECRETARIAT_")}
+    environ.update(SECRETARIAT_DATA_DIR=str(data_dir))
+    command = [str(SECRETARIAT), *map(str, arguments), *(["--workers", str(workers)] if workers else [])]
+    started = time.perf_counter()
+    finished = subprocess.run(command, capture_output=True, text=True, env=environ)
+    seconds = time.perf_counter() - started
+    if finished.returncode not in (0, 1):  # `check` exits 1 when any page had an error (an ID copy has no code)
+        raise SystemExit(f"{' '.join(command[:3])} failed:\n{finished.stderr[-3000:]}")
+    return seconds, finished.stdout
 
 
-def timed(pool, function, paths: list[str]) -> tuple[float, list]:
-    start = time.perf_counter()
-    results = list(pool.map(function, paths, chunksize=4))
-    return time.perf_counter() - start, results
+def fresh_store(template_dir: Path, into: Path) -> Path:
+    if into.exists():
+        shutil.rmtree(into)
+    into.mkdir(parents=True)
+    shutil.copyfile(template_dir / STORE, into / STORE)
+    return into
 
 
-def score(corpus: list[dict], results: list[dict]) -> None:
+def rates(seconds: list[float], pages: int) -> str:
+    per_second = sorted((pages / value for value in seconds), reverse=True)
+    return (f"best {per_second[0]:.1f} pages/s, median {statistics.median(per_second):.1f} pages/s "
+            f"({', '.join(f'{value:.1f}' for value in per_second)}; {pages} pages)")
+
+
+# --- what the check got right -------------------------------------------------------------------
+
+def score_check(truth: list[dict], stdout: str) -> None:
+    lines = {Path(line["image"]).name: line for line in map(json.loads, stdout.splitlines())}
+    forms = [item for item in truth if item["page"]]
+    identified = sum(1 for item in forms if (lines[item["file"]]["form_id"], lines[item["file"]]["page"])
+                     == (item["form_id"], item["page"]) and lines[item["file"]]["error"] is None)
+    errors = Counter(lines[item["file"]]["error"]["code"] for item in forms if lines[item["file"]]["error"])
     tally: dict[str, Counter] = defaultdict(Counter)
-    identified = sum(1 for item, result in zip(corpus, results)
-                     if result.get("form_id") == item["form_id"] and result.get("page") == item["page"])
-    upside = [(item, result) for item, result in zip(corpus, results) if item["upside_down"]]
-    for item, result in zip(corpus, results):
-        if "error" in result:
+    for item in forms:
+        line = lines[item["file"]]
+        if line["error"]:
             continue
-        for name, filled in item["truth"].items():
-            state, options = result["fields"][name]
-            kind = item["kinds"][name]
-            boxes = ([(options[value], truly) for value, truly in item["options"][name].items()]
-                     if kind == "choice" else [(state, filled)])
-            for judged, truly in boxes:
-                if judged == "uncertain":
-                    tally[kind]["uncertain"] += 1
-                elif (judged == "filled") == truly:
-                    tally[kind]["right"] += 1
-                else:
-                    tally[kind]["false pass" if judged == "filled" else "false deficiency"] += 1
-    print(f"pages identified: {identified}/{len(corpus)} "
-          f"(upside down: {sum(1 for i, r in upside if r.get('form_id') == i['form_id'])}/{len(upside)})")
-    print(f"{'kind':<10}{'boxes':>7}{'right':>8}{'uncertain':>11}{'false pass':>12}{'false deficiency':>18}")
+        for name, filled in item["fields"].items():
+            state = line["fields"][name]
+            counts = tally[item["kinds"][name]]
+            if state == "uncertain":
+                counts["uncertain"] += 1
+            elif (state == "filled") == filled:
+                counts["right"] += 1
+            else:
+                counts["false pass" if state == "filled" else "false deficiency"] += 1
+    print(f"    form pages identified and read: {identified}/{len(forms)}"
+          + (f" (not read: {dict(errors)})" if errors else ""))
+    print(f"    {'kind':<10}{'fields':>7}{'right':>8}{'uncertain':>11}{'false pass':>12}{'false deficiency':>18}")
     total = Counter()
     for kind, counts in sorted(tally.items()):
-        boxes = sum(counts.values())
         total.update(counts)
-        print(f"{kind:<10}{boxes:>7}{counts['right']:>8}{counts['uncertain']:>11}{counts['false pass']:>12}"
-              f"{counts['false deficiency']:>18}")
-    boxes = sum(total.values())
-    print(f"{'all':<10}{boxes:>7}{total['right']:>8}{total['uncertain']:>11}{total['false pass']:>12}"
-          f"{total['false deficiency']:>18}   right {100 * total['right'] / max(1, boxes):.2f} %, "
-          f"wrong {100 * (total['false pass'] + total['false deficiency']) / max(1, boxes):.2f} %")
+        print(f"    {kind:<10}{sum(counts.values()):>7}{counts['right']:>8}{counts['uncertain']:>11}"
+              f"{counts['false pass']:>12}{counts['false deficiency']:>18}")
+    print(f"    {'all':<10}{sum(total.values()):>7}{total['right']:>8}{total['uncertain']:>11}{total['false pass']:>12}"
+          f"{total['false deficiency']:>18}")
+
+
+def score_ingest(truth: list[dict], data_dir: Path) -> None:
+    blank_of = {item["form_id"]: item["blank"] for item in truth if item["page"]}
+    engine = make_engine(sqlite_url(data_dir / STORE))
+    with Session(engine) as session:
+        outcomes = {receipt.form_id: receipt.outcome for receipt in session.exec(select(Receipt))}
+        queued = Counter(page.error_code for page in session.exec(select(ScannedPage).where(
+            ScannedPage.role == "exception")))
+    engine.dispose()
+    complete = [form for form, blank in blank_of.items() if blank is None]
+    deficient = [form for form, blank in blank_of.items() if blank is not None]
+    passed = sum(1 for form in complete if outcomes.get(form) == "complete")
+    print(f"    complete forms passed with no human touch: {passed}/{len(complete)} "
+          f"({100 * passed / max(1, len(complete)):.1f} %); the others: "
+          f"{dict(Counter(outcomes.get(form, 'exception') for form in complete if outcomes.get(form) != 'complete'))}")
+    print(f"    forms with a blank required field that passed: "
+          f"{sum(1 for form in deficient if outcomes.get(form) == 'complete')}/{len(deficient)} "
+          f"(judged: {dict(Counter(outcomes.get(form, 'exception') for form in deficient))})")
+    print(f"    pages in the exceptions queue: {sum(queued.values())} {dict(queued) if queued else ''}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--forms", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--forms", type=int, default=150)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, help="passed to the commands (default: theirs, every core)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", type=Path, help="write the corpus here instead of a temporary folder")
+    parser.add_argument("--feeds", nargs="+", choices=list(FEEDS), default=list(FEEDS))
+    parser.add_argument("--keep", type=Path, help="build everything here instead of a temporary folder")
     options = parser.parse_args()
-    folder = options.keep or Path(tempfile.mkdtemp(prefix="scan-corpus-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    root = options.keep or Path(tempfile.mkdtemp(prefix="scan-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    corpus = build_corpus(folder, options.forms, options.seed)
-    (folder / "truth.json").write_text(json.dumps(corpus, ensure_ascii=False), encoding="utf-8")
-    print(f"corpus: {len(corpus)} pages of {options.forms} forms in {time.perf_counter() - started:.0f} s ({folder})")
-    with ProcessPoolExecutor(options.workers, mp_context=get_context("spawn")) as pool:
-        list(pool.map(check_one, [item["path"] for item in corpus[: options.workers * 2]]))  # warm the workers
-        _seconds, results = timed(pool, check_one, [item["path"] for item in corpus])
-        score(corpus, results)
-        at_300 = [item["path"] for item in corpus if item["dpi"] == 300]
-        decode_seconds, _ = timed(pool, decode_only, at_300)
-        check_seconds, _ = timed(pool, check_one, at_300)
-    print(f"300-dpi A4 JPEG pages ({len(at_300)}), {options.workers} workers: decode only "
-          f"{len(at_300) / decode_seconds:.1f} pages/s, whole check {len(at_300) / check_seconds:.1f} pages/s; "
-          f"the check takes {check_seconds / decode_seconds:.2f}x the decode time")
+    manifest = set_up_store(options.forms, root / "store")
+    made = plans(options.forms, options.seed)
+    print(f"set-up: {options.forms} forms printed and mailed in {time.perf_counter() - started:.0f} s ({root}); "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    for number, (name, feed_of) in enumerate((name, FEEDS[name]) for name in options.feeds):
+        started = time.perf_counter()
+        folder = root / f"scanner-{number + 1}"
+        if folder.exists():
+            shutil.rmtree(folder)
+        truth = scanner_output(folder, manifest, made, feed_of, options.seed + 100 + number)
+        files = sorted(folder.iterdir())
+        print(f"\nfeed {name!r}: {len(files)} files ({sum(1 for item in truth if item['page'])} form pages and "
+              f"{sum(1 for item in truth if not item['page'])} ID or bank-book copies), made in "
+              f"{time.perf_counter() - started:.0f} s")
+        timings, first = [], None
+        for _ in range(options.runs):
+            seconds, stdout = run(["mailroom", "check", "--json", *files], root / "check-data", options.workers)
+            timings.append(seconds)
+            first = first or stdout
+        print(f"  secretariat mailroom check --json FILE…: {rates(timings, len(files))}")
+        score_check(truth, first)
+        timings = []
+        for attempt in range(options.runs):
+            data_dir = fresh_store(root / "store", root / f"ingest-{attempt}")
+            seconds, _ = run(["mailroom", "ingest", folder, "--arrived", ARRIVED_ON], data_dir, options.workers)
+            timings.append(seconds)
+        print(f"  secretariat mailroom ingest FOLDER (a fresh store each time): {rates(timings, len(files))}")
+        score_ingest(truth, root / "ingest-0")
+        print(f"  load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -1,42 +1,56 @@
-"""`secretariat mailroom …`: checking returned forms in, returns and undeliverable mail."""
+"""`secretariat mailroom …`: checking returned forms in, returns and undeliverable mail.
+
+Every `secretariat` invocation loads this module to list its commands, so it imports only typer,
+rich and the light parts of the core at the top; each command imports what it runs (SQLAlchemy,
+OpenCV, the check) in its body. `check` and `ingest` check pages on every core
+(`mailroom.scanning.parallel`, `--workers`): the process that prints and files the results then
+decodes no page itself.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
-from mailroom.checkin.ingest import ingest_folder, receipts_of_batch, scanner_files
-from mailroom.checkin.returns import print_return_letters
-from mailroom.checkin.service import check_in_code, record_undeliverable
-from mailroom.scanning.check import check_pixels, chosen, field_states
-from mailroom.scanning.images import ScanError, read_pages
 from secretariat.core.cli_support import CLI_ACTOR, cli_session
 from secretariat.core.config import Settings
-from secretariat.core.programmes.service import get_programme, parse_date
+
+if TYPE_CHECKING:
+    from mailroom.scanning.images import ScanError, ScanLimits
+    from mailroom.scanning.parallel import PageCheck, PageTask
 
 app = typer.Typer(no_args_is_help=True, help="The mailroom: returned forms, their checks, returns and undeliverable mail.")
 console = Console()
+Workers = Annotated[int | None, typer.Option("--workers", min=1,
+                                             help="頁を読み取るプロセスの数（既定: この機械の CPU コア数）")]
+OUTCOMES = {"complete": "完了", "deficient": "不備", "review": "目視確認待ち", "pending": "未審査"}
 
 
-def _blank_result(image_name: str, error: ScanError | None = None) -> dict:
+def _blank_result(image_name: str | None, error: ScanError | None = None) -> dict:
     return {"image": image_name, "form_id": None, "target": None, "page": None, "fields": {}, "choices": {},
             "deficiencies": [], "error": {"code": error.code, "message": error.message} if error else None}
 
 
-def check_result(image_name: str, pixels) -> dict:
-    """One line of `mailroom check --json`: what the page is and what it holds, or what was wrong."""
-    try:
-        reading = check_pixels(pixels)
-    except ScanError as error:
-        return _blank_result(image_name, error)
-    result = _blank_result(image_name)
+def check_result(image_name: str | None, checked: PageCheck) -> dict:
+    """One line of `mailroom check --json`: what the page is and what it holds, or what was wrong
+    (with the form and page, when the page was identified but could not be read)."""
+    if checked.reading is None:
+        result = _blank_result(image_name, checked.error)
+        known = getattr(checked.error, "page_code", None)  # `locate.Unregistered`: which page, but not placed
+        if known is not None:
+            result.update(form_id=known.form_id, target=known.household_id, page=known.page)
+        return result
+    from mailroom.scanning.check import chosen, field_states
+
+    reading = checked.reading
     verdict = reading.verdict()
+    result = _blank_result(image_name)
     result.update(form_id=reading.code.form_id, target=reading.code.household_id, page=reading.code.page,
                   template=reading.template.key, rotation=reading.located.rotation,
                   fields=field_states(reading), choices=chosen(reading), outcome=verdict.outcome.value,
@@ -44,55 +58,102 @@ def check_result(image_name: str, pixels) -> dict:
     return result
 
 
-def check_file(path: Path) -> list[dict]:
-    try:
-        pages = read_pages(path)
-    except ScanError as error:
-        return [_blank_result(str(path), error)]
-    return [check_result(page.name, page.pixels) for page in pages]
+def page_result(task: PageTask, limits: ScanLimits) -> dict:
+    """A page's line, without its image's name: what a worker hands back (a small dict, not the reading)."""
+    from mailroom.scanning.parallel import check_page
+
+    return check_result(None, check_page(task, limits))
+
+
+def page_tasks(paths: list[Path], limits: ScanLimits) -> Iterator[tuple[str, PageTask]]:
+    """Each page of each file, named as the output shows it (`file#2` for a file's second page)."""
+    from mailroom.scanning.images import ScanError, count_pages, read_file
+    from mailroom.scanning.parallel import PageTask
+
+    for path in paths:
+        try:
+            count = count_pages(read_file(path), limits)
+        except ScanError as error:
+            yield str(path), PageTask(str(path), error=error)
+            continue
+        for index in range(1, count + 1):
+            yield (str(path) if index == 1 else f"{path}#{index}"), PageTask(str(path), index)
 
 
 @app.command("check")
 def check(images: Annotated[list[Path], typer.Argument(help="scanned pages: JPEG, PNG, TIFF or PDF")],
-          as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line per page")] = False):
+          as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line per page")] = False,
+          workers: Workers = None):
     """Check scanned pages without filing them: which page each is and which fields are filled.
     Keeps going after a bad image; exits 1 if any image had an error."""
+    from functools import partial
+
+    from mailroom.scanning.images import scan_limits
+    from mailroom.scanning.parallel import PageChecker, default_workers
+
+    limits = scan_limits(Settings.from_env())
     failed = False
-    for path in images:
-        for result in check_file(path):
+    with PageChecker(workers or default_workers(), partial(page_result, limits=limits)) as checker:
+        for name, result in checker.in_order(page_tasks(images, limits)):
+            result["image"] = name
             failed |= result["error"] is not None
             if as_json:
                 typer.echo(json.dumps(result, ensure_ascii=False))
             elif result["error"]:
-                console.print(f"{result['image']}: [red]{result['error']['message']}[/red]")
+                console.print(f"{name}: [red]{result['error']['message']}[/red]")
             else:
-                blank = [name for name, state in result["fields"].items() if state != "filled"]
-                console.print(f"{result['image']}: {result['form_id']} p.{result['page']} {result['outcome']}"
-                              + (f" (not filled: {', '.join(blank)})" if blank else ""))
+                blank = [field for field, state in result["fields"].items() if state != "filled"]
+                console.print(f"{name}: 様式 {result['form_id']} の {result['page']} 頁目 "
+                              f"{OUTCOMES.get(result['outcome'], result['outcome'])}"
+                              + (f"（記入なし: {', '.join(blank)}）" if blank else ""))
     raise typer.Exit(1 if failed else 0)
 
 
+def _session(settings: Settings | None = None):
+    """`cli_session`, with every core table on the metadata and the guards on them installed, as
+    the web app has them (the service modules alone do not bring all of them in)."""
+    import secretariat.core.models  # noqa: F401
+
+    return cli_session(settings)
+
+
 def _date(value: str | None) -> date | None:
+    from secretariat.core.programmes.service import parse_date
+
     return parse_date(value, "date") if value else None
 
 
 @app.command("ingest")
 def ingest(folder: Annotated[Path, typer.Argument(help="the scanner's output folder")],
-           arrived: Annotated[str | None, typer.Option(help="arrival date (YYYY-MM-DD); default today")] = None):
+           arrived: Annotated[str | None, typer.Option(help="arrival date (YYYY-MM-DD); default today")] = None,
+           workers: Workers = None):
     """Take in a scanner's output: group pages into forms, check each, file every page."""
+    from rich.progress import Progress
+
+    from mailroom.checkin.ingest import ingest_folder, receipts_of_batch, scanner_files
+    from mailroom.scanning.images import scan_limits
+    from mailroom.scanning.parallel import default_workers
+
     settings = Settings.from_env()
-    with cli_session(settings) as session:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("checking", total=len(scanner_files(folder)))
+    with _session(settings) as session:
+        # refreshed as files are done, not by a thread of its own: the check's workers are then
+        # forked from a process with no other thread
+        with Progress(console=console, transient=True, auto_refresh=False) as progress:
+            task = progress.add_task("読取り中", total=len(scanner_files(folder)))
+
+            def advance(files: int) -> None:
+                progress.advance(task, files)
+                progress.refresh()
+
             batch = ingest_folder(session=session, actor=CLI_ACTOR, folder=folder,
                                   store_root=settings.data_dir / "scans", arrived_on=_date(arrived),
-                                  progress=lambda n: progress.advance(task, n))
+                                  progress=advance, limits=scan_limits(settings), workers=workers or default_workers())
         outcomes: dict[str, int] = {}
         for receipt in receipts_of_batch(session, batch):
             outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
-    console.print(f"scan batch {batch.id}: {batch.page_count} pages, {batch.form_count} forms "
-                  f"({', '.join(f'{k} {v}' for k, v in sorted(outcomes.items())) or 'none'}), "
-                  f"{batch.exception_count} exceptions")
+    counted = "・".join(f"{OUTCOMES.get(k, k)} {v}" for k, v in sorted(outcomes.items())) or "なし"
+    console.print(f"スキャンバッチ {batch.id}: {batch.page_count} 頁、様式 {batch.form_count} 件（{counted}）、"
+                  f"例外 {batch.exception_count} 件")
 
 
 @app.command("checkin")
@@ -100,7 +161,9 @@ def checkin(code: Annotated[str, typer.Argument(help="the page code as the handh
             arrived: Annotated[str | None, typer.Option(help="arrival date (YYYY-MM-DD)")] = None,
             postmark: Annotated[str | None, typer.Option(help="postmark date (YYYY-MM-DD)")] = None):
     """Check one form in by its code (the keyboard station does the same)."""
-    with cli_session() as session:
+    from mailroom.checkin.service import check_in_code
+
+    with _session() as session:
         arrival = check_in_code(session=session, actor=CLI_ACTOR, code=code, arrived_on=_date(arrived),
                                 postmarked_on=_date(postmark))
         console.print(f"receipt {arrival.receipt.id} for {arrival.receipt.form_id}: {arrival.message}")
@@ -110,7 +173,9 @@ def checkin(code: Annotated[str, typer.Argument(help="the page code as the handh
 def undeliverable(code: Annotated[str, typer.Argument(help="the code in the envelope's window")],
                   returned: Annotated[str | None, typer.Option(help="date it came back (YYYY-MM-DD)")] = None):
     """An envelope came back unopened (あて所に尋ねあたりません)."""
-    with cli_session() as session:
+    from mailroom.checkin.service import record_undeliverable
+
+    with _session() as session:
         mail = record_undeliverable(session=session, actor=CLI_ACTOR, code=code, returned_on=_date(returned))
         console.print(f"household {mail.household_id} is on the municipality's undeliverable list")
 
@@ -118,8 +183,11 @@ def undeliverable(code: Annotated[str, typer.Argument(help="the code in the enve
 @app.command("returns")
 def returns(programme: Annotated[int, typer.Option(help="programme id")]):
     """Print the return letters (返戻通知) waiting for a programme's deficient forms."""
+    from mailroom.checkin.returns import print_return_letters
+    from secretariat.core.programmes.service import get_programme
+
     settings = Settings.from_env()
-    with cli_session(settings) as session:
+    with _session(settings) as session:
         found = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         batch = print_return_letters(session=session, actor=CLI_ACTOR, programme=found,
                                      out_root=settings.data_dir / "returns")

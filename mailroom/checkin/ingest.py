@@ -9,7 +9,16 @@ Every page is filed, whatever it turns out to be:
   code and no form before it, a foreign document, an unknown or already filed form, an image
   filed before.
 
-One bad page never stops the batch: each form is checked in inside its own savepoint.
+A form page whose code was read but whose placement on the template is not sure (a sheet
+folded over its boxes) is an exception that names its form and page; the rest of that form waits
+with it in the queue, so that nothing about the form is decided from part of it (a page that is
+there would otherwise be returned to the resident as missing).
+
+The pages are decoded and checked on every core (`mailroom.scanning.parallel`) and filed here,
+in the folder's order. One bad page never stops the batch: a file's pages are decoded one at a
+time within the scan limits, a page that cannot be decoded or checked (a decompression bomb, a
+decoder's own error) is an exception of its own, and each form is checked in inside its own
+savepoint. A batch that fails as a whole (the store gone) takes its copies of the scans with it.
 """
 
 from __future__ import annotations
@@ -17,37 +26,51 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-import cv2
-import numpy
 from sqlmodel import Session, select
 
 from mailroom.checkin.models import Receipt, ScanBatch, ScannedPage
 from mailroom.checkin.service import CHECKERS, check_in_code, record_check, store_readings
-from mailroom.scanning.check import PageReading, check_pixels
-from mailroom.scanning.images import ScanError, decode_pages, read_file
-from mailroom.scanning.ink import cut
-from mailroom.scanning.verdict import State
+from mailroom.scanning.check import PageReading
+from mailroom.scanning.images import DEFAULT_LIMITS, ScanError, ScanLimits, count_pages, read_file
+from mailroom.scanning.locate import Unregistered
+from mailroom.scanning.parallel import PageCheck, PageChecker, PageTask, check_page
 from secretariat.core.auth.actor import Actor
 from secretariat.core.clock import utcnow
 from secretariat.core.errors import InvalidInput, NotFound, PermissionDenied
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
-CROP_MARGIN_MM = 4.0
+Crops = dict[tuple[str, str], str]  # (field, option) → PNG of a box the machine could not decide
 
 
 @dataclass
 class FormPages:
-    """The pages of one form found in the batch, in scan order, and the attachments after them."""
+    """The pages of one form found in the batch, in scan order, and the attachments after them.
+
+    A page keeps its reading and the crops of its uncertain boxes, not its pixels: a batch holds
+    no page image at all in this process, however many forms it has. `unsure` are the form's
+    pages that could not be placed on the template (already exceptions): the form waits with them."""
 
     code_text: str
-    pages: list[tuple[PageReading, ScannedPage, numpy.ndarray]] = field(default_factory=list)
+    pages: list[tuple[PageReading, ScannedPage, Crops]] = field(default_factory=list)
     attachments: list[ScannedPage] = field(default_factory=list)
+    unsure: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A page of the batch as it is filed: its name, the store's copy of its file, its hash."""
+
+    name: str
+    stored: Path
+    digest: str
+    last_of_file: bool
 
 
 def scanner_files(folder: Path) -> list[Path]:
@@ -60,7 +83,8 @@ def scanner_files(folder: Path) -> list[Path]:
 
 
 def ingest_folder(*, session: Session, actor: Actor, folder: Path, store_root: Path, arrived_on: date | None = None,
-                  progress: Progress | None = None) -> ScanBatch:
+                  progress: Progress | None = None, limits: ScanLimits = DEFAULT_LIMITS, workers: int = 1) -> ScanBatch:
+    """Take in the folder's scans; the pages are checked on `workers` processes."""
     actor.require(*CHECKERS)
     files = scanner_files(folder)
     batch = ScanBatch(source=str(folder), started_by=actor.username, file_count=len(files))
@@ -69,41 +93,69 @@ def ingest_folder(*, session: Session, actor: Actor, folder: Path, store_root: P
     store = store_root / f"scan-{batch.id:05d}"
     store.mkdir(parents=True, exist_ok=True)
     batch.stored_in = str(store)
+    try:
+        _ingest_files(session, actor, batch, files, store, arrived_on, progress, limits, workers)
+    except BaseException:
+        # the batch's rows roll back with the caller's transaction: its copies must go too, or the
+        # next batch (which may get the same number) would find them
+        shutil.rmtree(store, ignore_errors=True)
+        raise
+    return batch
+
+
+def _ingest_files(session: Session, actor: Actor, batch: ScanBatch, files: list[Path], store: Path,
+                  arrived_on: date | None, progress: Progress | None, limits: ScanLimits, workers: int) -> None:
     forms: dict[str, FormPages] = {}
     current: FormPages | None = None
-    for path in files:
-        stored = store / path.name
-        shutil.copyfile(path, stored)  # the scanner's folder can be emptied once the batch is in
-        digest = ""
-        try:
-            data = read_file(stored)  # read once: hashed for duplicates, then decoded
-            digest = hashlib.sha256(data).hexdigest()
-            images = decode_pages(data, str(stored))
-        except ScanError as error:
-            _file(session, batch, path.name, stored, digest, "exception", error=error)
-            current = None
-            continue
-        for image in images:
-            name = path.name if image.index == 1 else f"{path.name}#{image.index}"
-            page_digest = digest if len(images) == 1 else f"{digest[:56]}{image.index:08d}"
-            current = _take_page(session, batch, forms, current, name, stored, page_digest, image.pixels)
-            batch.page_count += 1
-        if progress:
-            progress(1)
+    with PageChecker(workers, partial(check_page, limits=limits, crops=True)) as checker:
+        for page, check in checker.in_order(_pages(files, store, limits)):
+            if not check.decoded:
+                _file(session, batch, page.name, page.stored, page.digest, "exception", error=check.error)
+                current = None
+            else:
+                current = _take_page(session, batch, forms, current, page, check)
+                batch.page_count += 1
+            if progress and page.last_of_file:
+                progress(1)
     for pages in forms.values():
-        _check_in_form(session, actor, batch, pages, arrived_on)
+        if pages.unsure:
+            _to_exceptions(session, pages, "form_page_unsure",
+                           f"同じ様式の {'・'.join(map(str, sorted(pages.unsure)))} 頁目の位置合わせができなかったため、"
+                           "この様式の頁と添付をすべて保留しています。")
+        else:
+            _check_in_form(session, actor, batch, pages, arrived_on)
     batch.form_count = sum(1 for pages in forms.values() if pages.pages and pages.pages[0][1].receipt_id)
     batch.exception_count = len(session.exec(select(ScannedPage.id).where(ScannedPage.scan_batch_id == batch.id,
                                                                          ScannedPage.role == "exception")).all())
     batch.finished_at = utcnow()
     session.add(batch)
     session.flush()
-    return batch
+
+
+def _pages(files: list[Path], store: Path, limits: ScanLimits) -> Iterator[tuple[_Page, PageTask]]:
+    """Each file copied into the store (the scanner's folder can be emptied once the batch is in),
+    hashed, and counted from its headers: its pages, each with the task that checks it."""
+    for path in files:
+        stored = store / path.name
+        shutil.copyfile(path, stored)
+        try:
+            data = read_file(stored)  # read once here: hashed for duplicates and counted; a worker decodes
+        except ScanError as error:
+            yield _Page(path.name, stored, "", True), PageTask(str(stored), error=error)
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        count = count_pages(data, limits)
+        del data
+        for index in range(1, count + 1):
+            name = path.name if index == 1 else f"{path.name}#{index}"
+            page_digest = digest if count == 1 else f"{digest[:56]}{index:08d}"
+            yield _Page(name, stored, page_digest, index == count), PageTask(str(stored), index)
 
 
 def _take_page(session: Session, batch: ScanBatch, forms: dict[str, FormPages], current: FormPages | None,
-               name: str, stored: Path, digest: str, pixels: numpy.ndarray) -> FormPages | None:
-    """File one page image; returns the form that a following codeless page would belong to."""
+               page: _Page, check: PageCheck) -> FormPages | None:
+    """File one checked page; returns the form that a following codeless page would belong to."""
+    name, stored, digest = page.name, page.stored, page.digest
     # only filed forms and attachments count: blank backs may well be identical, and an exception
     # fed again (after the operator fixed the scanner) deserves a second look
     earlier = session.exec(select(ScannedPage).where(ScannedPage.sha256 == digest,
@@ -113,9 +165,8 @@ def _take_page(session: Session, batch: ScanBatch, forms: dict[str, FormPages], 
               error=ScanError("duplicate_image", f"this image was already filed ({earlier.source_name}, "
                                                  f"scan batch {earlier.scan_batch_id})"))
         return current
-    try:
-        reading = check_pixels(pixels)
-    except ScanError as error:
+    error = check.error
+    if error is not None:
         if error.code == "blank_page":
             _file(session, batch, name, stored, digest, "blank")
             return current
@@ -123,8 +174,16 @@ def _take_page(session: Session, batch: ScanBatch, forms: dict[str, FormPages], 
             current.attachments.append(_file(session, batch, name, stored, digest, "attachment",
                                              form_id=current.code_text.split("|")[1]))
             return current
+        if isinstance(error, Unregistered):  # which form and page it is is known: the form waits with it
+            code = error.page_code
+            held = forms.setdefault(code.form_id, FormPages(code_text=code.text))
+            _file(session, batch, name, stored, digest, "exception", error=error, form_id=code.form_id,
+                  page_number=code.page)
+            held.unsure.append(code.page)
+            return held
         _file(session, batch, name, stored, digest, "exception", error=error)
         return None
+    reading = check.reading
     if reading.template.kind != "form":
         _file(session, batch, name, stored, digest, "exception", form_id=reading.code.form_id,
               error=ScanError("not_a_form", f"this is a page of the {reading.template.title}, not of a form "
@@ -136,10 +195,20 @@ def _take_page(session: Session, batch: ScanBatch, forms: dict[str, FormPages], 
               error=ScanError("duplicate_page", f"page {reading.code.page} of form {reading.code.form_id} is "
                                                 "in the batch twice"))
         return pages
-    page = _file(session, batch, name, stored, digest, "form", form_id=reading.code.form_id,
-                 page_number=reading.code.page, rotation=reading.located.rotation)
-    pages.pages.append((reading, page, pixels))
+    filed = _file(session, batch, name, stored, digest, "form", form_id=reading.code.form_id,
+                  page_number=reading.code.page, rotation=reading.located.rotation)
+    pages.pages.append((reading, filed, _keep_crops(check.crops, stored.parent, filed.id)))
     return pages
+
+
+def _keep_crops(crops: dict[tuple[str, str], bytes], store: Path, page_id: int) -> Crops:
+    """The crops of a page's undecided boxes, written beside the page for the operator's screen."""
+    kept: Crops = {}
+    for (name, option), png in crops.items():
+        path = store / f"crop-{page_id}-{name}{'-' + option if option else ''}.png"
+        path.write_bytes(png)
+        kept[(name, option)] = str(path)
+    return kept
 
 
 def _file(session: Session, batch: ScanBatch, name: str, stored: Path, digest: str, role: str,
@@ -164,12 +233,11 @@ def _check_in_form(session: Session, actor: Actor, batch: ScanBatch, pages: Form
             if not arrival.new and receipt.outcome != "pending":
                 raise ScanError("already_checked", f"form {receipt.form_id} was already checked in and scanned "
                                                    f"(receipt {receipt.id}); this is a second copy")
-            for reading, page, pixels in pages.pages:
+            for reading, page, crops in pages.pages:
                 page.receipt_id = receipt.id
                 page.municipality_id = receipt.municipality_id
                 session.add(page)
                 session.flush()
-                crops = _crops_of_uncertain(reading, pixels, Path(batch.stored_in), page.id)
                 store_readings(session=session, receipt=receipt, page=page, fields=reading.fields, crops=crops)
             for attachment in pages.attachments:
                 attachment.receipt_id = receipt.id
@@ -191,29 +259,14 @@ def _check_in_form(session: Session, actor: Actor, batch: ScanBatch, pages: Form
 
 
 def _to_exceptions(session: Session, pages: FormPages, code: str, message: str) -> None:
+    for _, _, crops in pages.pages:
+        for crop in crops.values():  # no box of an exception waits for an operator
+            Path(crop).unlink(missing_ok=True)
     for page in [page for _, page, _ in pages.pages] + pages.attachments:
         page.role, page.error_code, page.error_message = "exception", code, message[:500]
         page.receipt_id, page.municipality_id = None, None
         session.add(page)
     session.flush()
-
-
-def _crops_of_uncertain(reading: PageReading, pixels: numpy.ndarray, store: Path,
-                        page_id: int) -> dict[tuple[str, str], str]:
-    """PNG crops of the boxes the machine could not decide, for the operator's screen."""
-    crops: dict[tuple[str, str], str] = {}
-    fields = reading.template.pages[reading.page - 1].fields
-    for item in fields:
-        result = reading.fields[item.name]
-        boxes = ([(option.value, option.box) for option in item.options if result.options.get(option.value)
-                  == State.uncertain] if item.options else ([("", item.box)] if result.state == State.uncertain else []))
-        for option, (x, y, w, h) in boxes:
-            image = cut(pixels, reading.located.to_image,
-                        (x - CROP_MARGIN_MM, y - CROP_MARGIN_MM, w + 2 * CROP_MARGIN_MM, h + 2 * CROP_MARGIN_MM))
-            path = store / f"crop-{page_id}-{item.name}{'-' + option if option else ''}.png"
-            cv2.imwrite(str(path), image)
-            crops[(item.name, option)] = str(path)
-    return crops
 
 
 def exceptions(*, session: Session, actor: Actor, limit: int = 100) -> list[ScannedPage]:

@@ -9,8 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import cv2
-
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session, select
@@ -27,7 +25,8 @@ from mailroom.checkin.service import (
     review_queue,
     undeliverable_list,
 )
-from mailroom.scanning.images import ScanError, read_pages
+from mailroom.scanning.images import png_bytes, read_page, scan_limits
+from mailroom.scanning.parallel import default_workers
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
@@ -143,7 +142,8 @@ MAX_UPLOAD_FILES = 500
 @router.post("/mailroom/ingest")
 def upload_scans(request: Request, session: DbSession, settings: AppSettings, actor: Checker,
                  files: Annotated[list[UploadFile], File()], arrived_on: Annotated[str, Form(max_length=10)] = ""):
-    """The same as `secretariat mailroom ingest`, for scans uploaded from the browser."""
+    """The same as `secretariat mailroom ingest`, for scans uploaded from the browser: the pages
+    are checked on every core, and filed here."""
     if not files or len(files) > MAX_UPLOAD_FILES:
         raise InvalidInput(f"upload between 1 and {MAX_UPLOAD_FILES} scanned files at a time")
     folder = settings.data_dir / "uploads" / secrets.token_hex(8)
@@ -155,7 +155,8 @@ def upload_scans(request: Request, session: DbSession, settings: AppSettings, ac
             with open(folder / f"{number:05d}-{label[:100]}", "wb") as handle:
                 shutil.copyfileobj(upload.file, handle)
         batch = ingest_folder(session=session, actor=actor, folder=folder, store_root=settings.data_dir / "scans",
-                              arrived_on=parse_date(arrived_on, "arrival date") if arrived_on else None)
+                              arrived_on=parse_date(arrived_on, "arrival date") if arrived_on else None,
+                              limits=scan_limits(settings), workers=default_workers())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     outcomes: dict[str, int] = {}
@@ -183,16 +184,13 @@ def undeliverable(request: Request, session: DbSession, programme: ValidProgramm
 
 
 @router.get("/mailroom/pages/{scanned_page_id}/image")
-def scanned_page_image(page: ValidScannedPage, actor: Checker):
+def scanned_page_image(page: ValidScannedPage, settings: AppSettings, actor: Checker):
     """The page as scanned, for the operator: a PNG preview, or the file itself when it cannot be
-    decoded (a corrupt or truncated scan is exactly what the operator needs to look at)."""
+    decoded (a corrupt or truncated scan, a page over the scan limits, is exactly what the operator
+    needs to look at). Only the page asked for is decoded."""
     index = int(page.source_name.rpartition("#")[2]) if "#" in page.source_name else 1
-    try:
-        pixels = read_pages(page.image_path)[index - 1].pixels
-    except (ScanError, IndexError):
+    image = read_page(page.image_path, index, scan_limits(settings))
+    if image is None or image.error:
         return FileResponse(page.image_path, media_type="application/octet-stream",
                             filename=Path(page.image_path).name)
-    scale = min(1.0, 1200 / max(pixels.shape))
-    preview = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ok, png = cv2.imencode(".png", preview)
-    return Response(png.tobytes(), media_type="image/png")
+    return Response(png_bytes(image.pixels, longest=1200), media_type="image/png")

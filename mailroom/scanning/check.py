@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 import numpy
 
 from mailroom.printing.page_code import PageCode
-from mailroom.scanning.images import ScanError, ScannedImage, looks_blank
-from mailroom.scanning.ink import InkReading, measure
+from mailroom.scanning.images import ScanError, ScannedImage, looks_blank, png_bytes
+from mailroom.scanning.ink import InkReading, cut, measure
 from mailroom.scanning.locate import Located, locate, read_page_code
 from mailroom.scanning.reference import template_by_key
 from mailroom.scanning.verdict import FieldResult, State, Verdict, evaluate, field_state, judge
 from templates.schema import InputField, Template
+
+CROP_MARGIN_MM = 4.0  # an undecided box's crop shows this much around it
 
 
 @dataclass
@@ -38,12 +40,19 @@ class PageReading:
         """The rules that this page alone can decide (a field on another page is not judged here)."""
         return evaluate(self.template, self.fields)
 
+    def __reduce__(self):  # crosses from a worker process naming its template, not carrying it
+        return _reading, (self.code, self.template.key, self.located, self.fields)
+
+
+def _reading(code: PageCode, template_key: str, located: Located, fields: dict[str, FieldResult]) -> PageReading:
+    return PageReading(code=code, template=template_by_key(template_key), located=located, fields=fields)
+
 
 def identify(pixels: numpy.ndarray) -> tuple[PageCode, Template, Located]:
     """Which page this is and where its template lies on the image; raises `ScanError`."""
     if looks_blank(pixels):
         raise ScanError("blank_page", "the page is blank (nothing printed or written on it)")
-    code, symbol, orientation = read_page_code(pixels)
+    code, symbols, orientation = read_page_code(pixels)
     try:
         template = template_by_key(code.template)
     except KeyError:
@@ -52,7 +61,7 @@ def identify(pixels: numpy.ndarray) -> tuple[PageCode, Template, Located]:
     if not 1 <= code.page <= len(template.pages):
         raise ScanError("unknown_form", f"the page code names page {code.page} of {code.template}, which has "
                                         f"{len(template.pages)} page(s)")
-    return code, template, locate(pixels, template, code, symbol, orientation)
+    return code, template, locate(pixels, template, code, symbols, orientation)
 
 
 def check_pixels(pixels: numpy.ndarray) -> PageReading:
@@ -77,6 +86,22 @@ def read_field(pixels: numpy.ndarray, located: Located, template: Template, page
         return FieldResult(item.name, item.kind, field_state(options), round(ink, 2), options)
     reading: InkReading = measure(pixels, located.to_image, template.key, page, item.box)
     return FieldResult(item.name, item.kind, judge(item.kind, reading), round(reading.area_mm2, 2))
+
+
+def uncertain_crops(reading: PageReading, pixels: numpy.ndarray) -> dict[tuple[str, str], bytes]:
+    """PNG crops of the boxes the machine could not decide, for the operator's screen, by (field,
+    option); a margin around each shows what is around the box."""
+    crops: dict[tuple[str, str], bytes] = {}
+    for item in reading.template.pages[reading.page - 1].fields:
+        result = reading.fields[item.name]
+        boxes = ([(option.value, option.box) for option in item.options
+                  if result.options.get(option.value) == State.uncertain] if item.options
+                 else ([("", item.box)] if result.state == State.uncertain else []))
+        for option, (x, y, w, h) in boxes:
+            image = cut(pixels, reading.located.to_image,
+                        (x - CROP_MARGIN_MM, y - CROP_MARGIN_MM, w + 2 * CROP_MARGIN_MM, h + 2 * CROP_MARGIN_MM))
+            crops[(item.name, option)] = png_bytes(image)
+    return crops
 
 
 def field_states(reading: PageReading) -> dict[str, str]:

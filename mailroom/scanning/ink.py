@@ -11,6 +11,8 @@ inside the frame, relative to the paper's own brightness there (a faded scan has
 - blobs smaller than a pen dot do not: dust, specks and scanner noise.
 
 The result is an area in square millimetres; what counts as filled is decided in `verdict.py`.
+The same sliding of a box's printed frame over the scan, over a wider reach, tells `locate.py`
+where the frames lie when the page's corner marks do not (`frame_offset`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ SEARCH_PX = 6     # the per-box refinement looks this far (0.75 mm) each way
 INSET_MM = 0.5    # ink is counted this far inside the frame
 DARKER_BY = 26    # grey levels below the paper that count as a mark (faint pencil on a faded scan)
 SPECK_PX = 10     # blobs smaller than this (0.16 mm²) are dust or noise
+WEAKEST_MATCH = 0.2  # a box whose frame matches no better stays where the page's registration put it
+CLEAR_MATCH = 0.3    # a frame that vouches for the page's registration matches at least this well
 
 
 @dataclass(frozen=True)
@@ -49,21 +53,42 @@ def measure(pixels: numpy.ndarray, to_image: numpy.ndarray, template_key: str, p
             area: Box | None = None) -> InkReading:
     """Ink inside `area` (default: `box`), with `box`'s frame used to align."""
     x, y, w, h = area or box
-    margin = MARGIN_MM + SEARCH_PX / PX_PER_MM
+    scan, ref, printed = _cuts(pixels, to_image, template_key, page, (x, y, w, h), SEARCH_PX)
+    rows, cols = ref.shape
+    dy, dx = (SEARCH_PX if shift is None else shift for shift in _align(scan, ref, SEARCH_PX, WEAKEST_MATCH))
+    window = scan[dy:dy + rows, dx:dx + cols]
+    return _ink(window, printed)
+
+
+def frame_offset(pixels: numpy.ndarray, to_image: numpy.ndarray, template_key: str, page: int, box: Box,
+                 search_mm: float) -> tuple[float, float] | None:
+    """How far (dx, dy, in mm of the template) the printed frame of `box` lies from where `to_image`
+    puts it, looked for `search_mm` each way; None unless the frame is clearly found both ways."""
+    search = int(round(search_mm * PX_PER_MM))
+    scan, ref, _printed = _cuts(pixels, to_image, template_key, page, box, search)
+    dy, dx = _align(scan, ref, search, CLEAR_MATCH)
+    if dy is None or dx is None:
+        return None
+    return (dx - search) / PX_PER_MM, (dy - search) / PX_PER_MM
+
+
+def _cuts(pixels: numpy.ndarray, to_image: numpy.ndarray, template_key: str, page: int, box: Box,
+          search: int) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """The scan around `box` (with the margin and `search` pixels more each way), and the
+    reference rendering and its printed mask around it (with the margin)."""
+    x, y, w, h = box
+    margin = MARGIN_MM + search / PX_PER_MM
     scan = cut(pixels, to_image, (x - margin, y - margin, w + 2 * margin, h + 2 * margin))
     reference = reference_page(template_key, page)
     mask = printed_mask(template_key, page)
     top, left = int(round((y - MARGIN_MM) * PX_PER_MM)), int(round((x - MARGIN_MM) * PX_PER_MM))
     rows, cols = int(round((h + 2 * MARGIN_MM) * PX_PER_MM)), int(round((w + 2 * MARGIN_MM) * PX_PER_MM))
-    ref = reference[top:top + rows, left:left + cols]
-    printed = mask[top:top + rows, left:left + cols]
-    dy, dx = _align(scan, ref)
-    window = scan[dy:dy + rows, dx:dx + cols]
-    return _ink(window, printed)
+    return scan, reference[top:top + rows, left:left + cols], mask[top:top + rows, left:left + cols]
 
 
-def _align(scan: numpy.ndarray, ref: numpy.ndarray) -> tuple[int, int]:
-    """The offset of the reference's frame inside the scan cut (SEARCH_PX each way).
+def _align(scan: numpy.ndarray, ref: numpy.ndarray, search: int, least: float) -> tuple[int | None, int | None]:
+    """The offset (dy, dx) of the reference's frame inside the scan cut (`search` pixels each way),
+    each None where no match scores `least`.
 
     Frames and comb dividers are long straight lines, so the darkness of each column (and of
     each row) lines up when the two images do: two 1-D correlations instead of a 2-D search,
@@ -72,21 +97,21 @@ def _align(scan: numpy.ndarray, ref: numpy.ndarray) -> tuple[int, int]:
     rows, cols = ref.shape
     darkness_scan = 255.0 - scan.astype(numpy.float32)
     darkness_ref = 255.0 - ref.astype(numpy.float32)
-    dx = _best_shift(darkness_scan[SEARCH_PX:SEARCH_PX + rows].sum(axis=0), darkness_ref.sum(axis=0))
-    dy = _best_shift(darkness_scan[:, SEARCH_PX:SEARCH_PX + cols].sum(axis=1), darkness_ref.sum(axis=1))
+    dx = _best_shift(darkness_scan[search:search + rows].sum(axis=0), darkness_ref.sum(axis=0), least)
+    dy = _best_shift(darkness_scan[:, search:search + cols].sum(axis=1), darkness_ref.sum(axis=1), least)
     return dy, dx
 
 
-def _best_shift(scan_profile: numpy.ndarray, ref_profile: numpy.ndarray) -> int:
+def _best_shift(scan_profile: numpy.ndarray, ref_profile: numpy.ndarray, least: float) -> int | None:
     reference = ref_profile - ref_profile.mean()
     if not reference.any():
-        return SEARCH_PX
+        return None
     windows = numpy.lib.stride_tricks.sliding_window_view(scan_profile, reference.size)
     windows = windows - windows.mean(axis=1, keepdims=True)
     norms = numpy.linalg.norm(windows, axis=1) * numpy.linalg.norm(reference)
     scores = windows @ reference / numpy.where(norms > 0, norms, 1.0)
     best = int(numpy.argmax(scores))
-    return best if scores[best] > 0.2 else SEARCH_PX
+    return best if scores[best] > least else None
 
 
 def _ink(window: numpy.ndarray, printed: numpy.ndarray) -> InkReading:

@@ -8,7 +8,10 @@ seen on real returns:
   greyscale scan turns mid-grey), handwriting that wanders over its box's frame;
 - blank boxes with dust and specks;
 - the scanner: a skew of a few degrees, ±3 % scale, a shift, an upside-down feed, blur,
-  noise, a faded lamp, 200 or 300 dpi, JPEG at several qualities.
+  noise, a faded lamp, 200 or 300 dpi, JPEG at several qualities or PNG;
+- a sheet feeder's window (`Feed.feeder`): set to the paper's size with a little overscan, so
+  a sheet that comes through skewed or shifted loses a corner (and its registration mark) over
+  the image's edge, and rollers that stretch a page along its travel.
 
 Every filled field is recorded as the truth, so a benchmark can count what the check got wrong.
 """
@@ -31,7 +34,8 @@ SEAL = (105, 150)     # vermilion ink, scanned in grey
 CHECKBOX_STYLES = ("tick", "tick", "tick", "cross", "fill", "circle", "pencil")
 TEXT_STYLES = ("pen", "pen", "pen", "pencil")
 SIGNATURE_STYLES = ("pen", "seal", "pen_and_seal")
-BED_MARGIN_MM = 8.0   # the scanner sees this much beyond each edge of an A4 sheet
+BED_MARGIN_MM = 8.0   # a flatbed's glass sees this much beyond each edge of an A4 sheet
+FEEDER_MARGIN_MM = 2.0  # a feeder set to the paper's size overscans this much
 
 
 def render_pages(template: Template, addressee: Addressee, form_id: str, dpi: int = 300) -> list[numpy.ndarray]:
@@ -235,6 +239,9 @@ class Feed:
     fade: float = 1.0           # 1 = full contrast; 0.7 = a tired lamp
     dpi: int = 300
     quality: int = 90           # JPEG quality
+    margin_mm: float = BED_MARGIN_MM  # how far the image reaches past each edge of a sheet lying square
+    stretch: float = 1.0        # extra scale along the sheet's travel (rollers that slip or pull)
+    format: str = "jpeg"        # what the scanner writes: "jpeg" or "png"
 
     @staticmethod
     def random(rng: numpy.random.Generator, dpi: int | None = None, upside_down: bool | None = None) -> "Feed":
@@ -245,23 +252,62 @@ class Feed:
                     fade=float(rng.uniform(0.75, 1.0)), dpi=dpi or int(rng.choice([200, 300])),
                     quality=int(rng.choice([60, 75, 90])))
 
+    @staticmethod
+    def feeder(rng: numpy.random.Generator, dpi: int | None = None, margin_mm: float = FEEDER_MARGIN_MM) -> "Feed":
+        """A sheet feeder's mixed output, as a mailroom's scanner delivers it: the window set to the
+        paper's size (`margin_mm` of overscan), skew up to ±4°, shift up to ±4 mm, one sheet in ten
+        upside down, ±1 % scale and ±0.5 % stretch along the travel, 200 or 300 dpi, JPEG or PNG."""
+        return Feed(angle=float(rng.uniform(-4, 4)), scale=float(rng.uniform(0.99, 1.01)),
+                    shift_mm=(float(rng.uniform(-4, 4)), float(rng.uniform(-4, 4))),
+                    upside_down=bool(rng.random() < 0.1), blur=float(rng.choice([0.0, 0.6, 1.0])),
+                    noise=float(rng.uniform(0, 6)), fade=float(rng.uniform(0.75, 1.0)),
+                    dpi=dpi or int(rng.choice([200, 300])), quality=int(rng.choice([60, 75, 90])),
+                    margin_mm=margin_mm, stretch=float(rng.uniform(0.995, 1.005)),
+                    format=str(rng.choice(["jpeg", "png"])))
+
+    @property
+    def suffix(self) -> str:
+        return ".png" if self.format == "png" else ".jpg"
+
+    def encode(self, pixels: numpy.ndarray) -> bytes:
+        """The file the scanner writes."""
+        if self.format == "png":
+            ok, data = cv2.imencode(".png", pixels)
+            if not ok:
+                raise RuntimeError("PNG encoding failed")
+            return data.tobytes()
+        return to_jpeg(pixels, self.quality)
+
+    def output_size(self, source_shape: tuple[int, int], source_dpi: int) -> tuple[int, int]:
+        """The scanned image's (width, height) in pixels."""
+        height, width = source_shape
+        ratio = self.dpi / source_dpi
+        window = 2 * self.margin_mm * self.dpi / 25.4
+        return int(round(width * ratio + window)), int(round(height * ratio + window))
+
+    def placement(self, source_shape: tuple[int, int], source_dpi: int) -> numpy.ndarray:
+        """3×3: a pixel of the clean page image → where the scanner puts it (the truth a registration
+        is measured against)."""
+        height, width = source_shape
+        out_width, out_height = self.output_size(source_shape, source_dpi)
+        matrix = numpy.vstack([cv2.getRotationMatrix2D((width / 2, height / 2), self.angle,
+                                                       self.scale * self.dpi / source_dpi), [0, 0, 1]])
+        matrix[0, 2] += (out_width - width) / 2 + self.shift_mm[0] * self.dpi / 25.4
+        matrix[1, 2] += (out_height - height) / 2 + self.shift_mm[1] * self.dpi / 25.4
+        stretch = numpy.array([[1, 0, 0], [0, self.stretch, (1 - self.stretch) * out_height / 2], [0, 0, 1]])
+        matrix = stretch @ matrix
+        if self.upside_down:
+            matrix = numpy.array([[-1, 0, out_width - 1], [0, -1, out_height - 1], [0, 0, 1]]) @ matrix
+        return matrix
+
 
 def scan(image: numpy.ndarray, feed: Feed, source_dpi: int, rng: numpy.random.Generator) -> numpy.ndarray:
-    """The page as the scanner outputs it, still as pixels (see `to_jpeg`)."""
-    height, width = image.shape
-    ratio = feed.dpi / source_dpi
-    # the scanner's window is wider and longer than the sheet, so a skewed sheet keeps its corners
-    bed = 2 * BED_MARGIN_MM * feed.dpi / 25.4
-    out_size = (int(round(width * ratio + bed)), int(round(height * ratio + bed)))
-    centre = (width / 2, height / 2)
-    matrix = cv2.getRotationMatrix2D(centre, feed.angle, feed.scale * ratio)
-    matrix[0, 2] += (out_size[0] - width) / 2 + feed.shift_mm[0] * feed.dpi / 25.4
-    matrix[1, 2] += (out_size[1] - height) / 2 + feed.shift_mm[1] * feed.dpi / 25.4
+    """The page as the scanner outputs it, still as pixels (see `Feed.encode`). What the window
+    sees past the sheet's edge is the scanner's white backing."""
     paper = int(rng.integers(235, 252))
-    page = cv2.warpAffine(image, matrix, out_size, flags=cv2.INTER_AREA if ratio < 1 else cv2.INTER_LINEAR,
-                          borderValue=paper)
-    if feed.upside_down:
-        page = cv2.rotate(page, cv2.ROTATE_180)
+    matrix = feed.placement(image.shape, source_dpi)[:2]
+    page = cv2.warpAffine(image, matrix, feed.output_size(image.shape, source_dpi),
+                          flags=cv2.INTER_AREA if feed.dpi < source_dpi else cv2.INTER_LINEAR, borderValue=paper)
     values = page.astype(numpy.float32)
     values = paper - (paper - numpy.minimum(values, paper)) * feed.fade
     if feed.blur:

@@ -67,19 +67,23 @@ def mailed(factory, tmp_path):
 
 @pytest.fixture
 def scanner(tmp_path):
-    """scanner(mailed, number, plan, feed=..., pages=(1, 2), attachments=0) writes JPEGs into the scanner
-    folder, as the production scanner would; returns the folder."""
+    """scanner(mailed, number, plan, feed=..., pages=(1, 2), attachments=0, covered={page: [box]}) writes
+    JPEGs into the scanner folder, as the production scanner would, with the `covered` boxes (template
+    mm) of a page blanked first (a fold, a sticker); returns the folder."""
     folder = tmp_path / "scanner"
     folder.mkdir()
     counter = iter(range(1, 10_000))
     template = default_templates()["kakuninsho-hikazei"]
 
     def feed_in(mailed: Mailed, number: int, plan: dict, feed: simulate.Feed | None = None,
-                pages=(1, 2), attachments: int = 0, seed: int = 0) -> Path:
+                pages=(1, 2), attachments: int = 0, seed: int = 0, covered: dict | None = None) -> Path:
         rng = numpy.random.default_rng(seed)
         for page in pages:
             image = mailed.printed_page(number, page)
             simulate.fill_page(image, template, page, plan, 300, rng, simulate.Truth())
+            for x, y, w, h in (covered or {}).get(page, ()):
+                scale = 300 / 25.4
+                image[int(y * scale):int((y + h) * scale), int(x * scale):int((x + w) * scale)] = 250
             pixels = simulate.scan(image, feed or simulate.Feed(), 300, rng)
             (folder / f"scan-{next(counter):05d}.jpg").write_bytes(simulate.to_jpeg(pixels, 85))
         for _ in range(attachments):

@@ -1,0 +1,187 @@
+"""Checking a batch of scanned pages on every core.
+
+The image check needs no database, so the pages of a batch are decoded and checked in worker
+processes, one page a task (a PDF or TIFF of many pages is spread over the workers too), while
+the caller (`mailroom check`, `mailroom ingest`, the web upload) files the results in its own
+process, in the order of the files and their pages, whatever order the workers finish in. A
+worker is handed a file's path and a page number, never pixels, and hands back the reading and
+the crops of its undecided boxes (or what the caller's own function makes of them): the pixels
+of a page live in one process, one page at a time.
+
+A single worker, or a single page, is checked in the calling process itself, with no pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from mailroom.scanning.images import DEFAULT_LIMITS, ScanError, ScanLimits, decode_pages, read_file
+
+if TYPE_CHECKING:
+    from mailroom.scanning.check import PageReading
+
+log = logging.getLogger(__name__)
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+AHEAD_PER_WORKER = 4  # pages handed out ahead of the one being filed: workers never wait, memory stays flat
+WORKER_MODULES = ["mailroom.scanning.check", __name__]  # loaded once, before any worker is forked
+
+
+def default_workers() -> int:
+    """Every core the machine has."""
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """Page `index` (1-based) of the file at `path`; `error` when the file is already known to be
+    unreadable (nothing then goes to a worker)."""
+
+    path: str
+    index: int = 1
+    error: ScanError | None = None
+
+
+@dataclass
+class PageCheck:
+    """One page as a worker saw it: not decoded (`decoded` False, `error` says why), decoded but
+    not read (`error`: blank, no code, not registered…), or read (`reading`), with PNG crops of
+    the boxes the machine could not decide when they were asked for."""
+
+    decoded: bool
+    reading: PageReading | None = None
+    error: ScanError | None = None
+    crops: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+
+def check_page(task: PageTask, limits: ScanLimits = DEFAULT_LIMITS, crops: bool = False) -> PageCheck:
+    """Decode and check one page; never raises (an unexpected failure is the page's `check_failed`)."""
+    if task.error is not None:
+        return PageCheck(decoded=False, error=task.error)
+    try:
+        data = read_file(task.path)
+    except ScanError as error:
+        return PageCheck(decoded=False, error=error)
+    image = next(decode_pages(data, task.path, limits, only=task.index), None)
+    if image is None:
+        return PageCheck(decoded=False, error=ScanError("unreadable", f"{task.index} 頁目がファイルにありません"))
+    if image.error is not None:
+        return PageCheck(decoded=False, error=image.error)
+    from mailroom.scanning import check  # here: the process that only hands pages out never loads the check
+
+    try:
+        reading = check.check_pixels(image.pixels)
+    except ScanError as error:
+        return PageCheck(decoded=True, error=error)
+    except Exception as error:  # noqa: BLE001 — one page must not stop the batch; the cause is logged
+        log.exception("checking page %d of %s failed", task.index, task.path)
+        return PageCheck(decoded=True, error=ScanError(
+            "check_failed", f"頁を読み取る途中で予期しないエラーが起きました（{type(error).__name__}）"))
+    return PageCheck(decoded=True, reading=reading,
+                     crops=check.uncertain_crops(reading, image.pixels) if crops else {})
+
+
+class PageChecker(Generic[Result]):
+    """`with PageChecker(workers, work) as checker:` then `checker.in_order(jobs)`, where `work`
+    turns a `PageTask` into what the caller files (`check_page` with its options, say, through
+    `functools.partial`): a module-level function, since workers look it up by name.
+
+    The pool starts when a second page comes, so a command that checks one page never starts
+    one. Each worker runs OpenCV on one thread: the processes share the cores instead."""
+
+    def __init__(self, workers: int, work: Callable[[PageTask], Result]):
+        self.workers = max(1, workers)
+        self.work = work
+        self._pool: ProcessPoolExecutor | None = None
+        self._opencv_threads: int | None = None  # this process's, while its workers are forked from it
+
+    def __enter__(self) -> PageChecker[Result]:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._opencv_threads is not None:
+            import cv2
+
+            cv2.setNumThreads(self._opencv_threads)
+            self._opencv_threads = None
+
+    def in_order(self, jobs: Iterable[tuple[Item, PageTask]]) -> Iterator[tuple[Item, Result]]:
+        """Each job's item with its page's result, in the jobs' order. `jobs` is read only a few
+        pages ahead of what has been given back, so it may copy or hash files as it goes."""
+        jobs = iter(jobs)
+        opening = list(islice(jobs, 2))
+        share = self.workers > 1 and len(opening) > 1  # a single page is checked here, with no pool
+        ahead = self.workers * AHEAD_PER_WORKER if share else 0
+        pending: deque[tuple[Item, Future | Result]] = deque()
+        for item, task in chain(opening, jobs):
+            if not share or task.error is not None:  # nothing to hand out
+                pending.append((item, self.work(task)))
+            else:
+                pending.append((item, self._pool_started().submit(self.work, task)))
+            while len(pending) > ahead:
+                yield self._done(pending.popleft())
+        while pending:
+            yield self._done(pending.popleft())
+
+    def _pool_started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = _context()
+            if context.get_start_method() == "fork":
+                import cv2
+
+                # OpenCV's own pool of threads, if this process started it, is stopped first: a child
+                # forked while those threads exist inherits their locks without them, and hangs there
+                self._opencv_threads = cv2.getNumThreads()
+                cv2.setNumThreads(1)
+                _warm()  # once here, rather than in every worker
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
+        return self._pool
+
+    @staticmethod
+    def _done(job: tuple[Item, Future | Result]) -> tuple[Item, Result]:
+        item, outcome = job
+        return item, outcome.result() if isinstance(outcome, Future) else outcome
+
+
+def _context():
+    """Forked from this process when it runs no other thread (the workers start at once); from a
+    fork server with the check loaded when it does (a web server: forking a threaded process can
+    copy a lock some other thread holds); spawned where neither exists."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(WORKER_MODULES)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _warm() -> None:
+    """The check loaded, and the forms' reference pages rendered (`reference.printed_mask`), in this
+    process: workers forked from it start with both."""
+    from mailroom.scanning.reference import printed_mask
+    from templates.loader import default_templates
+
+    for template in default_templates().values():
+        if template.kind == "form":
+            for page in template.pages:
+                printed_mask(template.key, page.number)
+
+
+def _start_worker() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)
