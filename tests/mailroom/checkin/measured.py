@@ -7,7 +7,6 @@ with it) instead of taking the memory of the machine the tests share.
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,16 @@ class Finished:
     peak_mb: float  # the process's peak resident memory
 
 
-def _ceiling() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CEILING, ADDRESS_SPACE_CEILING))
+# The command is started by a small Python that measures it: Linux gives a process the peak of
+# the one it was forked from, so a child of the (large) test run would report the test run's size.
+_MEASURE = """
+import os, resource, subprocess, sys
+ceiling = int(sys.argv[1])
+limit = lambda: resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+child = subprocess.Popen(sys.argv[2:], preexec_fn=limit)
+_, status, usage = os.wait4(child.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, file=open(os.environ["MEASURED_TO"], "w"))
+"""
 
 
 def run_secretariat(*arguments, data_dir: Path, database_url: str = "") -> Finished:
@@ -36,11 +43,12 @@ def run_secretariat(*arguments, data_dir: Path, database_url: str = "") -> Finis
     environ.update(SECRETARIAT_DATA_DIR=str(data_dir))
     if database_url:
         environ.update(SECRETARIAT_DATABASE_URL=database_url)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([str(SECRETARIAT), *map(str, arguments)], stdout=out, stderr=err, env=environ,
-                                   preexec_fn=_ceiling)
-        _pid, status, usage = os.wait4(process.pid, 0)  # this child's own peak, not the test run's
-        process.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as measured:
+        environ.update(MEASURED_TO=measured.name)
+        subprocess.run([sys.executable, "-c", _MEASURE, str(ADDRESS_SPACE_CEILING), str(SECRETARIAT),
+                        *map(str, arguments)], stdout=out, stderr=err, env=environ, check=True)
+        exit_code, peak_kib = measured.read().split()
         out.seek(0)
         err.seek(0)
-        return Finished(process.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024)
+        return Finished(int(exit_code), out.read().decode(), err.read().decode(), int(peak_kib) / 1024)
