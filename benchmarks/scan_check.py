@@ -1,7 +1,7 @@
 """Benchmark: `secretariat mailroom check` and `mailroom ingest`, run as an operator runs them, on
 generated scanner output: pages per second including start-up, and what the check got right.
 
-    .venv/bin/python benchmarks/scan_check.py [--forms 150] [--runs 3] [--workers N] [--seed 1] [--keep DIR]
+    .venv/bin/python benchmarks/scan_check.py [--forms 150] [--runs 3] [--workers N] [--seed 1] [--keep DIR [--reuse]]
 
 Set-up (not timed): a fresh SQLite store with a programme of `--forms` households, printed and
 mailed by the print room. Each form comes back filled by an imaginary resident (three in four
@@ -17,11 +17,12 @@ by the image's edge, one sheet in ten upside down, blur, noise, fade) twice:
 Then, per feed, `--runs` times each, as subprocesses timed from launch to exit (Python's start-up,
 the imports and the worker pool included): `secretariat mailroom check --json FILE…`, and
 `secretariat mailroom ingest FOLDER` on a fresh copy of the store. It prints the best and the median
-pages per second, and from the first runs: the pages identified; per field kind the fields right,
-left to an operator (uncertain), false passes (a blank field judged filled: the costly mistake)
-and false deficiencies; and from the store after the ingest, the forms' outcomes: complete forms
-passed with no human touch, forms with a blank required field that passed (must be none), pages in
-the exceptions queue.
+pages per second, and the CPU time a page took (the command and its workers: what a machine shared
+with other work stretches least), and from the first runs: the pages identified; per field kind the
+fields right, left to an operator (uncertain), false passes (a blank field judged filled: the
+costly mistake) and false deficiencies; and from the store after the ingest, the forms' outcomes:
+complete forms passed with no human touch, forms with a blank required field that passed (must be
+none), pages in the exceptions queue.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -161,17 +163,21 @@ FEEDS = {
 
 # --- the timed runs ---------------------------------------------------------------------------
 
-def run(arguments: list, data_dir: Path, workers: int | None) -> tuple[float, str]:
-    """`secretariat …` in its own process, as an operator runs it: seconds from launch to exit, stdout."""
+def run(arguments: list, data_dir: Path, workers: int | None) -> tuple[float, float, str]:
+    """`secretariat …` in its own process, as an operator runs it: seconds from launch to exit, CPU
+    seconds it and its workers used (what a loaded machine does not stretch), and its stdout."""
     environ = {name: value for name, value in os.environ.items() if not name.startswith("SECRETARIAT_")}
     environ.update(SECRETARIAT_DATA_DIR=str(data_dir))
     command = [str(SECRETARIAT), *map(str, arguments), *(["--workers", str(workers)] if workers else [])]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     finished = subprocess.run(command, capture_output=True, text=True, env=environ)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if finished.returncode not in (0, 1):  # `check` exits 1 when any page had an error (an ID copy has no code)
         raise SystemExit(f"{' '.join(command[:3])} failed:\n{finished.stderr[-3000:]}")
-    return seconds, finished.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, finished.stdout
 
 
 def fresh_store(template_dir: Path, into: Path) -> Path:
@@ -182,10 +188,12 @@ def fresh_store(template_dir: Path, into: Path) -> Path:
     return into
 
 
-def rates(seconds: list[float], pages: int) -> str:
-    per_second = sorted((pages / value for value in seconds), reverse=True)
+def rates(runs: list[tuple[float, float]], pages: int) -> str:
+    per_second = sorted((pages / seconds for seconds, _cpu in runs), reverse=True)
+    cpu_ms = statistics.median(1000 * cpu / pages for _seconds, cpu in runs)
     return (f"best {per_second[0]:.1f} pages/s, median {statistics.median(per_second):.1f} pages/s "
-            f"({', '.join(f'{value:.1f}' for value in per_second)}; {pages} pages)")
+            f"({', '.join(f'{value:.1f}' for value in per_second)}; {pages} pages); "
+            f"{cpu_ms:.0f} ms of CPU a page (median; the command and its workers)")
 
 
 # --- what the check got right -------------------------------------------------------------------
@@ -250,36 +258,44 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--feeds", nargs="+", choices=list(FEEDS), default=list(FEEDS))
     parser.add_argument("--keep", type=Path, help="build everything here instead of a temporary folder")
+    parser.add_argument("--reuse", action="store_true", help="time the feeds already built in --keep again")
     options = parser.parse_args()
     root = options.keep or Path(tempfile.mkdtemp(prefix="scan-bench-"))
-    root.mkdir(parents=True, exist_ok=True)
+    reuse = options.reuse and (root / "store" / STORE).exists()
     started = time.perf_counter()
-    manifest = set_up_store(options.forms, root / "store")
-    made = plans(options.forms, options.seed)
-    print(f"set-up: {options.forms} forms printed and mailed in {time.perf_counter() - started:.0f} s ({root}); "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    for number, (name, feed_of) in enumerate((name, FEEDS[name]) for name in options.feeds):
+    if not reuse:
+        if root.exists() and any(root.iterdir()):
+            raise SystemExit(f"{root} is not empty: time what it holds again with --reuse, or name a new folder")
+        root.mkdir(parents=True, exist_ok=True)
+        manifest = set_up_store(options.forms, root / "store")
+        made = plans(options.forms, options.seed)
+    print(f"set-up: {'reused' if reuse else f'{options.forms} forms printed and mailed in {time.perf_counter() - started:.0f} s'}"
+          f" ({root}); {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    for number, name in enumerate(FEEDS):
+        if name not in options.feeds:
+            continue
         started = time.perf_counter()
         folder = root / f"scanner-{number + 1}"
-        if folder.exists():
-            shutil.rmtree(folder)
-        truth = scanner_output(folder, manifest, made, feed_of, options.seed + 100 + number)
+        if reuse:
+            truth = json.loads((root / f"{folder.name}-truth.json").read_text(encoding="utf-8"))
+        else:
+            truth = scanner_output(folder, manifest, made, FEEDS[name], options.seed + 100 + number)
         files = sorted(folder.iterdir())
         print(f"\nfeed {name!r}: {len(files)} files ({sum(1 for item in truth if item['page'])} form pages and "
-              f"{sum(1 for item in truth if not item['page'])} ID or bank-book copies), made in "
-              f"{time.perf_counter() - started:.0f} s")
+              f"{sum(1 for item in truth if not item['page'])} ID or bank-book copies), "
+              f"{'reused' if reuse else f'made in {time.perf_counter() - started:.0f} s'}")
         timings, first = [], None
         for _ in range(options.runs):
-            seconds, stdout = run(["mailroom", "check", "--json", *files], root / "check-data", options.workers)
-            timings.append(seconds)
+            seconds, cpu, stdout = run(["mailroom", "check", "--json", *files], root / "check-data", options.workers)
+            timings.append((seconds, cpu))
             first = first or stdout
         print(f"  secretariat mailroom check --json FILE…: {rates(timings, len(files))}")
         score_check(truth, first)
         timings = []
         for attempt in range(options.runs):
             data_dir = fresh_store(root / "store", root / f"ingest-{attempt}")
-            seconds, _ = run(["mailroom", "ingest", folder, "--arrived", ARRIVED_ON], data_dir, options.workers)
-            timings.append(seconds)
+            seconds, cpu, _ = run(["mailroom", "ingest", folder, "--arrived", ARRIVED_ON], data_dir, options.workers)
+            timings.append((seconds, cpu))
         print(f"  secretariat mailroom ingest FOLDER (a fresh store each time): {rates(timings, len(files))}")
         score_ingest(truth, root / "ingest-0")
         print(f"  load average now {os.getloadavg()[0]:.1f}")

@@ -1,11 +1,12 @@
 """Benchmark: SFTP upload and download through our drop against OpenSSH's own sftp-server.
 
-    .venv/bin/python benchmarks/sftp_transfer.py [--mib 200] [--cipher aes128-gcm@openssh.com]
+    .venv/bin/python benchmarks/sftp_transfer.py [--mib 200] [--rounds 5] [--cipher aes128-gcm@openssh.com]
 
 Both servers run on loopback and are driven by the same OpenSSH `sftp` client with the same
 cipher; a random file of --mib MiB goes up and comes back, and the script checks both copies
-by SHA-256. It prints MiB/s for each and our speed as a share of OpenSSH's (the target is at
-least one half). The reference is Debian's `openssh-server` (`/usr/sbin/sshd` with
+by SHA-256. The two servers take turns, round after round, so that whatever else the machine
+does falls on both alike. It prints MiB/s for each and our speed as a share of OpenSSH's in each
+round, their median and the worst (the target is at least one half). The reference is Debian's `openssh-server` (`/usr/sbin/sshd` with
 `/usr/lib/openssh/sftp-server`): `apt-get install openssh-server` if it is missing.
 """
 
@@ -15,9 +16,11 @@ import argparse
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -77,7 +80,8 @@ def start_openssh(work: Path, client_key: paramiko.PKey, cipher: str) -> tuple[s
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mib", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=3, help="transfers per direction and server; the best counts")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds; each times one upload and one download on each server, back to back")
     parser.add_argument("--cipher", default="aes128-gcm@openssh.com",
                         help="the same cipher for both servers (one paramiko and OpenSSH both speak)")
     arguments = parser.parse_args()
@@ -93,8 +97,64 @@ def main() -> None:
     key_file = work / "client_key"
     client_key.write_private_key_file(str(key_file))
     os.chmod(key_file, 0o600)
+    drop, drop_port = start_drop(work, client_key)
+    process, openssh_port, openssh_host = start_openssh(work, client_key, arguments.cipher)
+    ours = Server("drop", drop_port, "chiba", work / "known_ours", f"{host_key_line(drop.host_key)}",
+                  put_to="inbox/payload.bin.filepart", get_from="outbox/p.bin")
+    theirs = Server("OpenSSH", openssh_port, os.environ.get("USER") or "root", work / "known_openssh", openssh_host,
+                    put_to=str(work / "openssh-copy.bin"), get_from=str(work / "openssh-copy.bin"))
+    inbox, outbox = work / "drop" / "121002" / "inbox", work / "drop" / "121002" / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, outbox / "p.bin")
+    shutil.copyfile(source, work / "openssh-copy.bin")
+    ratios: dict[str, list[float]] = {"upload": [], "download": []}
+    speeds: dict[tuple[str, str], list[float]] = {}
+    try:
+        for _ in range(arguments.rounds):
+            for what in ("upload", "download"):
+                seconds = {}
+                for server in (ours, theirs):
+                    back = work / f"back-{server.name}.bin"
+                    commands = (f"put {source} {server.put_to}\n" if what == "upload"
+                                else f"get {server.get_from} {back}\n")
+                    seconds[server.name] = server.time(key_file, arguments.cipher, commands, work)
+                    speeds.setdefault((what, server.name), []).append(arguments.mib / seconds[server.name])
+                    if what == "download":
+                        assert sha256(back) == digest, f"{server.name}: the download changed the file"
+                (inbox / "payload.bin.filepart").unlink(missing_ok=True)
+                ratios[what].append(seconds["OpenSSH"] / seconds["drop"])
+    finally:
+        drop.stop()
+        process.terminate()
+    print(f"{arguments.mib} MiB over loopback, cipher {arguments.cipher}, OpenSSH sftp client for both, "
+          f"{arguments.rounds} rounds (each: our drop, then OpenSSH's sftp-server, back to back); "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    for what in ("upload", "download"):
+        median = lambda values: statistics.median(values)  # noqa: E731
+        print(f"{what:9} drop {median(speeds[what, 'drop']):7.1f} MiB/s   "
+              f"OpenSSH sftp-server {median(speeds[what, 'OpenSSH']):7.1f} MiB/s (medians)   "
+              f"drop at {median(ratios[what]):.2f}× OpenSSH's speed (median), {min(ratios[what]):.2f}× at worst; "
+              f"rounds: {', '.join(f'{ratio:.2f}' for ratio in ratios[what])} (target: at least 0.50×)")
+    shutil.rmtree(work, ignore_errors=True)
 
-    # ours
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    port: int
+    user: str
+    known: Path
+    host_key: str
+    put_to: str
+    get_from: str
+
+    def time(self, key: Path, cipher: str, commands: str, work: Path) -> float:
+        self.known.write_text(f"[127.0.0.1]:{self.port} {self.host_key}\n")
+        return timed_sftp(self.port, self.user, key, self.known, cipher, commands, work)
+
+
+def start_drop(work: Path, client_key: paramiko.PKey) -> tuple[DropServer, int]:
+    """Our drop on a fresh store with one municipality whose account has the client's key."""
     engine = make_engine(sqlite_url(work / "bench.db"))
     migrate(engine)
     actor = Actor.system("benchmark")
@@ -106,38 +166,7 @@ def main() -> None:
                             public_keys=[f"{client_key.get_name()} {client_key.get_base64()}"])
         session.commit()
     drop = DropServer(engine=engine, drop_root=work / "drop", host_key=load_host_key(work / "drop_host_key"))
-    port = drop.start()
-    known = work / "known_hosts"
-    known.write_text(f"[127.0.0.1]:{port} {host_key_line(drop.host_key)}\n")
-    back = work / "back-ours.bin"
-    best = lambda commands, user, port: min(  # noqa: E731 - the loopback is noisy: best of N
-        timed_sftp(port, user, key_file, known, arguments.cipher, commands, work) for _ in range(arguments.repeat))
-    up_ours = best(f"put {source} inbox/payload.bin.filepart\n", "chiba", port)
-    (work / "drop" / "121002" / "inbox" / "payload.bin.filepart").replace(work / "drop" / "121002" / "outbox" / "p.bin")
-    down_ours = best(f"get outbox/p.bin {back}\n", "chiba", port)
-    drop.stop()
-    assert sha256(back) == digest, "the drop's round trip changed the file"
-
-    # OpenSSH's sftp-server
-    process, port, host_line = start_openssh(work, client_key, arguments.cipher)
-    known.write_text(f"[127.0.0.1]:{port} {host_line}\n")
-    target = work / "openssh-copy.bin"
-    back = work / "back-openssh.bin"
-    try:
-        user = os.environ.get("USER") or "root"
-        up_ref = best(f"put {source} {target}\n", user, port)
-        down_ref = best(f"get {target} {back}\n", user, port)
-    finally:
-        process.terminate()
-    assert sha256(back) == digest, "OpenSSH's round trip changed the file"
-
-    mib = arguments.mib
-    print(f"{mib} MiB over loopback, cipher {arguments.cipher}, OpenSSH sftp client for both, "
-          f"best of {arguments.repeat}")
-    for what, ours, reference in (("upload", up_ours, up_ref), ("download", down_ours, down_ref)):
-        print(f"{what:9} drop {mib / ours:7.1f} MiB/s   OpenSSH sftp-server {mib / reference:7.1f} MiB/s   "
-              f"drop at {reference / ours:.2f}× OpenSSH's speed (target: at least 0.50×)")
-    shutil.rmtree(work, ignore_errors=True)
+    return drop, drop.start()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import os
 import queue
 import shutil
 import socket
+import struct
 import threading
 import time
 from collections import defaultdict, deque
@@ -50,6 +51,8 @@ log = logging.getLogger("secretariat.exchange.drop")
 
 TEMPORARY_SUFFIXES = (".filepart", ".part", ".tmp", ".partial")
 WINDOW = 1 << 25  # 32 MiB flow-control window: keeps a fast link busy
+READ_AHEAD = 1 << 22  # the SFTP subsystem takes up to 4 MiB of pipelined requests from its channel at once
+ANSWERS_HELD = 1 << 18  # and holds up to 256 KiB of answers while more requests wait
 
 
 @dataclass(frozen=True)
@@ -444,8 +447,9 @@ class _Handle(paramiko.SFTPHandle):
         self.writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
         self.bytes = 0
         self.refused = False
-        # hashed as it arrives while the client writes in order (clients do); otherwise re-read at close
-        self.digest = hashlib.sha256() if self.writing and not flags & os.O_APPEND else None
+        # hashed as it passes while the client writes or reads in order (clients do), so that the
+        # audit's hash costs no second pass over the file while the client waits for the close
+        self.digest = None if flags & os.O_APPEND else hashlib.sha256()
         self.hashed = 0
         if self.writing:
             self.writefile = handle
@@ -459,13 +463,16 @@ class _Handle(paramiko.SFTPHandle):
             self.refused = True
             return SFTP_FAILURE
         self.bytes += len(data)
+        self._hash(offset, data)
+        return super().write(offset, data)
+
+    def _hash(self, offset: int, data: bytes) -> None:
         if self.digest is not None:
             if offset == self.hashed:
                 self.digest.update(data)
                 self.hashed += len(data)
             else:
                 self.digest = None
-        return super().write(offset, data)
 
     def sha256(self) -> str:
         size = self.real.stat().st_size
@@ -477,6 +484,7 @@ class _Handle(paramiko.SFTPHandle):
         data = super().read(offset, length)
         if isinstance(data, bytes):
             self.bytes += len(data)
+            self._hash(offset, data)
         return data
 
     def close(self):
@@ -485,9 +493,58 @@ class _Handle(paramiko.SFTPHandle):
 
 
 class _SFTPSubsystem(paramiko.SFTPServer):
-    """paramiko's SFTP server, except that a path refused by `canonicalize` (a `cd ..` above the
-    drop) is answered with a status the client can print, where paramiko would send a malformed
-    name reply and make OpenSSH's client abort."""
+    """paramiko's SFTP server, except in two ways.
+
+    A path refused by `canonicalize` (a `cd ..` above the drop) is answered with a status the
+    client can print, where paramiko would send a malformed name reply and make OpenSSH's client
+    abort.
+
+    Requests are read from the channel in large gulps, and answers go out together. paramiko asks
+    the channel for each request's 4-byte length and then for its body; each ask shifts everything
+    still buffered behind it (up to the client's whole window of pipelined writes) to the front of
+    the channel's buffer, which made an upload spend more time moving bytes about than writing
+    them. And it sent each answer as SSH packets of its own: a packet, with its encryption and its
+    system call, for every 32 KiB written (its status), two for every 32 KiB read. Answers now
+    wait while more requests are already here, and leave together, in full-sized packets, before
+    the server waits for the client again.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._ahead, self._ahead_at = b"", 0
+        self._answers: list[bytes] = []
+        self._answered = 0
+
+    def _log(self, level, msg):
+        if self.logger.isEnabledFor(level):  # paramiko builds each request's debug line before asking
+            super()._log(level, msg)
+
+    def _send_packet(self, t, packet):
+        packet = packet.asbytes()
+        self._answers.append(struct.pack(">IB", len(packet) + 1, t) + packet)
+        self._answered += len(self._answers[-1])
+        if self._answered >= ANSWERS_HELD:
+            self._flush_answers()
+
+    def _flush_answers(self) -> None:
+        if self._answers:
+            answers, self._answers, self._answered = b"".join(self._answers), [], 0
+            self._write_all(answers)
+
+    def _read_all(self, n):
+        parts = []
+        while n > 0:
+            if self._ahead_at >= len(self._ahead):
+                if not self.sock.recv_ready():
+                    self._flush_answers()  # the client may be waiting for them before it sends more
+                self._ahead, self._ahead_at = self.sock.recv(READ_AHEAD), 0
+                if not self._ahead:
+                    raise EOFError()
+            part = self._ahead[self._ahead_at:self._ahead_at + n]
+            self._ahead_at += len(part)
+            n -= len(part)
+            parts.append(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def _process(self, t, request_number, msg):
         if t != CMD_REALPATH:

@@ -67,15 +67,11 @@ def page_result(task: PageTask, limits: ScanLimits) -> dict:
 
 def page_tasks(paths: list[Path], limits: ScanLimits) -> Iterator[tuple[str, PageTask]]:
     """Each page of each file, named as the output shows it (`file#2` for a file's second page)."""
-    from mailroom.scanning.images import ScanError, count_pages, read_file
+    from mailroom.scanning.images import count_pages
     from mailroom.scanning.parallel import PageTask
 
     for path in paths:
-        try:
-            count = count_pages(read_file(path), limits)
-        except ScanError as error:
-            yield str(path), PageTask(str(path), error=error)
-            continue
+        count = count_pages(path, limits)  # 1 for a file refused whole: its page says why
         for index in range(1, count + 1):
             yield (str(path) if index == 1 else f"{path}#{index}"), PageTask(str(path), index)
 

@@ -18,12 +18,12 @@ The pages are decoded and checked on every core (`mailroom.scanning.parallel`) a
 in the folder's order. One bad page never stops the batch: a file's pages are decoded one at a
 time within the scan limits, a page that cannot be decoded or checked (a decompression bomb, a
 decoder's own error) is an exception of its own, and each form is checked in inside its own
-savepoint. A batch that fails as a whole (the store gone) takes its copies of the scans with it.
+savepoint. A batch that fails as a whole (the store gone) takes its copies of the scans with it,
+and the copies of one killed before its commit are removed by the next ingest (`batch_folders`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 from collections.abc import Callable, Iterator
@@ -34,10 +34,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from mailroom.checkin.batch_folders import batch_folder
 from mailroom.checkin.models import Receipt, ScanBatch, ScannedPage
 from mailroom.checkin.service import CHECKERS, check_in_code, record_check, store_readings
 from mailroom.scanning.check import PageReading
-from mailroom.scanning.images import DEFAULT_LIMITS, ScanError, ScanLimits, count_pages, read_file
+from mailroom.scanning.images import DEFAULT_LIMITS, ScanError, ScanLimits, count_pages
 from mailroom.scanning.locate import Unregistered
 from mailroom.scanning.parallel import PageCheck, PageChecker, PageTask, check_page
 from secretariat.core.auth.actor import Actor
@@ -65,12 +66,16 @@ class FormPages:
 
 @dataclass(frozen=True)
 class _Page:
-    """A page of the batch as it is filed: its name, the store's copy of its file, its hash."""
+    """A page of the batch as it is filed: its name, the store's copy of its file, its place there."""
 
     name: str
     stored: Path
-    digest: str
-    last_of_file: bool
+    index: int
+    count: int
+
+    def digest(self, file_sha256: str) -> str:
+        """What the page is known by among filed pages: its file's hash, with its number in a file of many."""
+        return file_sha256 if self.count == 1 or not file_sha256 else f"{file_sha256[:56]}{self.index:08d}"
 
 
 def scanner_files(folder: Path) -> list[Path]:
@@ -90,8 +95,7 @@ def ingest_folder(*, session: Session, actor: Actor, folder: Path, store_root: P
     batch = ScanBatch(source=str(folder), started_by=actor.username, file_count=len(files))
     session.add(batch)
     session.flush()
-    store = store_root / f"scan-{batch.id:05d}"
-    store.mkdir(parents=True, exist_ok=True)
+    store = batch_folder(session, store_root, batch.id)
     batch.stored_in = str(store)
     try:
         _ingest_files(session, actor, batch, files, store, arrived_on, progress, limits, workers)
@@ -107,15 +111,18 @@ def _ingest_files(session: Session, actor: Actor, batch: ScanBatch, files: list[
                   arrived_on: date | None, progress: Progress | None, limits: ScanLimits, workers: int) -> None:
     forms: dict[str, FormPages] = {}
     current: FormPages | None = None
-    with PageChecker(workers, partial(check_page, limits=limits, crops=True)) as checker:
+    file_sha256 = ""
+    with PageChecker(workers, partial(check_page, limits=limits, crops=True, digest=True)) as checker:
         for page, check in checker.in_order(_pages(files, store, limits)):
+            if page.index == 1:
+                file_sha256 = check.sha256  # hashed by the worker that read the file's first page
             if not check.decoded:
-                _file(session, batch, page.name, page.stored, page.digest, "exception", error=check.error)
+                _file(session, batch, page.name, page.stored, page.digest(file_sha256), "exception", error=check.error)
                 current = None
             else:
-                current = _take_page(session, batch, forms, current, page, check)
+                current = _take_page(session, batch, forms, current, page, page.digest(file_sha256), check)
                 batch.page_count += 1
-            if progress and page.last_of_file:
+            if progress and page.index == page.count:
                 progress(1)
     for pages in forms.values():
         if pages.unsure:
@@ -133,29 +140,21 @@ def _ingest_files(session: Session, actor: Actor, batch: ScanBatch, files: list[
 
 
 def _pages(files: list[Path], store: Path, limits: ScanLimits) -> Iterator[tuple[_Page, PageTask]]:
-    """Each file copied into the store (the scanner's folder can be emptied once the batch is in),
-    hashed, and counted from its headers: its pages, each with the task that checks it."""
+    """Each file copied into the store (the scanner's folder can be emptied once the batch is in)
+    and counted from its headers: its pages, each with the task that checks it."""
     for path in files:
         stored = store / path.name
         shutil.copyfile(path, stored)
-        try:
-            data = read_file(stored)  # read once here: hashed for duplicates and counted; a worker decodes
-        except ScanError as error:
-            yield _Page(path.name, stored, "", True), PageTask(str(stored), error=error)
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        count = count_pages(data, limits)
-        del data
+        count = count_pages(stored, limits)
         for index in range(1, count + 1):
             name = path.name if index == 1 else f"{path.name}#{index}"
-            page_digest = digest if count == 1 else f"{digest[:56]}{index:08d}"
-            yield _Page(name, stored, page_digest, index == count), PageTask(str(stored), index)
+            yield _Page(name, stored, index, count), PageTask(str(stored), index)
 
 
 def _take_page(session: Session, batch: ScanBatch, forms: dict[str, FormPages], current: FormPages | None,
-               page: _Page, check: PageCheck) -> FormPages | None:
+               page: _Page, digest: str, check: PageCheck) -> FormPages | None:
     """File one checked page; returns the form that a following codeless page would belong to."""
-    name, stored, digest = page.name, page.stored, page.digest
+    name, stored = page.name, page.stored
     # only filed forms and attachments count: blank backs may well be identical, and an exception
     # fed again (after the operator fixed the scanner) deserves a second look
     earlier = session.exec(select(ScannedPage).where(ScannedPage.sha256 == digest,

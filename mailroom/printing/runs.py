@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,6 +39,7 @@ from secretariat.core.households.models import Household, Person
 from secretariat.core.programmes.models import Programme
 from secretariat.core.spreadsheet import csv_row
 from secretariat.core.tenancy.models import Municipality
+from secretariat.core.workers import end_with_parent
 from templates.loader import default_templates
 from templates.schema import Template
 
@@ -152,18 +152,7 @@ def _renderer_pool(workers: int):
         return _InProcess()
     # spawn, not fork: the parent holds database connections and may run web-server threads
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
-
-
-def _die_with_parent(parent: int) -> None:
-    """A renderer ends when the run that started it is gone (killed with -9, or by the OOM killer):
-    otherwise it would wait on the dead pool's queue for ever, holding its memory."""
-    def watch() -> None:
-        pause = threading.Event()
-        while os.getppid() == parent:
-            pause.wait(0.5)
-        os._exit(1)
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+                               initializer=end_with_parent, initargs=(os.getpid(),))
 
 
 def _households_in(session: Session, run: PrintRun) -> int:

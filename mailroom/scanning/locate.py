@@ -73,11 +73,15 @@ class Located:
 def read_page_code(pixels: numpy.ndarray) -> tuple[PageCode, list[numpy.ndarray], int]:
     """Our page code: the code, the corners in image pixels (symbol top-left, top-right,
     bottom-right, bottom-left) of the symbols read (the first found; both when the whole image had
-    to be searched), and the symbols' orientation."""
+    to be searched), and the symbols' orientation.
+
+    Upright or upside down, a symbol sits in the image's top-right corner, and in its bottom-left
+    one: those two are searched first, then the whole image (a page turned a quarter, a page with
+    someone else's code, a copy with none; which is each ID copy, so its search is kept to one pass)."""
     height, width = pixels.shape
     ch, cw = height * 3 // 10, width * 4 // 10
     foreign = False
-    for top, left in [(0, width - cw), (height - ch, 0), (0, 0), (height - ch, width - cw)]:
+    for top, left in [(0, width - cw), (height - ch, 0)]:
         found, foreign_here = _our_codes(pixels[top:top + ch, left:left + cw], (left, top), fast=True)
         foreign |= foreign_here
         if found:
@@ -96,9 +100,12 @@ def read_page_code(pixels: numpy.ndarray) -> tuple[PageCode, list[numpy.ndarray]
 def _our_codes(pixels: numpy.ndarray, offset: tuple[int, int], fast: bool):
     """(code, [corners of each symbol carrying it], orientation) for the first of our codes in
     `pixels`, or None; and whether a code that is not ours was seen."""
-    # printed codes are dark on light: the inverted search (white on black) would nearly double the cost of
-    # every page that has no code in its corners (each ID copy) to find what no printer makes
-    options = dict(try_downscale=False, try_invert=False) if fast else dict(try_invert=False)
+    # a QR symbol is found at any turn without the rotated passes, and printed codes are dark on
+    # light: those passes and the inverted one (white on black) would more than double the search
+    # of every page with no code at all (each ID copy) for nothing
+    options = dict(try_rotate=False, try_invert=False)
+    if fast:
+        options.update(try_downscale=False)
     foreign = False
     code, symbols, orientation = None, [], 0
     for barcode in zxingcpp.read_barcodes(pixels, formats=QR, **options):

@@ -13,6 +13,7 @@ A single worker, or a single page, is checked in the calling process itself, wit
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -25,6 +26,7 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from mailroom.scanning.images import DEFAULT_LIMITS, ScanError, ScanLimits, decode_pages, read_file
+from secretariat.core.workers import end_with_parent
 
 if TYPE_CHECKING:
     from mailroom.scanning.check import PageReading
@@ -43,34 +45,42 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class PageTask:
-    """Page `index` (1-based) of the file at `path`; `error` when the file is already known to be
-    unreadable (nothing then goes to a worker)."""
+    """Page `index` (1-based) of the file at `path`."""
 
     path: str
     index: int = 1
-    error: ScanError | None = None
 
 
 @dataclass
 class PageCheck:
     """One page as a worker saw it: not decoded (`decoded` False, `error` says why), decoded but
     not read (`error`: blank, no code, not registered…), or read (`reading`), with PNG crops of
-    the boxes the machine could not decide when they were asked for."""
+    the boxes the machine could not decide, and the file's SHA-256 (with its first page), when
+    they were asked for."""
 
     decoded: bool
     reading: PageReading | None = None
     error: ScanError | None = None
     crops: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    sha256: str = ""
 
 
-def check_page(task: PageTask, limits: ScanLimits = DEFAULT_LIMITS, crops: bool = False) -> PageCheck:
-    """Decode and check one page; never raises (an unexpected failure is the page's `check_failed`)."""
-    if task.error is not None:
-        return PageCheck(decoded=False, error=task.error)
+def check_page(task: PageTask, limits: ScanLimits = DEFAULT_LIMITS, crops: bool = False,
+               digest: bool = False) -> PageCheck:
+    """Decode and check one page; never raises (an unexpected failure is the page's `check_failed`).
+    With `digest`, the check of a file's first page hashes the file too: it is read here anyway,
+    and hashing a scan costs a good part of checking it, so it is spread over the workers too."""
     try:
         data = read_file(task.path)
     except ScanError as error:
         return PageCheck(decoded=False, error=error)
+    sha256 = hashlib.sha256(data).hexdigest() if digest and task.index == 1 else ""
+    checked = _check_data(task, data, limits, crops)
+    checked.sha256 = sha256
+    return checked
+
+
+def _check_data(task: PageTask, data: bytes, limits: ScanLimits, crops: bool) -> PageCheck:
     image = next(decode_pages(data, task.path, limits, only=task.index), None)
     if image is None:
         return PageCheck(decoded=False, error=ScanError("unreadable", f"{task.index} 頁目がファイルにありません"))
@@ -126,10 +136,10 @@ class PageChecker(Generic[Result]):
         ahead = self.workers * AHEAD_PER_WORKER if share else 0
         pending: deque[tuple[Item, Future | Result]] = deque()
         for item, task in chain(opening, jobs):
-            if not share or task.error is not None:  # nothing to hand out
-                pending.append((item, self.work(task)))
-            else:
+            if share:
                 pending.append((item, self._pool_started().submit(self.work, task)))
+            else:
+                pending.append((item, self.work(task)))
             while len(pending) > ahead:
                 yield self._done(pending.popleft())
         while pending:
@@ -185,3 +195,4 @@ def _start_worker() -> None:
     import cv2
 
     cv2.setNumThreads(1)
+    end_with_parent()

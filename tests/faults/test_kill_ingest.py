@@ -31,7 +31,6 @@ from templates.loader import default_templates
 from tests.factories import SYSTEM, Factory
 from tests.faults.harness import (digest, file_sha256, files_in, reference_then_kills, run_once, session_on,
                                   store_probe)
-from tests.stores import backend
 
 SEED = 2028
 FORMS = 5
@@ -192,11 +191,6 @@ def test_a_rerun_after_a_kill_files_what_an_ingest_never_killed_files(runs):
         assert run.after.store == reference.after.store, f"after a kill at {run.kill.point}"
 
 
-@pytest.mark.xfail(backend() == "postgresql", strict=True,
-                   reason="PRODUCT BUG: mailroom/checkin/ingest.py ingest_folder copies every page into "
-                          "scans/scan-<batch id> before the batch commits, and its clean-up on an exception cannot "
-                          "run when the process is killed; on PostgreSQL the re-run gets a new batch id and folder, "
-                          "so the killed run's copies stay behind (on SQLite the re-run reuses the id and overwrites)")
 def test_a_killed_and_rerun_ingest_leaves_no_copy_of_a_scan_that_no_filed_page_refers_to(runs):
     """Scans carry residents' names, signatures and bank accounts: none may lie in the data folder
     that no filed page points to, where no operator and no retention rule will ever find it."""
