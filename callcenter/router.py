@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from callcenter.charts import line_chart
+from callcenter.flows import decline_preview, undo_decline
 from callcenter.forecast.programme import staffing_plan, today_reforecast
 from callcenter.forecast.samples import OPEN_FROM
 from callcenter.inquiries.answers import search_answers, suggestions
@@ -24,7 +25,7 @@ from callcenter.staffing.roster import propose_roster
 from callcenter.telephony.calls import active_calls, agent_joins, calls_per_day
 from callcenter.telephony.router import twilio_client
 from mailroom.printing.runs import reissue
-from secretariat.core.applications.service import timeline
+from secretariat.core.applications.service import application_for_household, timeline
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import in_jst, today_jst, utcnow
@@ -86,15 +87,24 @@ def caller_record(request: Request, session: DbSession, household: ValidHousehol
 
 
 @router.post("/callcenter/households/{household_id}/inquiries")
-def log_call(session: DbSession, settings: AppSettings, household: ValidHousehold, actor: Agent,
+def log_call(request: Request, session: DbSession, settings: AppSettings, household: ValidHousehold, actor: Agent,
              category: Annotated[str, Form(max_length=40)], action: Annotated[str, Form(max_length=20)] = "answered",
              text: Annotated[str, Form(max_length=4000)] = "", channel: Annotated[str, Form(max_length=10)] = "phone",
              language: Annotated[str, Form(max_length=5)] = "ja",
              question: Annotated[str, Form(max_length=4000)] = "", phone: Annotated[str, Form(max_length=30)] = "",
-             postal_code: Annotated[str, Form(max_length=10)] = "", address: Annotated[str, Form(max_length=200)] = ""):
-    """Log the inquiry and do the chosen action in one transaction: all of it happens, or none."""
+             postal_code: Annotated[str, Form(max_length=10)] = "", address: Annotated[str, Form(max_length=200)] = "",
+             confirm: Annotated[bool, Form()] = False):
+    """Log the inquiry and do the chosen action in one transaction: all of it happens, or none.
+
+    A decline cannot be taken back by the agent, so it is asked twice: the first post only shows
+    what will happen (nothing is logged), the second, with confirm=1, logs and records it."""
     if action not in ACTIONS:
         raise InvalidInput(f"unknown action {action!r}")
+    if action == "decline" and not confirm:
+        preview = decline_preview(session=session, actor=actor, household=household)
+        return render(request, "callcenter_decline_confirm.html", using=pages, actor=actor, household=household,
+                      preview=preview, posted=dict(category=category, text=text, channel=channel,
+                                                   language=language))
     programme = session.get(Programme, household.programme_id)
     inquiry = log_inquiry(session=session, actor=actor, programme=programme, household=household,
                           category=category, text=text, channel=channel, language=language)
@@ -114,6 +124,18 @@ def log_call(session: DbSession, settings: AppSettings, household: ValidHousehol
         note_address_change(session=session, actor=actor, inquiry=inquiry, postal_code=postal_code, address=address)
     session.commit()
     return RedirectResponse(f"/callcenter/households/{household.id}?done={action}", status_code=303)
+
+
+@router.post("/callcenter/households/{household_id}/decline/undo")
+def undo_a_decline(session: DbSession, household: ValidHousehold, actor: Agent,
+                   reason: Annotated[str, Form(max_length=500)] = ""):
+    """A supervisor's undo of a decline recorded in error; the flow refuses anyone else."""
+    application = application_for_household(session=session, household_id=household.id)
+    if application is None:
+        raise NotFound(f"no application for household {household.id}")
+    undo_decline(session=session, actor=actor, application=application, reason=reason)
+    session.commit()
+    return RedirectResponse(f"/callcenter/households/{household.id}?done=undo_decline", status_code=303)
 
 
 @router.post("/callcenter/escalations/{escalation_id}/pause")

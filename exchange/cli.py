@@ -31,6 +31,9 @@ profiles = typer.Typer(no_args_is_help=True, help="Bank profiles: who pays a pro
 accounts = typer.Typer(no_args_is_help=True, help="SFTP drop accounts, one per municipality.")
 mappings = typer.Typer(no_args_is_help=True, help="Column mappings (項目定義): the shipped ones, and each "
                                                   "municipality's own, which reads every file it sends.")
+decisions = typer.Typer(no_args_is_help=True, help="支給決定: decision lists proposed by the secretariat and "
+                        "approved by the municipality's liaison.")
+app.add_typer(decisions, name="decisions")
 app.add_typer(payments, name="payments")
 app.add_typer(profiles, name="bank-profile")
 app.add_typer(accounts, name="accounts")
@@ -378,6 +381,21 @@ def payment_results(file: Path, programme: Annotated[int, typer.Option()]):
     raise typer.Exit(0 if result.ok else 1)
 
 
+@app.command("payment-failures")
+def payment_failures(programme: Annotated[int, typer.Option()]):
+    """Open failed transfers (振込不能), oldest first: age in days, reason and state; settled ones leave."""
+    from exchange.results.failures import failure_queue
+    from secretariat.core.programmes.service import get_programme
+
+    with cli_session() as session:
+        target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        rows = failure_queue(session=session, actor=CLI_ACTOR, programme=target)
+    for row in rows:
+        console.print(f"{row.line.household_number}\t{row.age_days}日\t{row.reason}\t{row.state_label}"
+                      + (f"\t入力票 {row.task_id}" if row.task_id else ""))
+    console.print(f"未対応の振込不能: {len(rows)} 件")
+
+
 Host = Annotated[str, typer.Option(help="the municipality's SFTP server")]
 User = Annotated[str, typer.Option(help="our account on it")]
 Key = Annotated[Path, typer.Option(help="our private key file")]
@@ -404,3 +422,59 @@ def pull_(into: Path, host: Host, user: User, key: Key, host_key: HostKey, port:
     with sftp_session(host=host, port=port, username=user, key_file=key, host_key_line=host_key) as sftp:
         for path in pull(sftp, into, remote_dir):
             console.print(str(path))
+
+
+@decisions.command("propose")
+def decisions_propose(programme: Annotated[int, typer.Option()],
+                      user: Annotated[str, typer.Option(help="the proposer, a supervisor's username")]):
+    """A decision list of every application checked complete (and keyed) that is on no open list."""
+    from exchange.decisions.flows import propose_decision_list
+    from secretariat.core.programmes.service import get_programme
+
+    settings = Settings.from_env()
+    with cli_session(settings) as session:
+        target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        decision = propose_decision_list(session=session, actor=_staff(session, user), programme=target,
+                                         out_root=settings.data_dir / "decisions")
+    console.print(f"decision list {decision.id}: {decision.line_count} applications, {decision.total_yen:,} yen, "
+                  f"{decision.flagged_count} flagged; PDF and CSV in {decision.directory}")
+
+
+@decisions.command("approve")
+def decisions_approve(decision: int, user: Annotated[str, typer.Option(help="the municipality's liaison")]):
+    """The liaison's approval: the listed applications still complete move to approved."""
+    from exchange.decisions.flows import approve_decision_list, get_decision_list
+
+    with cli_session() as session:
+        approved = approve_decision_list(session=session, actor=_staff(session, user),
+                                         decision=get_decision_list(session=session, actor=CLI_ACTOR,
+                                                                    decision_id=decision))
+    console.print(f"decision list {decision}: {approved} applications approved (支給決定)")
+
+
+@decisions.command("reject")
+def decisions_reject(decision: int, user: Annotated[str, typer.Option(help="the municipality's liaison")],
+                     reason: Annotated[str, typer.Option(help="why it goes back")]):
+    """The liaison sends the list back; its applications may be proposed again."""
+    from exchange.decisions.flows import get_decision_list, reject_decision_list
+
+    with cli_session() as session:
+        reject_decision_list(session=session, actor=_staff(session, user), reason=reason,
+                             decision=get_decision_list(session=session, actor=CLI_ACTOR, decision_id=decision))
+    console.print(f"decision list {decision}: sent back")
+
+
+@decisions.command("list")
+def decisions_list(programme: Annotated[int, typer.Option()]):
+    """The programme's decision lists and how many applications wait for one."""
+    from exchange.decisions.flows import STATUS_LABELS_JA, decision_lists_of, ready_for_decision
+    from secretariat.core.programmes.service import get_programme
+
+    with cli_session() as session:
+        target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        waiting = len(ready_for_decision(session, target))
+        rows = decision_lists_of(session=session, actor=CLI_ACTOR, programme=target)
+    console.print(f"{waiting} applications wait for a decision")
+    for row in rows:
+        console.print(f"{row.id}  {STATUS_LABELS_JA[row.status]}  {row.line_count} 件  {row.total_yen:,} 円  "
+                      f"proposed by {row.proposed_by}  decided by {row.decided_by or '—'}")

@@ -8,14 +8,15 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from exchange.drop.processing import report_csv
+from exchange.results import failures as payment_failure_flows
 from exchange.results.models import PaymentBatch
 from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch, import_payment_results,
-                                       list_batches, payment_failures)
+                                       list_batches)
 from exchange.results.status import write_result_files
 from exchange.targets.models import TargetFile
 from exchange.targets.encoding import limits_of
@@ -108,7 +109,8 @@ def exchange_page(request: Request, session: DbSession, settings: AppSettings, p
                   progress=programme_progress(session=session, programme=programme),
                   files=target_files(session=session, actor=actor, programme=programme)[:20], outbox=files,
                   batches=list_batches(session=session, actor=actor, programme=programme),
-                  failures=payment_failures(session=session, actor=actor, programme=programme))
+                  failures=payment_failure_flows.failure_queue(session=session, actor=actor, programme=programme),
+                  may_take_account=actor.role in payment_failure_flows.keying.ACCOUNT_TAKERS)
 
 
 @router.post("/programmes/{programme_id}/exchange/targets")
@@ -218,3 +220,28 @@ def _mapping_page(request: Request, session: Session, municipality: Municipality
     return render(request, "exchange_mapping.html", using=pages, actor=actor, municipality=municipality,
                   record=municipal_mapping(session=session, actor=actor, municipality=municipality),
                   problems=problems, label=label, status_code=status_code)
+
+
+# 振込不能: the failure queue, for the exchange's staff and for the call center's agents.
+FailureViewer = Annotated[Actor, require_roles(Role.admin, Role.supervisor, Role.liaison, Role.operator, Role.agent)]
+AccountTaker = Annotated[Actor, require_roles(*payment_failure_flows.keying.ACCOUNT_TAKERS)]
+
+
+@router.get("/programmes/{programme_id}/exchange/payment-failures")
+def payment_failures_page(request: Request, session: DbSession, programme: ValidProgramme, actor: FailureViewer):
+    """Open failed transfers with their age, reason and state; where an agent records the resident's new account."""
+    return render(request, "exchange_payment_failures.html", using=pages, actor=actor, programme=programme,
+                  failures=payment_failure_flows.failure_queue(session=session, actor=actor, programme=programme),
+                  may_take_account=actor.role in payment_failure_flows.keying.ACCOUNT_TAKERS)
+
+
+@router.post("/programmes/{programme_id}/exchange/payment-failures/account")
+def take_corrected_account(session: DbSession, programme: ValidProgramme, actor: AccountTaker,
+                           line_id: Annotated[int, Form()], channel: Annotated[str, Form(max_length=10)]):
+    """The resident gave the new account (電話 or 書面): its correction opens for double entry at データ入力."""
+    line = payment_failure_flows.get_failure(session=session, actor=actor, line_id=line_id)
+    if line.programme_id != programme.id:
+        raise NotFound(f"no failed transfer {line_id}")
+    payment_failure_flows.take_corrected_account(session=session, actor=actor, line=line, channel=channel)
+    session.commit()
+    return RedirectResponse(f"/programmes/{programme.id}/exchange/payment-failures", status_code=303)

@@ -10,7 +10,9 @@ from mailroom.checkin.models import (
     ScannedPage,
     UndeliverableMail,
 )
-from mailroom.printing.models import IssuedForm, PrintBatch, PrintRun
+from mailroom.keying.models import KeyingEntry, KeyingTask
+from mailroom.printing.models import IssuedForm, PrintBatch, PrintRun, ReminderLetter, ReminderRun
 
-__all__ = ["DeficiencyRecord", "FieldReading", "IssuedForm", "PrintBatch", "PrintRun", "Receipt", "ReturnBatch",
-           "ReturnLetter", "ScanBatch", "ScannedPage", "UndeliverableMail"]
+__all__ = ["DeficiencyRecord", "FieldReading", "IssuedForm", "KeyingEntry", "KeyingTask", "PrintBatch", "PrintRun",
+           "Receipt", "ReminderLetter", "ReminderRun", "ReturnBatch", "ReturnLetter", "ScanBatch", "ScannedPage",
+           "UndeliverableMail"]

@@ -15,12 +15,15 @@ from sqlalchemy.engine import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import callcenter.models  # noqa: F401
-import exchange.models  # noqa: F401  (installs the payment guard)
+import exchange.models  # noqa: F401  (registers the exchange's tables)
 import secretariat.core.models  # noqa: F401  (installs the model guards)
 from callcenter.router import router as callcenter_router
 from callcenter.telephony.router import WEBHOOK_PREFIX, router as telephony_router
+from exchange.decisions.router import router as decisions_router
 from exchange.router import router as exchange_router
 from mailroom.checkin.router import router as mailroom_router
+from mailroom.keying.router import household_section as keying_household_section
+from mailroom.keying.router import router as keying_router
 from mailroom.printing.router import router as print_router
 from secretariat.core.auth.passwords import warm_up
 from secretariat.core.auth.roles import Role
@@ -51,7 +54,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(core_router)
     app.include_router(print_router)
     app.include_router(mailroom_router)
+    app.include_router(keying_router)
+    app.state.household_sections = (keying_household_section,)  # the keyed account beside the one on file
     app.include_router(exchange_router)
+    app.include_router(decisions_router)
     app.include_router(callcenter_router)
     app.include_router(telephony_router)
     app.state.csrf_exempt_prefixes = (WEBHOOK_PREFIX,)  # Twilio signs its webhooks instead

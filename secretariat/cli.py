@@ -22,6 +22,7 @@ from rich.table import Table
 from callcenter.cli import app as callcenter_app
 from exchange.cli import app as exchange_app
 from mailroom.checkin.cli import app as mailroom_app
+from mailroom.keying.cli import app as keying_app
 from mailroom.printing.cli import app as print_app
 from mailroom.printing.cli import forms as forms_app
 from secretariat.core.cli_support import CLI_ACTOR, cli_session
@@ -37,6 +38,7 @@ app.add_typer(programmes, name="programmes")
 app.add_typer(print_app, name="print")
 app.add_typer(forms_app, name="forms")
 app.add_typer(mailroom_app, name="mailroom")
+mailroom_app.add_typer(keying_app, name="keying")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(callcenter_app, name="callcenter")
 
@@ -155,6 +157,23 @@ def programmes_list():
         for programme, owner in list_programmes(session=session, actor=ADMIN):
             table.add_row(str(programme.id), owner.code, programme.name, str(programme.deadline_date))
     console.print(table)
+
+
+@programmes.command("expire")
+def programmes_expire(programme: Annotated[int, typer.Argument(help="programme id")],
+                      grace_days: Annotated[int, typer.Option(min=0, help="days the post may take after the deadline")]
+                      = 7,
+                      on: Annotated[str | None, typer.Option(help="as of this day, YYYY-MM-DD (default: today)")] = None):
+    """Expire every application still waiting on the resident once the deadline and the post's grace have passed."""
+    from secretariat.core.programmes.expiry import expire_unanswered
+    from secretariat.core.programmes.service import get_programme, parse_date
+
+    with cli_session() as session:
+        chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        moved = expire_unanswered(session=session, actor=CLI_ACTOR, programme=chosen, grace_days=grace_days,
+                                  on=parse_date(on, "as-of day") if on else None)
+    console.print(f"programme {programme}: {moved:,} applications expired (期限切れ); "
+                  f"'secretariat exchange results' lists them for the municipality")
 
 
 def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = None) -> None:

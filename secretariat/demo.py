@@ -26,7 +26,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 import callcenter.models  # noqa: F401
-import exchange.models  # noqa: F401  (installs the payment guard)
+import exchange.models  # noqa: F401  (registers the exchange's tables)
 import secretariat.core.models  # noqa: F401
 from callcenter.cli import print_plan
 from callcenter.inquiries.answers import load_answer_templates
@@ -50,7 +50,7 @@ from secretariat.migrations import migrate
 from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import create_programme
 from secretariat.core.synthetic import HouseholdFactory
-from secretariat.demo_exchange import imported_files, open_drop, pay, push_target_list, results_back
+from secretariat.demo_exchange import imported_files, open_drop, pay, push_target_list, repay_failures, results_back
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.tenancy.service import create_municipality
 from templates.loader import default_templates
@@ -62,6 +62,7 @@ DEMO_USERS = [
     ("admin", Role.admin, None, "demo-admin-pass"),
     ("supervisor", Role.supervisor, None, "demo-supervisor-pass"),
     ("operator", Role.operator, None, "demo-operator-pass"),
+    ("operator2", Role.operator, None, "demo-operator-pass"),
     ("agent", Role.agent, None, "demo-agent-pass"),
     ("chiba-liaison", Role.liaison, "121002", "demo-liaison-pass"),
     ("sakai-liaison", Role.liaison, "271403", "demo-liaison-pass"),
@@ -160,20 +161,19 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                     for stage in _simulate(session, application, mailed_on[application.id], rng, today, system):
                         tally[stage] = tally.get(stage, 0) + 1
                 progress.advance(task)
-        for application in session.exec(select(Application).where(Application.id.in_(handled),
-                                                                  Application.status == Status.complete.value)):
-            # the municipality's payment decision on the forms the mailroom passed for real
-            transition(session=session, application=application, to=Status.approved, actor=system,
-                       reason="支給決定")
-            tally["approved (支給決定)"] = tally.get("approved (支給決定)", 0) + 1
+        session.commit()
+        _key_new_accounts(session, programmes[0], rng, result)
+        _decide(session, programmes[0], directory, result)
         session.commit()
         for stage, note in SIMULATED_STAGES:
             result.stages.append((stage, tally.get(stage, 0), note))
 
-        payments, fetched = [], []
+        payments, fetched, repaid = [], [], 0
         for (code, *_rest), programme in zip(MUNICIPALITIES, programmes):
             payments.append(pay(engine, drop, programme, code, directory / "exchange" / code / "sent", today,
                                 seed + int(code)))
+            repaid += repay_failures(engine, drop, programme, code, directory / "exchange" / code / "sent", today,
+                                     seed + int(code) + 1)
             fetched += results_back(engine, drop, programme, code, directory / "exchange" / code / "received", today)
         drop.server.stop()
         result.stages.append(("payment (振込データ)", sum(p.batch_lines for p in payments),
@@ -182,6 +182,9 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         result.stages.append(("payment results (振込結果)", sum(p.paid for p in payments),
                               f"paid; {sum(p.failed for p in payments)} failed transfers (振込不能) queued for the "
                               "call center; the results file came back through the drop"))
+        result.stages.append(("failed transfers fixed and re-paid (振込不能の再振込)", repaid,
+                              "the resident called with the right account, two operators keyed it blind, a second "
+                              "batch (approved by the liaison) paid it; the bank's results came back through the drop"))
         result.stages.append(("results back (結果ファイル)", len(fetched),
                               "status, return, undeliverable and decline lists (CSV and XLSX), payment files and "
                               f"reports fetched over SFTP into {directory / 'exchange'}/<code>/received"))
@@ -307,6 +310,62 @@ def _mailroom_round(session: Session, programme, directory: Path, settings: Sett
                           f"printed in {returns.directory if returns else '-'}"))
     result.stages.append(("mailroom: undeliverable (宛所不明)", len(undelivered), "checked in by the window code"))
     return {a.id for a, _ in chosen}
+
+
+def _key_new_accounts(session: Session, programme, rng: random.Random, result: "DemoResult") -> None:
+    """申請データ入力: the forms checked for real that chose a new account are keyed blind by two
+    operators; where the second mistyped a digit, a supervisor compares both with the crop and settles it."""
+    from mailroom.keying.flows import DISPUTED, counts, next_task, submit_entry, verify
+    from secretariat.core.households.models import Person
+    from secretariat.core.synthetic import real_branches
+
+    first, second, verifier = (_staff(session, name) for name in ("operator", "operator2", "supervisor"))
+    branches = real_branches()
+    keyed: dict[int, dict[str, str]] = {}
+    while (task := next_task(session=session, actor=first)) is not None and task.id not in keyed:
+        head = session.exec(select(Person).where(Person.household_id == task.household_id,
+                                                 Person.is_head.is_(True))).one()
+        bank, branch = rng.choice(branches)
+        keyed[task.id] = dict(bank_code=bank, branch_code=branch, account_type="普通",
+                              account_number=f"{rng.randint(0, 9_999_999):07d}",
+                              account_holder_kana=head.name_kana, phone="")
+        submit_entry(session=session, actor=first, task=task, raw=keyed[task.id])
+    for index, task_id in enumerate(keyed):
+        task = next_task(session=session, actor=second)
+        values = dict(keyed[task.id])
+        if index % 4 == 1:  # a slip of the finger on the last digit
+            values["account_number"] = values["account_number"][:-1] + str((int(values["account_number"][-1]) + 1) % 10)
+        task = submit_entry(session=session, actor=second, task=task, raw=values)
+        if task.status == DISPUTED:
+            verify(session=session, actor=verifier, task=task, choice="first")
+    tally = counts(session=session, actor=verifier, programme_id=programme.id)
+    rate = f"{tally.agreement_rate:.0%}" if tally.agreement_rate is not None else "-"
+    result.stages.append(("keying (申請データ入力)", len(keyed),
+                          f"new accounts keyed twice blind by two operators: {rate} agreed at once, the rest "
+                          "settled by a supervisor (ベリファイ)"))
+
+
+def _decide(session: Session, programme, directory: Path, result: "DemoResult") -> None:
+    """審査 and 支給決定: the supervisor proposes a decision list of every complete, keyed form; the
+    municipality's liaison, another person, approves it in the product."""
+    from exchange.decisions.flows import approve_decision_list, propose_decision_list, ready_for_decision
+
+    if not ready_for_decision(session, programme):
+        return
+    decision = propose_decision_list(session=session, actor=_staff(session, "supervisor"), programme=programme,
+                                     out_root=directory / "decisions")
+    liaison = _staff(session, "chiba-liaison")
+    approved = approve_decision_list(session=session, actor=liaison, decision=decision)
+    result.stages.append(("decision list (支給決定)", approved,
+                          f"list {decision.id} of {decision.line_count} complete forms ({decision.flagged_count} "
+                          f"flagged for a look) proposed by the supervisor, approved by {liaison.username}; "
+                          f"PDF and CSV in {decision.directory}"))
+
+
+def _staff(session: Session, username: str) -> Actor:
+    from secretariat.core.auth.service import actor_for, find_user
+
+    return actor_for(find_user(session=session, username=username), "demo")
 
 
 SIMULATED_STAGES = [

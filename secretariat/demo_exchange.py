@@ -167,6 +167,51 @@ def pay(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: d
     return outcome
 
 
+def repay_failures(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: date, seed: int) -> int:
+    """振込不能 closed through the product: each resident whose transfer failed calls with the right
+    account, an agent takes the call, two operators key the account blind, and the applications go
+    back to approved; a second batch (prepared, approved by the liaison, exported) pays them, and the
+    bank's results come back through the drop. Returns how many were paid the second time."""
+    from exchange.results.failures import failure_queue, get_failure, take_corrected_account
+    from mailroom.keying.flows import next_task, submit_entry
+
+    rng = random.Random(seed)
+    with Session(engine, expire_on_commit=False) as session:
+        maker, checker = _actor(session, "supervisor"), _liaison(session, programme)
+        failures = failure_queue(session=session, actor=maker, programme=programme, on=today)
+        if not failures:
+            return 0
+        agent, first, second = _actor(session, "agent"), _actor(session, "operator"), _actor(session, "operator2")
+        branches = real_branches()
+        for failure in failures:
+            line = get_failure(session=session, actor=agent, line_id=failure.line.id)
+            take_corrected_account(session=session, actor=agent, line=line, channel="phone")
+        while (task := next_task(session=session, actor=first)) is not None:
+            head = session.exec(select(Person).where(Person.household_id == task.household_id,
+                                                     Person.is_head.is_(True))).one()
+            bank, branch = rng.choice(branches)
+            values = dict(bank_code=bank, branch_code=branch, account_type="普通",
+                          account_number=f"{rng.randint(0, 9_999_999):07d}", account_holder_kana=head.name_kana)
+            submit_entry(session=session, actor=first, task=task, raw=values)
+            submit_entry(session=session, actor=second, task=task, raw=values)  # agreed: applied, approved again
+        prepared = prepare_payment_batch(session=session, actor=maker, programme=programme, transfer_date=today)
+        if prepared.batch is None:
+            session.commit()
+            return 0
+        approve_payment_batch(session=session, actor=checker, batch=prepared.batch)
+        export_payment_batch(session=session, actor=checker, batch=prepared.batch,
+                             out_dir=drop.server.drop_root / code / "outbox")
+        lines = session.exec(select(PaymentLine).where(PaymentLine.batch_id == prepared.batch.id)).all()
+        session.commit()
+    result_file = folder / f"payment-result-{code}-2.csv"
+    result_file.write_bytes(cp932_csv(["世帯番号", "結果", "不能事由"], [[line.household_number, "振込済", ""]
+                                                                  for line in lines]))
+    with drop.sftp(code) as sftp:
+        push(sftp, result_file)
+        drop.server.wait_idle()
+    return len(lines)
+
+
 def _accounts_from_forms(session: Session, programme, rng: random.Random) -> None:
     """Households approved without an account on file wrote one on their form (the check reads
     that the box is filled; the digits are keyed by the data-entry team, simulated here)."""

@@ -15,7 +15,7 @@ from callcenter.forecast.model import BusyCurve, Plan, reforecast_day, shipped_b
 from callcenter.forecast.samples import OPEN_FROM
 from callcenter.staffing.erlang import required_agents_per_interval
 from callcenter.telephony.calls import calls_per_interval
-from mailroom.printing.models import PrintRun
+from mailroom.printing.models import PrintRun, ReminderRun
 from secretariat.core.applications.models import Application
 from secretariat.core.programmes.models import Programme
 
@@ -38,9 +38,12 @@ class StaffingPlan:
 
 
 def plan_for(session: Session, programme: Programme) -> Plan:
-    """The programme's mailings as waves, counted from the first mail-out (or the opening day)."""
-    runs = session.exec(select(PrintRun.mailed_date, PrintRun.mailed_count).where(
-        PrintRun.programme_id == programme.id, PrintRun.mailed_date.is_not(None)).order_by(PrintRun.mailed_date)).all()
+    """The programme's mailings as waves, counted from the first mail-out (or the opening day): the
+    print runs' packs and the reminder letters (督促状), each of which sets residents calling."""
+    runs = sorted([*session.exec(select(PrintRun.mailed_date, PrintRun.mailed_count).where(
+        PrintRun.programme_id == programme.id, PrintRun.mailed_date.is_not(None))).all(),
+        *session.exec(select(ReminderRun.mailed_date, ReminderRun.mailed_count).where(
+            ReminderRun.programme_id == programme.id, ReminderRun.mailed_date.is_not(None))).all()])
     start = min([day for day, _ in runs] + [programme.opens_date])
     targets = session.exec(select(func.count()).select_from(Application)
                            .where(Application.programme_id == programme.id)).one()

@@ -13,8 +13,7 @@ from callcenter.inquiries.lookup import national_digits, to_e164
 from callcenter.inquiries.models import (CHANNELS, DEFAULT_CATEGORIES, LANGUAGES, AddressChange, Callback, Escalation,
                                          Inquiry)
 from secretariat.core.applications.models import Application
-from secretariat.core.applications.service import transition
-from secretariat.core.applications.states import Status
+from secretariat.core.applications import declines
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
@@ -170,10 +169,8 @@ def record_decline(*, session: Session, actor: Actor, inquiry: Inquiry, reason: 
     application = session.exec(select(Application).where(Application.household_id == inquiry.household_id)).first()
     if application is None:
         raise InvalidInput("a decline needs the caller's household")
-    # agents may not move statuses by hand; the decline is the call center's, recorded as such
-    transition(session=session, application=application, to=Status.declined,
-               actor=Actor(username=f"callcenter:{actor.username}", role=Role.system, address=actor.address),
-               reason=f"{reason} (問い合わせ {inquiry.id})")
+    declines.record_decline(session=session, actor=actor, application=application,
+                            evidence=f"{reason} (問い合わせ {inquiry.id})")
     inquiry.outcome = "declined"
     session.add(inquiry)
     record_audit(session=session, actor=actor, action="decline", entity="household", entity_id=inquiry.household_id,

@@ -32,7 +32,7 @@ class PaymentBatch(SQLModel, table=True):
     """A payment list (振込データ) for approved applications, under maker-checker control.
 
     One user prepares it, a different user approves it; once exported its lines and totals are
-    frozen (`guard.py` refuses any later change), so the file the bank loaded is the record.
+    frozen (database triggers, migration 0012, refuse any later change), so the file the bank loaded is the record.
     """
 
     __tablename__ = "exchange_payment_batch"

@@ -2,7 +2,8 @@
 
 prepare (one user) → approve (another user) → export (CSV and a Zengin 総合振込 file; the batch
 is frozen from then on) → the municipality's payment-result file moves each application to
-paid or payment_failed, and failed transfers wait in a queue for the call center.
+paid or payment_failed, and each failed transfer queues a corrected account (`failures.py`), which
+once keyed returns the application to approved for the next batch.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from exchange.results.banks import bank_names, bank_problem
+from exchange.results.failures import queue_correction
 from exchange.results.files import cp932_csv, write_atomically
 from exchange.results.kana import NotTransferable, fit, transfer_kana
 from exchange.results.models import PaymentBatch, PaymentLine
@@ -24,6 +26,7 @@ from exchange.results.zengin import FileConventions, Requester, Transfer, write_
 from exchange.targets.encoding import Limits, OverLimit, bounded_records, detect_encoding
 from exchange.targets.validate import Problem
 from secretariat.core.applications.models import Application
+from secretariat.core.applications.ownership import owns
 from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
@@ -218,6 +221,7 @@ class ResultImport:
         return not self.errors
 
 
+@owns((Status.approved, Status.paid), (Status.approved, Status.payment_failed))
 def import_payment_results(*, session: Session, actor: Actor, programme: Programme, path: Path,
                            at: datetime | None = None, limits: Limits = Limits()) -> ResultImport:
     """The municipality's payment-result file (世帯番号, 結果, 不能事由): all rows apply, or none."""
@@ -272,6 +276,8 @@ def import_payment_results(*, session: Session, actor: Actor, programme: Program
                    actor=mover, reason="振込済" if paid else f"振込不能: {reason}"[:500], at=at)
         line.result, line.failure_reason, line.result_on = ("paid" if paid else "failed"), reason[:100], on
         session.add(line)
+        if not paid:
+            queue_correction(session=session, actor=mover, line=line)
         result.paid += paid
         result.failed += not paid
     record_audit(session=session, actor=actor, action="payment_results", entity="programme", entity_id=programme.id,
@@ -281,7 +287,7 @@ def import_payment_results(*, session: Session, actor: Actor, programme: Program
 
 
 def payment_failures(*, session: Session, actor: Actor, programme: Programme) -> list[PaymentLine]:
-    """Failed transfers (振込不能) the call center has not yet followed up: the queue it works from."""
+    """Failed transfers (振込不能) not yet followed up; `failures.failure_queue` adds age, reason and state."""
     _visible(actor, programme)
     return list(session.exec(select(PaymentLine).where(PaymentLine.programme_id == programme.id,
                                                        PaymentLine.result == "failed",

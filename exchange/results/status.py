@@ -1,5 +1,5 @@
-"""The lists a municipality gets back: every household's status, and the return, undeliverable
-and decline lists. Dates come from the applications' timelines, shown as Japan's calendar day."""
+"""The lists a municipality gets back: every household's status, and the return, undeliverable,
+decline and expired lists. Dates come from the applications' timelines, shown as Japan's calendar day."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from secretariat.core.programmes.models import Programme
 
 STATUS_HEADINGS = ["世帯番号", "世帯主宛名番号", "世帯主氏名", "状態コード", "状態", "取込日", "発送日", "受付日",
                    "審査完了日", "不備内容", "返戻日", "宛所不明日", "辞退日", "支給決定日", "支給日", "振込不能日",
-                   "支給額"]
+                   "期限切れ日", "支給額"]
 DATED = [Status.imported, Status.mailed, Status.received, Status.complete, None, Status.returned,
-         Status.undeliverable, Status.declined, Status.approved, Status.paid, Status.payment_failed]
+         Status.undeliverable, Status.declined, Status.approved, Status.paid, Status.payment_failed, Status.expired]
 
 
 def _day(moment: datetime | None) -> str:
@@ -70,7 +70,8 @@ def _subset(rows: list[list], status: Status, columns: list[int]) -> list[list]:
 
 def write_result_files(*, session: Session, actor: Actor, programme: Programme, out_dir: Path,
                        on: date) -> list[Path]:
-    """The daily status file and the three lists, each as CP932 CSV and XLSX, into `out_dir`."""
+    """The daily status file and the return, undeliverable, decline and expired lists, each as CP932
+    CSV and XLSX, into `out_dir`."""
     if not actor.can_see(programme.municipality_id):
         raise NotFound(f"no programme {programme.id}")
     rows = status_rows(session, programme)
@@ -80,7 +81,8 @@ def write_result_files(*, session: Session, actor: Actor, programme: Programme, 
     for stem, title, status, columns in (
             ("returns", "返戻一覧", Status.returned, [0, 1, 2, 10, 9]),
             ("undeliverable", "宛所不明一覧", Status.undeliverable, [0, 1, 2, 11]),
-            ("declines", "辞退一覧", Status.declined, [0, 1, 2, 12])):
+            ("declines", "辞退一覧", Status.declined, [0, 1, 2, 12]),
+            ("expired", "期限切れ一覧", Status.expired, [0, 1, 2, 6, 10, 16])):
         written += write_both(out_dir, f"{stem}-P{programme.id}-{stamp}", [h[i] for i in columns],
                               _subset(rows, status, columns), title)
     record_audit(session=session, actor=actor, action="export", entity="programme", entity_id=programme.id,

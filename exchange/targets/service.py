@@ -16,12 +16,12 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from exchange.targets.encoding import Limits
+from exchange.targets.flows import end_removed_household
 from exchange.targets.mapping import Mapping, find_mapping
 from exchange.targets.models import TargetChange, TargetFile
 from exchange.targets.stored_mappings import mapping_for
 from exchange.targets.validate import PersonRow, Problem, TargetList, read_target_list
 from secretariat.core.applications.models import Application
-from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
@@ -264,8 +264,8 @@ def _remove_person(session: Session, actor: Actor, programme: Programme, row: Pe
     if remaining is not None:
         return application.status not in NOT_YET_UNDER_WAY
     if application.status in NOT_YET_UNDER_WAY:
-        transition(session=session, application=application, to=Status.ineligible, actor=actor,
-                   reason=f"異動 ({row.change_reason or '削除'})", at=at)
+        end_removed_household(session=session, actor=actor, application=application,
+                              reason=f"異動 ({row.change_reason or '削除'})", at=at)
         return False
     return True
 

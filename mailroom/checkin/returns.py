@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from mailroom.checkin.models import DeficiencyRecord, Receipt, ReturnBatch, ReturnLetter
 from mailroom.printing.runs import RenderJob, addressees_for, render_job
 from secretariat.core.applications.models import Application
+from secretariat.core.applications.ownership import owns
 from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
@@ -38,6 +39,7 @@ def awaiting_return(session: Session, programme: Programme) -> list[Receipt]:
     return list(session.exec(query))
 
 
+@owns((Status.deficient, Status.returned))
 def print_return_letters(*, session: Session, actor: Actor, programme: Programme, out_root: Path) -> ReturnBatch | None:
     """Print every waiting return letter of the programme; None when there is none."""
     actor.require(Role.admin, Role.supervisor, Role.operator, Role.system)

@@ -7,7 +7,8 @@ A form's life in the mailroom, each step one function here:
    received for a corrected form). Double scans find the same receipt; a second form for the
    same household, a voided form or a late one is recorded but flagged, and moves nothing.
 2. `record_check`: the image check's field readings and verdict are stored; the application
-   moves received → checking → complete or deficient. Uncertain fields leave it in checking
+   moves received → checking → complete or deficient, or declined when a complete form says
+   辞退 and not 受け取る (`flows.decline_on_paper`). Uncertain fields leave it in checking
    for an operator.
 3. `confirm_field`: the operator's look at an uncertain field; when none is left, the verdict
    is drawn again with the operator's word in place of the machine's.
@@ -22,11 +23,14 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from mailroom.checkin.flows import decline_on_paper, declines
 from mailroom.checkin.models import DeficiencyRecord, FieldReading, Receipt, ScannedPage, UndeliverableMail
+from mailroom.keying.flows import enqueue as enqueue_keying
 from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode, PageCodeError, parse
 from mailroom.scanning.verdict import Deficiency, FieldResult, Outcome, State, Verdict, evaluate, field_state
 from secretariat.core.applications.models import Application
+from secretariat.core.applications.ownership import owns
 from secretariat.core.applications.service import application_for_household, transition
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
@@ -67,6 +71,7 @@ def issued_form(session: Session, actor: Actor, form_id: str) -> IssuedForm:
     return form
 
 
+@owns((Status.mailed, Status.received), (Status.returned, Status.received))
 def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arrived_on: date | None = None,
                   postmarked_on: date | None = None, scan_batch_id: int | None = None) -> CheckIn:
     """Record the arrival of the form the code names. See the module docstring for the rules."""
@@ -174,19 +179,21 @@ def template_of(session: Session, receipt: Receipt) -> Template:
 
 
 
+@owns((Status.received, Status.checking), (Status.checking, Status.complete), (Status.checking, Status.deficient))
 def record_check(*, session: Session, actor: Actor, receipt: Receipt, pages_present: set[int],
                  attachment_pages: int) -> Verdict:
     """Draw the verdict from the stored readings and move the application accordingly."""
     actor.require(*CHECKERS)
     template = template_of(session, receipt)
-    verdict = evaluate(template, field_results(readings_of(session, receipt)), pages_present, attachment_pages)
+    fields = field_results(readings_of(session, receipt))
+    verdict = evaluate(template, fields, pages_present, attachment_pages)
     receipt.page_count = len(pages_present)
     receipt.attachment_pages = attachment_pages
-    _apply(session, actor, receipt, verdict)
+    _apply(session, actor, receipt, verdict, declined=declines(fields))
     return verdict
 
 
-def _apply(session: Session, actor: Actor, receipt: Receipt, verdict: Verdict) -> None:
+def _apply(session: Session, actor: Actor, receipt: Receipt, verdict: Verdict, declined: bool = False) -> None:
     receipt.outcome = verdict.outcome.value
     receipt.checked_at = utcnow()
     session.add(receipt)
@@ -201,11 +208,16 @@ def _apply(session: Session, actor: Actor, receipt: Receipt, verdict: Verdict) -
     application = application_for_household(session=session, household_id=receipt.household_id)
     if application.status == Status.received.value:
         transition(session=session, application=application, to=Status.checking, actor=actor, reason="審査開始")
-    if application.status == Status.checking.value and verdict.outcome != Outcome.review:
+    if application.status == Status.checking.value and verdict.outcome == Outcome.complete and declined:
+        decline_on_paper(session=session, actor=actor, receipt=receipt, application=application)
+    elif application.status == Status.checking.value and verdict.outcome != Outcome.review:
         target = Status.complete if verdict.outcome == Outcome.complete else Status.deficient
         codes = ", ".join(d.code for d in verdict.deficiencies)
         transition(session=session, application=application, to=target, actor=actor,
                    reason=f"不備: {codes}"[:500] if codes else "審査完了")
+        if target == Status.complete:
+            session.flush()
+            enqueue_keying(session=session, actor=actor, receipt=receipt)  # 申請データ入力 when a new account matters
     session.flush()
 
 
@@ -261,6 +273,7 @@ def override_counts(*, session: Session, actor: Actor) -> dict[str, int]:
 
 # --- undeliverable mail ---------------------------------------------------------------------
 
+@owns((Status.mailed, Status.undeliverable))
 def record_undeliverable(*, session: Session, actor: Actor, code: str | PageCode, returned_on: date | None = None,
                          reason: str = "あて所に尋ねあたりません") -> UndeliverableMail:
     """An envelope back unopened, checked in by the code in its window: the household goes on the

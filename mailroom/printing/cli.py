@@ -150,3 +150,36 @@ def mailed(run_id: Annotated[int, typer.Option("--run", help="print run id")],
         moved = record_mailing(session=session, actor=CLI_ACTOR, mailed_on=day,
                                run=get_run(session=session, actor=CLI_ACTOR, run_id=run_id))
     console.print(f"print run {run_id}: {moved:,} households recorded as mailed on {mailed_on}")
+
+
+@app.command("reminders")
+def reminders(programme: Annotated[int, typer.Option(help="programme id")],
+              days_before: Annotated[int, typer.Option(min=1, help="from this many days before the deadline")] = 14,
+              on: Annotated[str | None, typer.Option(help="as of this day, YYYY-MM-DD (default: today)")] = None,
+              out: Annotated[Path | None, typer.Option(help="where run folders go")] = None):
+    """Print reminder letters (督促状) for every household that has not replied, once each, in postal-code order."""
+    from mailroom.printing.reminders import print_reminders
+    from secretariat.core.programmes.service import get_programme, parse_date
+
+    settings = Settings.from_env()
+    with cli_session(settings) as session:
+        chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        run = print_reminders(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
+                              days_before=days_before, on=parse_date(on, "as-of day") if on else None)
+    if run is None:
+        console.print("nothing to print: every household has replied or has been reminded")
+        return
+    console.print(f"reminder run {run.id}: {run.letter_count:,} letters in {run.directory}/{run.letters_file}")
+
+
+@app.command("reminders-mailed")
+def reminders_mailed(run_id: Annotated[int, typer.Option("--run", help="reminder run id")],
+                     mailed_on: Annotated[str, typer.Option("--date", help="the mail-out date, YYYY-MM-DD")]):
+    """Record the day a reminder run went to the post office (the call forecast counts it as a wave)."""
+    from mailroom.printing.reminders import get_reminder_run, record_reminder_mailing
+    from secretariat.core.programmes.service import parse_date
+
+    with cli_session() as session:
+        count = record_reminder_mailing(session=session, actor=CLI_ACTOR, mailed_on=parse_date(mailed_on, "mail-out date"),
+                                        run=get_reminder_run(session=session, actor=CLI_ACTOR, run_id=run_id))
+    console.print(f"reminder run {run_id}: {count:,} letters recorded as mailed on {mailed_on}")

@@ -70,3 +70,38 @@ class IssuedForm(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     voided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     void_reason: str = Field(default="", max_length=200)
+
+
+class ReminderRun(SQLModel, table=True):
+    """A run of reminder letters (督促状) for households that have not replied as the deadline nears.
+
+    Mailed like a print run (`mailed_date`): the call center expects a wave of calls after it.
+    """
+
+    __tablename__ = "mailroom_reminder_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    directory: str = Field(max_length=500)
+    letters_file: str = Field(default="", max_length=200)
+    letter_count: int = 0
+    printed_on: date = Field(description="the day the letters were printed: who had not replied by then")
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    mailed_date: date | None = Field(default=None, description="発送日")
+    mailed_count: int = 0
+
+
+class ReminderLetter(SQLModel, table=True):
+    """One household's reminder: a household is reminded once per programme."""
+
+    __tablename__ = "mailroom_reminder_letter"
+    __table_args__ = (UniqueConstraint("programme_id", "household_id", name="uq_mailroom_reminder_letter_household"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_run_id: int = Field(foreign_key="mailroom_reminder_run.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    programme_id: int = Field(foreign_key="programme.id")
+    household_id: int = Field(foreign_key="household.id")
+    position: int = Field(default=0, description="order in the letters file (postal-code order)")

@@ -13,13 +13,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from mailroom.printing.models import PrintRun
+from mailroom.printing.models import PrintRun, ReminderRun
+from mailroom.printing.reminders import (DEFAULT_DAYS_BEFORE, get_reminder_run, print_reminders, record_reminder_mailing,
+                                         reminder_runs_of)
 from mailroom.printing.runs import get_run, open_run, print_programme, record_mailing, run_file, run_progress, \
     runs_of
 from mailroom.printing.samples import write_sample
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.errors import NotFound
+from secretariat.core.errors import Conflict, NotFound
 from secretariat.core.programmes.models import Programme
 from secretariat.core.programmes.service import get_programme, list_programmes, parse_date
 from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
@@ -35,7 +37,7 @@ Printer = Annotated[Actor, require_roles(*PRINT_ROLES)]
 
 # Path parameters of this router that name a tenant's objects (see core.web.deps). Routes load
 # them before checking the role, so another tenant's identifier is a 404, never a 403.
-TENANT_PATH_PARAMETERS = ("run_id",)
+TENANT_PATH_PARAMETERS = ("run_id", "reminder_id")
 
 
 def valid_print_run(run_id: int, session: DbSession, actor: CurrentActor) -> PrintRun:
@@ -45,12 +47,21 @@ def valid_print_run(run_id: int, session: DbSession, actor: CurrentActor) -> Pri
 ValidPrintRun = Annotated[PrintRun, Depends(valid_print_run)]
 
 
+def valid_reminder_run(reminder_id: int, session: DbSession, actor: CurrentActor) -> ReminderRun:
+    return get_reminder_run(session=session, actor=actor, run_id=reminder_id)
+
+
+ValidReminderRun = Annotated[ReminderRun, Depends(valid_reminder_run)]
+
+
 @router.get("/print")
 def print_room(request: Request, session: DbSession, actor: Printer):
-    programmes = [(programme, municipality, runs_of(session=session, actor=actor, programme=programme))
+    programmes = [(programme, municipality, runs_of(session=session, actor=actor, programme=programme),
+                   reminder_runs_of(session=session, actor=actor, programme=programme))
                   for programme, municipality in list_programmes(session=session, actor=actor)]
     return render(request, "print_room.html", using=pages, actor=actor, programmes=programmes,
-                  templates=[summary(t) for t in default_templates().values()])
+                  templates=[summary(t) for t in default_templates().values()], today=date.today().isoformat(),
+                  days_before=DEFAULT_DAYS_BEFORE)
 
 
 @router.get("/print/templates/{template_name}/preview.pdf")
@@ -108,3 +119,28 @@ def print_run_mailed(session: DbSession, run: ValidPrintRun, actor: Printer,
                      mailed_on: Annotated[str, Form(max_length=10)]):
     record_mailing(session=session, actor=actor, run=run, mailed_on=parse_date(mailed_on, "mail-out date"))
     return RedirectResponse(f"/print/runs/{run.id}", status_code=303)
+
+
+@router.post("/programmes/{programme_id}/reminders")
+def start_reminders(session: DbSession, settings: AppSettings, programme: ValidProgramme, actor: Printer,
+                    days_before: Annotated[int, Form(ge=1, le=90)] = DEFAULT_DAYS_BEFORE):
+    """The reminder letters of every household that has not replied (one page each: printed at once)."""
+    run = print_reminders(session=session, actor=actor, programme=programme, days_before=days_before,
+                          out_root=settings.data_dir / "print-runs")
+    if run is None:
+        raise Conflict("督促状を送る世帯はありません（全世帯が返送済みか、督促済みです）")
+    session.commit()
+    return RedirectResponse(f"/print#reminders-{programme.id}", status_code=303)
+
+
+@router.get("/print/reminders/{reminder_id}/letters.pdf")
+def reminder_letters(run: ValidReminderRun, actor: Printer):
+    return FileResponse(Path(run.directory) / run.letters_file, media_type="application/pdf",
+                        filename=f"reminder-letters-{run.id}.pdf")
+
+
+@router.post("/print/reminders/{reminder_id}/mailed")
+def reminders_mailed(session: DbSession, run: ValidReminderRun, actor: Printer,
+                     mailed_on: Annotated[str, Form(max_length=10)]):
+    record_reminder_mailing(session=session, actor=actor, run=run, mailed_on=parse_date(mailed_on, "発送日"))
+    return RedirectResponse(f"/print#reminders-{run.programme_id}", status_code=303)

@@ -28,6 +28,7 @@ from mailroom.printing.customer_barcode import NoCustomerBarcode, for_address
 from mailroom.printing.models import IssuedForm, PrintBatch, PrintRun
 from mailroom.printing.render import TemplateRenderer, new_canvas
 from secretariat.core.applications.models import Application
+from secretariat.core.applications.ownership import owns
 from secretariat.core.applications.service import transition_all
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
@@ -68,6 +69,7 @@ def form_id_for(programme_id: int, household_id: int, issue_number: int) -> str:
 
 # --- running -----------------------------------------------------------------------------
 
+@owns((Status.imported, Status.printed))
 def print_programme(*, session: Session, actor: Actor, programme: Programme, out_root: Path, wave: int = 1,
                     limit: int | None = None, batch_size: int = 1000, at: datetime | None = None,
                     progress: Progress | None = None, workers: int = 1) -> PrintRun | None:
@@ -429,6 +431,7 @@ def form_by_id(*, session: Session, form_id: str) -> IssuedForm | None:
     return session.exec(select(IssuedForm).where(IssuedForm.form_id == form_id)).first()
 
 
+@owns((Status.printed, Status.mailed))
 def record_mailing(*, session: Session, actor: Actor, run: PrintRun, mailed_on: date) -> int:
     """The day a run went to the post office: its households move to mailed (発送済み)."""
     actor.require(Role.admin, Role.supervisor, Role.operator)

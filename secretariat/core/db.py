@@ -16,6 +16,8 @@ from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
+from secretariat.core.errors import Conflict
+
 
 def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
@@ -24,10 +26,24 @@ def make_engine(database_url: str) -> Engine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
-        url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
+            url = url.set(drivername="postgresql+psycopg")
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _refusal_as_conflict)
+    return engine
+
+
+REFUSAL_PREFIX = "refused: "
+
+
+def _refusal_as_conflict(context) -> None:
+    """A trigger that refuses a statement (the payment freeze, migration 0012) says why after
+    `refused: `; the caller gets the same Conflict a service would raise, with that text."""
+    message = str(context.original_exception)
+    start = message.find(REFUSAL_PREFIX)
+    if start >= 0:
+        raise Conflict(message[start + len(REFUSAL_PREFIX):].splitlines()[0].strip()) from context.original_exception
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

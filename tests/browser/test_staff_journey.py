@@ -28,7 +28,7 @@ def test_a_wrong_password_is_shown_on_the_login_page(factory, live_server, page)
     assert "ユーザー名またはパスワードが違います" in page.inner_text("[role=alert]")
 
 
-def test_an_operator_opens_a_household_timeline_and_moves_the_application(factory, live_server, page, tmp_path):
+def test_an_operator_opens_a_household_timeline_and_takes_a_manual_step(factory, live_server, page, tmp_path):
     tenant = factory.tenant(households=1)
     factory.advance(tenant.applications[0], Status.printed, Status.mailed)
     log_in(page, live_server, factory.user("operator").username)
@@ -36,12 +36,15 @@ def test_an_operator_opens_a_household_timeline_and_moves_the_application(factor
     page.click(f"a[href='/households/{tenant.households[0].id}']")
     timeline = page.inner_text("[data-testid=timeline]")
     assert "取込済み" in timeline and "発送済み" in timeline
-    page.select_option("select[name=to]", "received")
-    page.fill("input[name=reason]", "郵便で到着")
+    # only the manual steps are offered: receiving a form is the check-in's, expiring the supervisor's
+    assert page.eval_on_selector_all("select[name=to] option", "options => options.map(o => o.value)") == [
+        "withdrawn"]
+    page.select_option("select[name=to]", "withdrawn")
+    page.fill("input[name=reason]", "本人から書面で取下げ")
     page.click("form.transition button")
-    page.wait_for_selector(".status-received")
-    assert page.inner_text("[data-testid=status]") == "受付済み"
-    assert "郵便で到着" in page.inner_text("[data-testid=timeline]")
+    page.wait_for_selector(".status-withdrawn")
+    assert page.inner_text("[data-testid=status]") == "取下げ"
+    assert "本人から書面で取下げ" in page.inner_text("[data-testid=timeline]")
     page.screenshot(path=str(tmp_path / "household.png"), full_page=True)
 
 

@@ -38,7 +38,12 @@ def test_every_state_has_a_row_in_the_table():
 
 
 def test_final_states_are_the_ones_a_programme_ends_in():
-    assert TERMINAL == {Status.paid, Status.declined, Status.ineligible, Status.withdrawn}
+    # declined is final once its undo window (the deadline) has passed; the table alone cannot say so
+    assert TERMINAL == {Status.paid, Status.ineligible, Status.withdrawn}
+
+
+def test_a_decline_can_be_undone_back_to_exactly_the_states_a_decline_can_come_from():
+    assert TRANSITIONS[Status.declined] == {state for state, exits in TRANSITIONS.items() if Status.declined in exits}
 
 
 @pytest.mark.parametrize("source", list(Status), ids=lambda s: s.value)
@@ -78,7 +83,7 @@ def test_a_transition_writes_its_event_and_audit_row_in_the_same_commit(factory,
 
 def test_an_illegal_transition_names_both_states(factory, session):
     application = session.get(Application, factory.tenant(households=1).applications[0].id)
-    with pytest.raises(IllegalTransition, match="from imported to paid"):
+    with pytest.raises(IllegalTransition, match="「取込済み（imported）」から「支給済み（paid）」"):
         transition(session=session, application=application, to=Status.paid, actor=SYSTEM)
 
 
@@ -142,9 +147,9 @@ def test_if_one_application_may_not_move_none_does(factory, session):
     from secretariat.core.applications.service import transition_all
 
     tenant = factory.tenant(households=2)
-    factory.advance(tenant.applications[1], Status.declined)
+    factory.advance(tenant.applications[1], Status.withdrawn)
     applications = [session.get(Application, a.id) for a in tenant.applications]
-    with pytest.raises(IllegalTransition, match="from declined to printed"):
+    with pytest.raises(IllegalTransition, match="「取下げ（withdrawn）」から「印刷済み（printed）」"):
         transition_all(session=session, applications=applications, to=Status.printed, actor=SYSTEM)
     session.rollback()
     assert session.get(Application, tenant.applications[0].id).status == "imported"

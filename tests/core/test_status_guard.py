@@ -2,7 +2,7 @@ import pytest
 
 from secretariat.core.applications.guard import UnauthorisedStatusChange
 from secretariat.core.applications.models import Application
-from secretariat.core.applications.service import transition
+from secretariat.core.applications.service import manual_transition, transition
 from secretariat.core.errors import NotFound, PermissionDenied
 
 
@@ -14,10 +14,11 @@ def test_a_status_changed_outside_the_transition_function_is_refused(factory, se
         session.commit()
 
 
-def test_a_call_center_agent_cannot_change_a_status(factory, session):
+def test_a_call_center_agent_cannot_change_a_status_by_hand(factory, session):
     application = session.get(Application, factory.tenant(households=1).applications[0].id)
     with pytest.raises(PermissionDenied):
-        transition(session=session, application=application, to="printed", actor=factory.actor("agent"))
+        manual_transition(session=session, application=application, to="withdrawn", actor=factory.actor("agent"),
+                          reason="書面で取下げ")
 
 
 def test_another_municipalitys_application_is_not_found(factory, session):

@@ -33,3 +33,14 @@ def write(tmp_path):
 @pytest.fixture
 def programme(factory):
     return factory.tenant(households=0).programme
+
+
+@pytest.fixture
+def reviewed(factory):
+    """A programme of three households whose forms were checked complete (ready for a decision)."""
+    from secretariat.core.applications.states import Status
+
+    tenant = factory.tenant(households=3)
+    for application in tenant.applications:
+        factory.advance(application, Status.printed, Status.mailed, Status.received, Status.checking, Status.complete)
+    return tenant

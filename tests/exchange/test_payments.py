@@ -94,7 +94,7 @@ def test_an_exported_batch_cannot_be_changed(factory, approved, maker, checker, 
         line = session.exec(select(PaymentLine).where(PaymentLine.batch_id == batch.id)).first()
         line.amount_yen += 1
         session.add(line)
-        with pytest.raises(Conflict, match="exported"):
+        with pytest.raises(Conflict, match="出力済みの振込データ"):
             session.flush()
 
 

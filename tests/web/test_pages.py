@@ -44,14 +44,35 @@ def test_the_household_page_shows_the_timeline_and_is_audited(factory, client, l
     assert (audit.username, audit.entity_id) == (agent.username, tenant.households[0].id)
 
 
-def test_an_operator_moves_an_application_with_the_form(factory, client, login):
+def test_an_operator_takes_a_manual_step_with_the_form_and_a_reason(factory, client, login):
     tenant = factory.tenant(households=1)
     token = login(factory.user("operator"))
     answer = client.post(f"/applications/{tenant.applications[0].id}/transition",
-                         data={"to": "printed", "reason": "wave 1", "csrf_token": token}, follow_redirects=False)
+                         data={"to": "withdrawn", "reason": "本人から書面で取下げ", "csrf_token": token},
+                         follow_redirects=False)
     assert answer.status_code == 303
     with factory.session() as session:
-        assert session.get(Application, tenant.applications[0].id).status == "printed"
+        assert session.get(Application, tenant.applications[0].id).status == "withdrawn"
+
+
+def test_a_manual_step_without_a_reason_is_refused(factory, client, login):
+    tenant = factory.tenant(households=1)
+    token = login(factory.user("operator"))
+    answer = client.post(f"/applications/{tenant.applications[0].id}/transition",
+                         data={"to": "withdrawn", "reason": " ", "csrf_token": token})
+    assert answer.status_code in (400, 422) and "理由を入力してください" in answer.text
+    with factory.session() as session:
+        assert session.get(Application, tenant.applications[0].id).status == "imported"
+
+
+def test_a_step_that_belongs_to_a_flow_is_refused_on_the_generic_form(factory, client, login):
+    tenant = factory.tenant(households=1)
+    token = login(factory.user("operator"))
+    answer = client.post(f"/applications/{tenant.applications[0].id}/transition",
+                         data={"to": "printed", "reason": "手で印刷済みに", "csrf_token": token})
+    assert answer.status_code == 409 and "その手続きの画面で行います" in answer.text
+    with factory.session() as session:
+        assert session.get(Application, tenant.applications[0].id).status == "imported"
 
 
 def test_a_transition_without_the_csrf_token_changes_nothing(factory, client, login):
@@ -68,7 +89,7 @@ def test_an_illegal_transition_from_the_web_is_explained(factory, client, login)
     token = login(factory.user("operator"))
     answer = client.post(f"/applications/{tenant.applications[0].id}/transition",
                          data={"to": "paid", "csrf_token": token})
-    assert answer.status_code == 409 and "cannot go from imported to paid" in answer.text
+    assert answer.status_code == 409 and "「取込済み（imported）」から「支給済み（paid）」" in answer.text
 
 
 def test_a_call_center_agent_may_not_change_a_status(factory, client, login):
@@ -93,8 +114,8 @@ def test_an_api_token_works_without_a_browser_session_or_csrf_token(factory, cli
     headers = {"authorization": f"Bearer {token}"}
     assert [p["id"] for p in client.get("/api/programmes", headers=headers).json()] == [tenant.programme.id]
     answer = client.post(f"/api/applications/{tenant.applications[0].id}/transitions", headers=headers,
-                         json={"to": "printed", "reason": "printed by the print room"})
-    assert answer.status_code == 201 and answer.json()["to_status"] == "printed"
+                         json={"to": "withdrawn", "reason": "本人から書面で取下げ"})
+    assert answer.status_code == 201 and answer.json()["to_status"] == "withdrawn"
 
 
 def test_a_forged_api_token_is_refused(client):

@@ -14,7 +14,9 @@ from secretariat.app import create_app
 from secretariat.core.config import Settings
 from callcenter import router as callcenter
 from exchange import router as exchange
+from exchange.decisions import router as decisions
 from mailroom.checkin import router as mailroom
+from mailroom.keying import router as keying
 from mailroom.printing import router as print_room
 from mailroom.printing.runs import print_programme
 from secretariat.core.web.deps import TENANT_PATH_PARAMETERS as CORE_PARAMETERS
@@ -26,7 +28,8 @@ TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("
                   ("GET", "/api/openapi.json"), ("GET", "/print/templates/{template_name}/preview.pdf")}
 # Every router's path parameters that name a tenant's objects; a parameter missing here fails the test.
 TENANT_PATH_PARAMETERS = (CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + mailroom.TENANT_PATH_PARAMETERS
-                          + exchange.TENANT_PATH_PARAMETERS + callcenter.TENANT_PATH_PARAMETERS)
+                          + exchange.TENANT_PATH_PARAMETERS + callcenter.TENANT_PATH_PARAMETERS
+                          + keying.TENANT_PATH_PARAMETERS + decisions.TENANT_PATH_PARAMETERS)
 # Parameters that only pick something inside an object already checked (a file of a print run).
 INNER_PARAMETERS = {"file_name": "manifest.csv", "kind": "csv"}
 
@@ -75,6 +78,12 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
             identifiers["scanned_page_id"] = session.get(FieldReading, identifiers["reading_id"]).scanned_page_id
     if "{target_file_id}" in path or "{batch_id}" in path:
         identifiers |= exchange_records_of(factory, tenant)
+    if "{task_id}" in path:
+        identifiers["task_id"] = keying_task_of(factory, tenant, folder)
+    if "{decision_id}" in path:
+        identifiers["decision_id"] = decision_list_of(factory, tenant, folder)
+    if "{reminder_id}" in path:
+        identifiers["reminder_id"] = reminder_run_of(factory, tenant, folder)
     if "{escalation_id}" in path:
         identifiers["escalation_id"] = escalation_of(factory, tenant)
     if "/exchange/outbox/" in path:  # a file waiting in the municipality's outbox
@@ -115,6 +124,51 @@ def exchange_records_of(factory, tenant) -> dict:
         session.add_all([record, batch])
         session.commit()
         return {"target_file_id": record.id, "batch_id": batch.id}
+
+
+def decision_list_of(factory, tenant, folder) -> int:
+    """A decision list proposed for the tenant's first application, checked complete."""
+    from exchange.decisions.flows import propose_decision_list
+    from secretariat.core.applications.states import Status
+
+    factory.advance(tenant.applications[0], Status.printed, Status.mailed, Status.received, Status.checking,
+                    Status.complete)
+    with factory.session() as session:
+        decision = propose_decision_list(session=session, actor=SYSTEM, programme=session.merge(tenant.programme),
+                                         out_root=folder / "decisions")
+        session.commit()
+        return decision.id
+
+
+def reminder_run_of(factory, tenant, folder) -> int:
+    """A run of reminder letters to the tenant's households, printed, mailed and left unanswered."""
+    from datetime import date
+
+    from mailroom.printing.reminders import print_reminders
+    from mailroom.printing.runs import record_mailing
+
+    with factory.session() as session:
+        programme = session.merge(tenant.programme)
+        run = print_programme(session=session, actor=SYSTEM, programme=programme, out_root=folder / "packs")
+        record_mailing(session=session, actor=SYSTEM, run=run, mailed_on=date(2026, 11, 20))
+        reminders = print_reminders(session=session, actor=SYSTEM, programme=programme, out_root=folder / "reminders",
+                                    on=programme.deadline_date)
+        session.commit()
+        return reminders.id
+
+
+def keying_task_of(factory, tenant, folder) -> int:
+    """A keying task for the tenant's form whose reading `field_reading_of` stored."""
+    from mailroom.checkin.models import FieldReading
+    from mailroom.keying.models import KeyingTask
+
+    with factory.session() as session:
+        reading = session.get(FieldReading, field_reading_of(factory, tenant, folder))
+        task = KeyingTask(municipality_id=reading.municipality_id, programme_id=tenant.programme.id,
+                          household_id=tenant.households[0].id, receipt_id=reading.receipt_id)
+        session.add(task)
+        session.commit()
+        return task.id
 
 
 def field_reading_of(factory, tenant, folder) -> int:

@@ -14,20 +14,21 @@ from sqlmodel import Session, select
 
 from secretariat.core.applications.guard import authorise
 from secretariat.core.applications.models import Application, ApplicationEvent
-from secretariat.core.applications.states import TRANSITIONS, Status, parse_status
+from secretariat.core.applications.states import LABELS_JA, MANUAL, TRANSITIONS, Status, parse_status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import STATUS_CHANGERS
 from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.db import bulk_insert
-from secretariat.core.errors import Conflict, NotFound, PermissionDenied
+from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class IllegalTransition(Conflict):
     def __init__(self, source: Status, target: Status):
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[source])) or "none (final state)"
-        super().__init__(f"an application cannot go from {source.value} to {target.value}; "
-                         f"from {source.value} it may go to: {allowed}")
+        allowed = "、".join(LABELS_JA[s] for s in sorted(TRANSITIONS[source], key=list(Status).index)) \
+            or "なし（最終の状態です）"
+        super().__init__(f"申請は「{LABELS_JA[source]}（{source.value}）」から「{LABELS_JA[target]}（{target.value}）」"
+                         f"には変更できません。「{LABELS_JA[source]}」から変更できるのは: {allowed}")
         self.source = source
         self.target = target
 
@@ -36,13 +37,14 @@ def transition(*, session: Session, application: Application, to: Status | str, 
                reason: str = "", at: datetime | None = None) -> ApplicationEvent:
     """Move `application` to `to`, or raise `IllegalTransition` naming both states.
 
-    `at` lets a caller record when the step really happened (the arrival date an operator
-    keys in for a form that sat in the post room over a weekend); it defaults to now.
+    Called by the flow that owns the step (`ownership.py`), which has authorised its actor (a
+    liaison approves a decision list, an agent records a decline): this checks the tenant and the
+    table, and writes the timeline event and the audit row. `at` lets a caller record when the
+    step really happened (the arrival date an operator keys in for a form that sat in the post
+    room over a weekend); it defaults to now.
     """
     if not actor.can_see(application.municipality_id):
         raise NotFound(f"no application {application.id}")
-    if actor.role not in STATUS_CHANGERS:
-        raise PermissionDenied(f"role {actor.role.value} may not change an application's status")
     source = Status(application.status)
     target = parse_status(to) if isinstance(to, str) and not isinstance(to, Status) else Status(to)
     if target not in TRANSITIONS[source]:
@@ -70,8 +72,6 @@ def transition_all(*, session: Session, applications: list[Application], to: Sta
 
     All or nothing: if any application may not make the step, none moves.
     """
-    if actor.role not in STATUS_CHANGERS:
-        raise PermissionDenied(f"role {actor.role.value} may not change an application's status")
     target = Status(to)
     for application in applications:
         if not actor.can_see(application.municipality_id):
@@ -117,4 +117,26 @@ def timeline(*, session: Session, application_id: int) -> list[ApplicationEvent]
 
 
 def next_states(application: Application) -> list[Status]:
-    return sorted(TRANSITIONS[Status(application.status)], key=list(Status).index)
+    """The states an application may be moved to by hand (the manual steps), in the table's order."""
+    source = Status(application.status)
+    return sorted((target for target in TRANSITIONS[source] if (source, target) in MANUAL), key=list(Status).index)
+
+
+def manual_transition(*, session: Session, actor: Actor, application: Application, to: Status | str,
+                      reason: str) -> ApplicationEvent:
+    """A step taken by hand on the generic status route: only a manual step of the table, by staff
+    who may move states, with a reason. Every other step is its flow's, on its own page."""
+    if actor.role not in STATUS_CHANGERS:
+        raise PermissionDenied("申請の状態を手作業で変えられるのは事務局の職員だけです")
+    if not actor.can_see(application.municipality_id):
+        raise NotFound(f"no application {application.id}")
+    source = Status(application.status)
+    target = parse_status(to) if isinstance(to, str) and not isinstance(to, Status) else Status(to)
+    if (source, target) not in MANUAL:
+        if target not in TRANSITIONS[source]:
+            raise IllegalTransition(source, target)
+        raise Conflict(f"「{LABELS_JA[source]}」から「{LABELS_JA[target]}」への変更は、その手続きの画面で行います"
+                       f"（手作業では変更できません）")
+    if not reason.strip():
+        raise InvalidInput("手作業で状態を変える理由を入力してください")
+    return transition(session=session, application=application, to=target, actor=actor, reason=reason)

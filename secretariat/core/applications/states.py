@@ -30,17 +30,22 @@ S = Status
 
 # Who may leave a state for which. Reasons, for the less obvious ones:
 # - a household may decline (辞退) or be found ineligible at any point before payment;
-# - push-type programmes (支給のお知らせ) go mailed → approved when the decline date passes;
+# - push-type programmes (支給のお知らせ) will go mailed → approved when the decline date passes,
+#   once that step has its flow (the online-channel issue); until then no application skips the
+#   check and the decision list;
 # - undeliverable mail is re-mailed once the municipality gives a new address;
 # - returned forms come back as received and are checked again;
 # - a late form may be accepted on the municipality's word (expired → received);
-# - a failed transfer (振込不能) is retried once the account is corrected.
+# - a failed transfer (振込不能) is retried once the account is corrected;
+# - a decline recorded in error (a misread tick, a call logged on the wrong household) is undone by
+#   a supervisor, with a reason, before the deadline: back to the state it left, which its event
+#   names (`callcenter.flows.undo_decline` allows only that one of these).
 _BEFORE_PAYMENT_EXITS = {S.declined, S.ineligible, S.withdrawn}
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.imported: frozenset({S.printed} | _BEFORE_PAYMENT_EXITS),
     S.printed: frozenset({S.mailed} | _BEFORE_PAYMENT_EXITS),
-    S.mailed: frozenset({S.received, S.undeliverable, S.approved, S.expired} | _BEFORE_PAYMENT_EXITS),
+    S.mailed: frozenset({S.received, S.undeliverable, S.expired} | _BEFORE_PAYMENT_EXITS),
     S.undeliverable: frozenset({S.printed, S.mailed, S.expired} | _BEFORE_PAYMENT_EXITS),
     S.received: frozenset({S.checking} | _BEFORE_PAYMENT_EXITS),
     S.checking: frozenset({S.complete, S.deficient} | _BEFORE_PAYMENT_EXITS),
@@ -51,10 +56,24 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.payment_failed: frozenset({S.approved, S.withdrawn}),
     S.expired: frozenset({S.received}),
     S.paid: frozenset(),
-    S.declined: frozenset(),
+    S.declined: frozenset({S.imported, S.printed, S.mailed, S.undeliverable, S.received, S.checking, S.deficient,
+                           S.returned, S.complete}),
     S.ineligible: frozenset(),
     S.withdrawn: frozenset(),
 }
+
+# Steps taken by hand, with a reason, on the generic status route (a supervisor or an operator
+# acting on a document): every other step belongs to one flow (see `ownership.py`).
+# - a returned envelope re-mailed once the municipality gives a new address;
+# - a form sent back to the check (an operator's correction), or a review reopened;
+# - a late form accepted on the municipality's word;
+# - a withdrawal (取下げ) on the resident's written request.
+MANUAL: frozenset[tuple[Status, Status]] = frozenset({
+    (S.undeliverable, S.printed), (S.undeliverable, S.mailed),
+    (S.deficient, S.checking), (S.complete, S.checking),
+    (S.expired, S.received),
+    *((source, S.withdrawn) for source, targets in TRANSITIONS.items() if S.withdrawn in targets),
+})
 
 INITIAL = S.imported
 TERMINAL = frozenset(state for state, exits in TRANSITIONS.items() if not exits)

@@ -1,13 +1,19 @@
 """The dashboard and each programme's progress page, plus their JSON twins."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 
 from secretariat.core.applications.states import Status, parse_status
+from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
+from secretariat.core.clock import today_jst
+from secretariat.core.programmes.expiry import count_unanswered, expire_unanswered, first_day_of_expiry
 from secretariat.core.households.service import search_households
 from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import list_programmes
-from secretariat.core.web.deps import CurrentActor, DbSession, ValidProgramme
+from secretariat.core.web.deps import CurrentActor, DbSession, ValidProgramme, require_roles
 from secretariat.core.web.templating import render
 
 router = APIRouter()
@@ -46,3 +52,17 @@ def progress_json(session: DbSession, actor: CurrentActor, programme: ValidProgr
             "by_status": {status.value: count for status, count in progress.by_status.items()},
             "received_per_day": [[day.isoformat(), count] for day, count in progress.received_per_day],
             "deficiency_rate": progress.deficiency_rate}
+
+
+@router.post("/programmes/{programme_id}/expire")
+def expire_programme(request: Request, session: DbSession, programme: ValidProgramme,
+                     actor: Annotated[Actor, require_roles(Role.admin, Role.supervisor)],
+                     grace_days: Annotated[int, Form(ge=0, le=30)] = 7, confirm: Annotated[str, Form(max_length=1)] = ""):
+    """First a page saying what will happen; only its confirmation expires the applications."""
+    if confirm != "1":
+        return render(request, "expire_confirm.html", actor=actor, programme=programme, grace_days=grace_days,
+                      waiting=count_unanswered(session, programme), today=today_jst(),
+                      first_day=first_day_of_expiry(programme, grace_days))
+    expire_unanswered(session=session, actor=actor, programme=programme, grace_days=grace_days)
+    session.commit()
+    return RedirectResponse(f"/programmes/{programme.id}?status=expired", status_code=303)
