@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from exchange.drop.processing import report_csv
 from exchange.results import failures as payment_failure_flows
+from exchange.results.files import write_atomically
 from exchange.results.models import PaymentBatch
 from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch, import_payment_results,
                                        list_batches)
@@ -124,8 +125,8 @@ def upload_targets(request: Request, session: DbSession, settings: AppSettings, 
     session.commit()
     outbox = outbox_of(settings, session, programme)
     outbox.mkdir(parents=True, exist_ok=True)
-    (outbox / f"{Path(name).stem}.report.csv").write_bytes(
-        report_csv(record.status, listing.errors, listing.warnings))
+    write_atomically(outbox / f"{Path(name).stem}.report.csv",
+                     report_csv(record.status, listing.errors, listing.warnings))
     return RedirectResponse(f"/exchange/files/{record.id}", status_code=303)
 
 

@@ -28,7 +28,10 @@ from mailroom.printing.cli import forms as forms_app
 from secretariat.core.cli_support import CLI_ACTOR, cli_session
 from secretariat.core.config import Settings
 
-app = typer.Typer(no_args_is_help=True, help="Operations suite of a benefit-programme secretariat (給付金事務局).")
+# Plain help (click's own layout) for every command: rendering it with rich panels doubled the time
+# `secretariat --help` takes, which every scanner-station script and cron job pays.
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                  help="Operations suite of a benefit-programme secretariat (給付金事務局).")
 users = typer.Typer(no_args_is_help=True, help="Staff accounts and API tokens.")
 municipalities = typer.Typer(no_args_is_help=True, help="Municipalities (tenants).")
 programmes = typer.Typer(no_args_is_help=True, help="Benefit programmes.")

@@ -157,7 +157,8 @@ class DropServer:
             thread.join(timeout=5)
 
     def wait_idle(self, timeout: float = 60) -> None:
-        """Until every complete upload so far has been processed (tests and the demo wait on this)."""
+        """Until every complete upload so far has been processed, and every download audited (tests
+        and the demo wait on this)."""
         deadline = time.monotonic() + timeout
         while self._work.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -225,6 +226,24 @@ class DropServer:
             record_audit(session=session, actor=actor, action=action, entity="drop",
                          municipality_id=municipality_id or actor.municipality_id, detail=detail)
             session.commit()
+
+    def audit_download(self, login: Login, served: int, name: str, sent: int) -> None:
+        """Audit a download with the SHA-256 of the file served, hashed by the work thread from
+        `served` (a descriptor of the file read, which this closes): the client has its close
+        answered without waiting for a pass over the whole file. Every writer of an outbox
+        replaces a file by renaming a new one over it, so the descriptor still holds what was served."""
+        def hash_and_audit() -> None:
+            try:
+                digest, size, at = hashlib.sha256(), os.fstat(served).st_size, 0
+                while chunk := os.pread(served, 1 << 20, at):  # the shared offset is wherever the reads left it
+                    digest.update(chunk)
+                    at += len(chunk)
+            finally:
+                os.close(served)
+            outcome = "complete" if sent >= size else f"partial ({sent} of {size} bytes)"
+            self.audit(login.actor(), "sftp_download",
+                       detail=f"file={name} size={size} sha256={digest.hexdigest()} outcome={outcome}")
+        self._work.put(hash_and_audit)
 
     # --- files being written ------------------------------------------------------------
     def open_for_writing(self, real: Path, flags: int):
@@ -335,6 +354,9 @@ class DropServer:
             try:
                 if item is None:
                     return
+                if callable(item):  # a download's audit
+                    item()
+                    continue
                 login, taken, ready_at = item
                 if self.processor is not None:
                     self.processor(login, taken.archived, taken.name)
@@ -447,9 +469,11 @@ class _Handle(paramiko.SFTPHandle):
         self.writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
         self.bytes = 0
         self.refused = False
-        # hashed as it passes while the client writes or reads in order (clients do), so that the
-        # audit's hash costs no second pass over the file while the client waits for the close
-        self.digest = None if flags & os.O_APPEND else hashlib.sha256()
+        # an upload is hashed as it arrives while the client writes in order (clients do), so that
+        # the audit's hash costs no second pass while the client waits for the close; a download's
+        # hash is taken after the close, off the transfer's path (`DropServer.audit_download`)
+        self.digest = hashlib.sha256() if self.writing and not flags & os.O_APPEND else None
+        self.served: int | None = None  # a descriptor of the file a download read, for its audit
         self.hashed = 0
         if self.writing:
             self.writefile = handle
@@ -484,10 +508,12 @@ class _Handle(paramiko.SFTPHandle):
         data = super().read(offset, length)
         if isinstance(data, bytes):
             self.bytes += len(data)
-            self._hash(offset, data)
         return data
 
     def close(self):
+        if not self.writing and self.readfile is not None:
+            # the bytes served, even if the file is replaced or removed before they are hashed
+            self.served = os.dup(self.readfile.fileno())
         super().close()
         self.sftp.closed(self)
 
@@ -605,22 +631,20 @@ class _DropSFTP(paramiko.SFTPServerInterface):
         return _Handle(self, real, flags, handle)
 
     def closed(self, handle: _Handle) -> None:
-        if handle.writing:
-            self.drop.done_writing(handle.real)
+        if not handle.writing:
+            if handle.served is not None:
+                self.drop.audit_download(self.login, handle.served, client_view(self.root, handle.real), handle.bytes)
+            return
+        self.drop.done_writing(handle.real)
         try:
             size = handle.real.stat().st_size if handle.real.exists() else 0
             digest = handle.sha256() if handle.real.exists() and not handle.refused else ""
-            if handle.writing:
-                outcome = "refused: over the size limit" if handle.refused else "stored"
-                action = "sftp_upload"
-            else:
-                outcome = "complete" if handle.bytes >= size else f"partial ({handle.bytes} of {size} bytes)"
-                action = "sftp_download"
-            self.drop.audit(self.login.actor(), action, detail=f"file={client_view(self.root, handle.real)} "
+            outcome = "refused: over the size limit" if handle.refused else "stored"
+            self.drop.audit(self.login.actor(), "sftp_upload", detail=f"file={client_view(self.root, handle.real)} "
                             f"size={size} sha256={digest} outcome={outcome}")
             if handle.refused:
                 handle.real.unlink(missing_ok=True)
-            elif handle.writing:
+            else:
                 self.drop.consider(self.login, handle.real)
         except Exception:  # noqa: BLE001
             log.exception("drop: after-close bookkeeping failed")

@@ -379,3 +379,24 @@ def test_cd_above_the_top_of_the_drop_is_refused_and_the_session_goes_on(openssh
     assert "Permission denied" in done.stderr
     assert "Remote working directory: /" in done.stdout
     assert "inbox" in done.stdout
+
+
+def test_a_download_is_audited_with_the_hash_of_the_bytes_served_even_if_the_file_is_replaced(
+        drop, openssh, tmp_path, factory):
+    outbox = drop.root / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    served = os.urandom(3 << 20)
+    (outbox / "status.csv").write_bytes(served)
+    done = openssh(f"get outbox/status.csv {tmp_path / 'got.csv'}\n")
+    assert done.returncode == 0, done.stderr
+    # the next day's file replaces it, as every writer of the outbox does (a new file renamed over
+    # the old), possibly before the audit has run
+    (outbox / "status.csv.partial").write_bytes(b"the next day's file")
+    (outbox / "status.csv.partial").replace(outbox / "status.csv")
+    drop.wait_idle()
+    with factory.session() as session:
+        download = session.exec(select(AuditEvent).where(AuditEvent.action == "sftp_download")).one()
+    assert (tmp_path / "got.csv").read_bytes() == served
+    assert f"sha256={hashlib.sha256(served).hexdigest()}" in download.detail
+    assert f"size={len(served)}" in download.detail and "outcome=complete" in download.detail
+    assert download.username == "sftp:chiba"
