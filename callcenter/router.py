@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
 
 from callcenter.charts import line_chart
 from callcenter.flows import decline_preview, undo_decline
@@ -16,7 +17,9 @@ from callcenter.forecast.samples import OPEN_FROM
 from callcenter.inquiries.answers import search_answers, suggestions
 from callcenter.inquiries.clock import is_business_day
 from callcenter.inquiries.lookup import find_callers, to_e164
-from callcenter.inquiries.models import CATEGORY_LABELS_JA, LANGUAGES, Escalation
+from callcenter.inquiries.models import CATEGORY_LABELS_JA, LANGUAGES, AddressChange, Callback, Escalation
+from callcenter.inquiries.queues import (ADDRESS_DECIDERS, RESOLUTIONS_JA, complete_callback, get_address_change,
+                                         get_callback, open_address_changes, open_callbacks, resolve_address_change)
 from callcenter.inquiries.service import (AGENTS, answer_escalation, business_days_open, categories_for, escalate,
                                           escalations, get_escalation, inquiries_of, log_inquiry, next_business_morning,
                                           note_address_change, overdue, pause, record_decline, resume,
@@ -26,10 +29,12 @@ from callcenter.telephony.calls import active_calls, agent_joins, calls_per_day
 from callcenter.telephony.router import twilio_client
 from mailroom.printing.runs import reissue
 from secretariat.core.applications.service import application_for_household, timeline
+from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import in_jst, today_jst, utcnow
+from secretariat.core.clock import as_utc, in_jst, today_jst, utcnow
 from secretariat.core.errors import InvalidInput, NotFound
+from secretariat.core.households.models import Household
 from secretariat.core.households.service import read_household_record
 from secretariat.core.programmes.models import Programme
 from secretariat.core.web.deps import (AppSettings, CurrentActor, DbSession, ValidHousehold, ValidProgramme,
@@ -42,7 +47,7 @@ Agent = Annotated[Actor, require_roles(*AGENTS)]
 Answerer = Annotated[Actor, require_roles(Role.liaison, Role.supervisor, Role.admin, Role.agent)]
 # Path parameters that name a tenant's objects (see core.web.deps): loaded before the role check,
 # so another municipality's identifier answers 404 whatever the role.
-TENANT_PATH_PARAMETERS = ("escalation_id",)
+TENANT_PATH_PARAMETERS = ("escalation_id", "callback_id", "change_id")
 ACTIONS = ("answered", "escalate", "reissue", "decline", "callback", "address_change")
 
 
@@ -51,6 +56,19 @@ def valid_escalation(escalation_id: int, session: DbSession, actor: CurrentActor
 
 
 ValidEscalation = Annotated[Escalation, Depends(valid_escalation)]
+
+
+def valid_callback(callback_id: int, session: DbSession, actor: CurrentActor) -> Callback:
+    return get_callback(session=session, actor=actor, callback_id=callback_id)
+
+
+def valid_address_change(change_id: int, session: DbSession, actor: CurrentActor) -> AddressChange:
+    return get_address_change(session=session, actor=actor, change_id=change_id)
+
+
+ValidCallback = Annotated[Callback, Depends(valid_callback)]
+ValidAddressChange = Annotated[AddressChange, Depends(valid_address_change)]
+AddressDecider = Annotated[Actor, require_roles(*ADDRESS_DECIDERS)]
 
 
 @router.get("/callcenter")
@@ -176,6 +194,47 @@ def answer(session: DbSession, escalation: ValidEscalation, actor: Answerer,
     session.commit()
     return RedirectResponse("/callcenter/escalations", status_code=303)
 
+
+
+@router.get("/callcenter/callbacks")
+def callback_queue(request: Request, session: DbSession, actor: Agent):
+    """The call-backs owed, oldest due first; an overdue one is marked."""
+    rows = open_callbacks(session=session, actor=actor)
+    households = {h.id: h for h in session.exec(select(Household).where(
+        Household.id.in_([row.household_id for row in rows if row.household_id])))}
+    now = utcnow()
+    return render(request, "callcenter_callbacks.html", using=pages, actor=actor, rows=rows, households=households,
+                  overdue={row.id for row in rows if as_utc(row.due_at) < now})
+
+
+@router.post("/callcenter/callbacks/{callback_id}/done")
+def callback_done(session: DbSession, callback: ValidCallback, actor: Agent,
+                  outcome: Annotated[str, Form(max_length=300)] = ""):
+    complete_callback(session=session, actor=actor, callback=callback, outcome=outcome)
+    session.commit()
+    return RedirectResponse("/callcenter/callbacks", status_code=303)
+
+
+@router.get("/callcenter/address-changes")
+def address_change_queue(request: Request, session: DbSession, actor: AddressDecider):
+    """New addresses residents gave by phone, for the municipality to confirm, oldest first."""
+    rows = open_address_changes(session=session, actor=actor)
+    households = {h.id: h for h in session.exec(select(Household).where(
+        Household.id.in_([row.household_id for row in rows])))}
+    record_audit(session=session, actor=actor, action="view", entity="address_change_queue",
+                 municipality_id=actor.municipality_id, detail=f"{len(rows)} open")
+    session.commit()
+    return render(request, "callcenter_address_changes.html", using=pages, actor=actor, rows=rows,
+                  households=households, resolutions=RESOLUTIONS_JA)
+
+
+@router.post("/callcenter/address-changes/{change_id}/resolve")
+def address_change_resolved(session: DbSession, change: ValidAddressChange, actor: AddressDecider,
+                            resolution: Annotated[str, Form(max_length=20)],
+                            note: Annotated[str, Form(max_length=300)] = ""):
+    resolve_address_change(session=session, actor=actor, change=change, resolution=resolution, note=note)
+    session.commit()
+    return RedirectResponse("/callcenter/address-changes", status_code=303)
 
 
 Supervisor = Annotated[Actor, require_roles(Role.supervisor, Role.admin)]

@@ -72,6 +72,8 @@ class Callback(SQLModel, table=True):
     phone: str = Field(max_length=20)
     due_at: datetime = Field(sa_type=DateTime(timezone=True))
     done_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    done_by: str = Field(default="", max_length=100)
+    outcome: str = Field(default="", max_length=300, description="what came of the call, in the agent's words")
 
 
 class AddressChange(SQLModel, table=True):
@@ -86,3 +88,7 @@ class AddressChange(SQLModel, table=True):
     postal_code: str = Field(max_length=7)
     address: str = Field(max_length=200)
     noted_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    resolved_by: str = Field(default="", max_length=100)
+    resolution: str = Field(default="", max_length=20, description="'' while open; confirmed or rejected")
+    resolution_note: str = Field(default="", max_length=300)

@@ -86,6 +86,8 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
         identifiers["reminder_id"] = reminder_run_of(factory, tenant, folder)
     if "{escalation_id}" in path:
         identifiers["escalation_id"] = escalation_of(factory, tenant)
+    if "{callback_id}" in path or "{change_id}" in path:
+        identifiers |= call_follow_ups_of(factory, tenant)
     if "/exchange/outbox/" in path:  # a file waiting in the municipality's outbox
         outbox = folder / "drop" / tenant.municipality.code / "outbox"
         outbox.mkdir(parents=True, exist_ok=True)
@@ -105,6 +107,23 @@ def escalation_of(factory, tenant) -> int:
         escalation = escalate(session=session, actor=agent, inquiry=inquiry, question="対象になりますか")
         session.commit()
         return escalation.id
+
+
+def call_follow_ups_of(factory, tenant) -> dict:
+    """A call-back owed and an address change noted, on a call with the tenant's household."""
+    from callcenter.inquiries.service import log_inquiry, note_address_change, schedule_callback
+    from secretariat.core.clock import utcnow
+
+    with factory.session() as session:
+        agent = factory.actor("agent")
+        household = session.get(type(tenant.households[0]), tenant.households[0].id)
+        inquiry = log_inquiry(session=session, actor=agent, programme=tenant.programme, household=household,
+                              category="eligibility")
+        callback = schedule_callback(session=session, actor=agent, inquiry=inquiry, phone="0432451234", due=utcnow())
+        change = note_address_change(session=session, actor=agent, inquiry=inquiry, postal_code="2600013",
+                                     address="千葉市中央区中央1-1")
+        session.commit()
+        return {"callback_id": callback.id, "change_id": change.id}
 
 
 def exchange_records_of(factory, tenant) -> dict:
