@@ -26,6 +26,7 @@ FLAG_LABELS_JA = {
     "holder_not_head": "口座名義が世帯主と異なります",
     "duplicate_account": "同じ口座が他の世帯にも登録されています",
     "keyed_account_differs": "確認書に記入された口座が市区町村の登録口座と異なります",
+    "changed_by_delta": "審査中に市区町村の異動データで世帯が変わりました（転出・死亡など）",
 }
 HEADINGS = ["世帯番号", "世帯主氏名", "支給額", "振込先口座", "確認事項"]
 CSV_FILE, PDF_FILE = "decision-list.csv", "decision-list.pdf"

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from exchange.decisions.files import write_decision_files
 from exchange.decisions.models import DecisionLine, DecisionList
+from exchange.targets.models import TargetChange
 from mailroom.keying.flows import SETTLED
 from mailroom.keying.models import KeyingTask
 from secretariat.core.applications.models import Application
@@ -86,6 +87,8 @@ def _lines(session: Session, decision: DecisionList, applications: list[Applicat
         Person.household_id.in_(list(households)), Person.is_head.is_(True)))}
     differing = set(session.exec(select(KeyingTask.household_id).where(
         KeyingTask.household_id.in_(list(households)), KeyingTask.applied == "differs")))
+    moved = set(session.exec(select(TargetChange.household_id).where(
+        TargetChange.household_id.in_(list(households)), TargetChange.follow_up.is_(True))))
     accounts = Counter(_account_key(h) for h in households.values() if h.account_number)
     lines = []
     for application in applications:
@@ -94,7 +97,7 @@ def _lines(session: Session, decision: DecisionList, applications: list[Applicat
             decision_list_id=decision.id, municipality_id=application.municipality_id, application_id=application.id,
             household_id=household.id, household_number=household.household_number,
             head_name=head.name if head else "", amount_yen=application.amount_yen, account=_account_line(household),
-            flags=_flags(household, head, accounts, household.id in differing)))
+            flags=_flags(household, head, accounts, household.id in differing, household.id in moved)))
     return lines
 
 
@@ -110,7 +113,8 @@ def _account_line(household: Household) -> str:
            f"{household.account_holder_kana or ''}".strip()
 
 
-def _flags(household: Household, head: Person | None, accounts: Counter, keyed_differs: bool) -> list[str]:
+def _flags(household: Household, head: Person | None, accounts: Counter, keyed_differs: bool,
+           changed_by_delta: bool) -> list[str]:
     flags = []
     if not household.account_number:
         flags.append("no_account")
@@ -122,6 +126,8 @@ def _flags(household: Household, head: Person | None, accounts: Counter, keyed_d
             flags.append("duplicate_account")
     if keyed_differs:
         flags.append("keyed_account_differs")
+    if changed_by_delta:
+        flags.append("changed_by_delta")
     return flags
 
 

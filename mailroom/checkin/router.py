@@ -87,7 +87,7 @@ def station(request: Request, session: DbSession, actor: Checker):
 
 @router.post("/mailroom/check-in")
 def station_check_in(request: Request, session: DbSession, actor: Checker,
-                     code: Annotated[str, Form(max_length=200)],
+                     code: Annotated[str, Form(max_length=10_000)] = "",
                      arrived_on: Annotated[str, Form(max_length=10)] = "",
                      postmarked_on: Annotated[str, Form(max_length=10)] = ""):
     """A handheld scanner types the code and Enter: record the receipt and show the household."""

@@ -16,6 +16,8 @@ A form's life in the mailroom, each step one function here:
 
 from __future__ import annotations
 
+import unicodedata
+
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -47,12 +49,23 @@ FORM_KIND = "form"
 DOUBLE_SCAN = "同じ様式は受付済みです（二重読取り）。"
 
 
+MAX_CODE_CHARS = 200
+
+
 def parse_code(text: str) -> PageCode:
-    """A page code as a handheld scanner types it; a misread or mistyped code is refused by its check."""
+    """A page code as a handheld scanner types it; a misread or mistyped code is refused by its check.
+
+    Typed with the Japanese input method on, a code arrives in full-width letters (ＳＣＴ１｜…):
+    it is folded to the scanner's own characters first, and stray line ends are dropped."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not folded:
+        raise InvalidInput("コードが空です。様式のQRコードをもう一度読み取ってください。")
+    if len(folded) > MAX_CODE_CHARS:
+        raise InvalidInput(f"コードが長すぎます（{len(folded)} 文字）。様式のQRコードだけを読み取ってください。")
     try:
-        return parse(text)
+        return parse(folded)
     except PageCodeError as error:
-        raise InvalidInput(f"the scanned code is not a valid page code: {error}") from None
+        raise InvalidInput(f"読み取ったコードは様式のコードではありません: {error}") from None
 
 
 @dataclass
@@ -67,7 +80,7 @@ class CheckIn:
 def issued_form(session: Session, actor: Actor, form_id: str) -> IssuedForm:
     form = session.exec(select(IssuedForm).where(IssuedForm.form_id == form_id)).first()
     if form is None or not actor.can_see(form.municipality_id):
-        raise NotFound(f"no issued form {form_id}: the code is not one this secretariat printed")
+        raise NotFound(f"様式 {form_id} はこの事務局が発行したものではありません（別の事業の様式か、読み違いです）")
     return form
 
 
@@ -79,11 +92,11 @@ def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arriv
     page_code = parse_code(code) if isinstance(code, str) else code
     form = issued_form(session, actor, page_code.form_id)
     if page_code.household_id != form.household_id:
-        raise InvalidInput(f"the code names household {page_code.household_id}, but form {form.form_id} was "
-                           f"issued to another household")
+        raise InvalidInput(f"コードの世帯（{page_code.household_id}）と様式 {form.form_id} の世帯が一致しません"
+                           f"（読み違いか、別の世帯の様式です）")
     arrived_on = arrived_on or today_jst()
     if arrived_on > today_jst() or (postmarked_on and postmarked_on > arrived_on):
-        raise InvalidInput("the arrival date cannot be in the future, nor the postmark after the arrival")
+        raise InvalidInput("到着日に未来の日付は入れられません。消印日は到着日より前の日付にしてください。")
     application = application_for_household(session=session, household_id=form.household_id)
     earlier = list(session.exec(select(Receipt).where(Receipt.household_id == form.household_id)
                                 .order_by(Receipt.id)))

@@ -40,14 +40,14 @@ def _check(body: str) -> str:
 def parse(text: str) -> PageCode:
     parts = text.strip().split("|")
     if len(parts) != 6 or parts[0] != PREFIX:
-        raise PageCodeError("not one of our page codes")
+        raise PageCodeError("この事務局が印刷した様式のコードではありません")
     body, check = "|".join(parts[:5]), parts[5]
     if _check(body) != check.upper():
-        raise PageCodeError("the page code's check does not match (misread or mistyped)")
+        raise PageCodeError("コードの検査文字が合いません（読み違いか打ち間違い）")
     try:
         return PageCode(form_id=parts[1], household_id=int(parts[2]), page=int(parts[3]), template=parts[4])
     except ValueError:
-        raise PageCodeError("the page code's numbers are malformed") from None
+        raise PageCodeError("コードの数字の部分が正しくありません") from None
 
 
 def qr_modules(text: str) -> numpy.ndarray:

@@ -147,3 +147,22 @@ def test_an_account_shared_by_two_households_and_a_holder_who_is_not_the_head_ar
     assert flags[reviewed.households[0].id] == {"duplicate_account", "holder_not_head"}
     assert flags[reviewed.households[2].id] == {"no_account"}
     assert decision.flagged_count == 3
+
+
+def test_a_household_a_later_delta_changed_is_flagged(factory, reviewed, tmp_path):
+    from exchange.targets.models import TargetChange, TargetFile
+
+    with factory.session() as session:
+        delta = TargetFile(municipality_id=reviewed.municipality.id, programme_id=reviewed.programme.id,
+                           name="idou.csv", sha256="1" * 64, status="imported", received_by="tests")
+        session.add(delta)
+        session.flush()
+        session.add(TargetChange(municipality_id=reviewed.municipality.id, programme_id=reviewed.programme.id,
+                                 target_file_id=delta.id, household_id=reviewed.households[1].id,
+                                 resident_number="000000000001", kind="remove", reason="転出", follow_up=True))
+        session.commit()
+    decision = propose(factory, reviewed, tmp_path)
+    with factory.session() as session:
+        flags = {line.household_id: line.flags for line in decision_lines(session, decision)}
+    assert "changed_by_delta" in flags[reviewed.households[1].id]
+    assert "changed_by_delta" not in flags[reviewed.households[0].id]

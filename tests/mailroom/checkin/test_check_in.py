@@ -85,7 +85,7 @@ def test_a_form_arriving_after_the_deadline_is_flagged_late(factory, mailed):
 
 def test_a_mistyped_code_is_refused_by_its_check(factory, mailed):
     m = mailed(1)
-    with pytest.raises(InvalidInput, match="check"):
+    with pytest.raises(InvalidInput, match="検査文字が合いません"):
         scan_code(factory, m.code(0)[:-1] + ("0" if m.code(0)[-1] != "0" else "1"))
 
 
