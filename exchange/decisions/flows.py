@@ -30,7 +30,7 @@ from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.banking import NotTransferable, transfer_kana
+from secretariat.core.banking import NotTransferable, account_line, transfer_kana
 from secretariat.core.clock import utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from secretariat.core.households.models import Household, Person
@@ -96,21 +96,13 @@ def _lines(session: Session, decision: DecisionList, applications: list[Applicat
         lines.append(DecisionLine(
             decision_list_id=decision.id, municipality_id=application.municipality_id, application_id=application.id,
             household_id=household.id, household_number=household.household_number,
-            head_name=head.name if head else "", amount_yen=application.amount_yen, account=_account_line(household),
+            head_name=head.name if head else "", amount_yen=application.amount_yen, account=account_line(household),
             flags=_flags(household, head, accounts, household.id in differing, household.id in moved)))
     return lines
 
 
 def _account_key(household: Household) -> tuple:
     return household.bank_code, household.branch_code, household.account_number
-
-
-def _account_line(household: Household) -> str:
-    if not household.account_number:
-        return ""
-    kind = "当座" if household.account_type == "current" else "普通"
-    return f"{household.bank_code}-{household.branch_code} {kind} {household.account_number} " \
-           f"{household.account_holder_kana or ''}".strip()
 
 
 def _flags(household: Household, head: Person | None, accounts: Counter, keyed_differs: bool,

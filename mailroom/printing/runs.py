@@ -32,6 +32,7 @@ from secretariat.core.applications.ownership import owns
 from secretariat.core.applications.service import transition_all
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
+from secretariat.core.banking import account_line
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import JST, today_jst, utcnow
@@ -310,16 +311,7 @@ def addressees_for(session: Session, programme: Programme, household_ids: list[i
         address=row.address, address_extra=row.address_extra, head_name=row.name,
         head_name_kana=row.name_kana, amount_yen=row.amount_yen, programme_name=programme.name,
         municipality_name=f"{municipality.name}長", deadline=programme.deadline_date, issue_date=issue_date,
-        account_on_file=_account(row)) for row in rows}
-
-
-def _account(household) -> str:
-    """The account on file as one line; `household` is a Household or a row with its account columns."""
-    if not household.account_number:
-        return ""
-    kind = "当座" if household.account_type == "current" else "普通"
-    return f"{household.bank_code}-{household.branch_code} {kind} {household.account_number} " \
-           f"{household.account_holder_kana or ''}".strip()
+        account_on_file=account_line(row)) for row in rows}
 
 
 def _finish(session: Session, run: PrintRun) -> None:

@@ -128,3 +128,14 @@ def fit(text: str, width: int) -> str:
     if text[width] in MARKS:
         cut = cut[:-1]  # the last kana would lose its ﾞ or ﾟ: cut before it
     return cut.ljust(width)
+
+
+def account_line(household) -> str:
+    """The account on file as one line (`0005-001 普通 1234567 ﾀﾅｶ ﾀﾛｳ`), or '' without one;
+    `household` is a Household or a row with its account columns."""
+    if not household.account_number:
+        return ""
+    kind = "当座" if household.account_type == "current" else "普通"
+    return f"{household.bank_code}-{household.branch_code} {kind} {household.account_number} " \
+           f"{household.account_holder_kana or ''}".strip()
+
