@@ -4,39 +4,34 @@ and act on it) and the escalation queue a municipality's liaison answers."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from callcenter.charts import line_chart
-from callcenter.flows import decline_preview, undo_decline
-from callcenter.forecast.programme import staffing_plan, today_reforecast
-from callcenter.forecast.samples import OPEN_FROM
-from callcenter.inquiries.answers import search_answers, suggestions
-from callcenter.inquiries.clock import is_business_day
-from callcenter.inquiries.lookup import find_callers, to_e164
-from callcenter.inquiries.models import CATEGORY_LABELS_JA, LANGUAGES, AddressChange, Callback, Escalation
+from callcenter.flows import (ACTIONS, CONFIRM_FIRST, LIMITS, CallNote, check_call, decline_preview, reissue_preview,
+                              take_call, undo_decline)
+from callcenter.inquiries.answers import filled, household_facts, search_answers, suggestions
+from callcenter.inquiries.lookup import find_callers, read_search, to_e164
+from callcenter.inquiries.models import LANGUAGES, AddressChange, Callback, Escalation
 from callcenter.inquiries.queues import (ADDRESS_DECIDERS, RESOLUTIONS_JA, complete_callback, get_address_change,
                                          get_callback, open_address_changes, open_callbacks, resolve_address_change)
-from callcenter.inquiries.service import (AGENTS, answer_escalation, business_days_open, categories_for, escalate,
-                                          escalations, get_escalation, inquiries_of, log_inquiry, next_business_morning,
-                                          note_address_change, overdue, pause, record_decline, resume,
-                                          schedule_callback)
-from callcenter.staffing.roster import propose_roster
-from callcenter.telephony.calls import active_calls, agent_joins, calls_per_day
+from callcenter.inquiries.service import (AGENTS, ANSWER_MAX, RESPONSE_DAYS, answer_escalation, categories_for, escalation_rows,
+                                          get_escalation, inquiries_of, open_escalation_count, pause, resume)
+from callcenter.staffing.page import staffing_and_roster, staffing_view
+from callcenter.telephony.calls import active_calls, agent_joins
 from callcenter.telephony.router import twilio_client
-from mailroom.printing.runs import reissue
 from secretariat.core.applications.service import application_for_household, timeline
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, in_jst, today_jst, utcnow
-from secretariat.core.errors import InvalidInput, NotFound
+from secretariat.core.errors import DomainError, InvalidInput, NotFound
 from secretariat.core.households.models import Household
 from secretariat.core.households.service import read_household_record
 from secretariat.core.programmes.models import Programme
+from secretariat.core.tenancy.models import Municipality
 from secretariat.core.web.deps import (AppSettings, CurrentActor, DbSession, ValidHousehold, ValidProgramme,
                                        require_roles)
 from secretariat.core.web.templating import make_templates, render
@@ -48,7 +43,22 @@ Answerer = Annotated[Actor, require_roles(Role.liaison, Role.supervisor, Role.ad
 # Path parameters that name a tenant's objects (see core.web.deps): loaded before the role check,
 # so another municipality's identifier answers 404 whatever the role.
 TENANT_PATH_PARAMETERS = ("escalation_id", "callback_id", "change_id")
-ACTIONS = ("answered", "escalate", "reissue", "decline", "callback", "address_change")
+# what the record page says once the agent's step is recorded (?done=…)
+DONE_JA = {"answered": "問い合わせを記録しました。", "escalate": "問い合わせを記録し、自治体へ照会しました。",
+           "reissue": "問い合わせを記録し、様式を再発行しました（前の様式は無効になりました）。",
+           "decline": "問い合わせを記録し、辞退を記録しました。", "callback": "問い合わせを記録し、折り返しを予約しました。",
+           "address_change": "問い合わせを記録し、新しい住所を自治体へ連絡しました。",
+           "undo_decline": "辞退を取り消しました。申請は辞退の前の状態に戻りました。"}
+POSTED_MAX = 50_000  # a form field longer than this is not read at all; the flow's own limits are far below
+
+
+class Refused(NamedTuple):
+    """A queue row's form that came back: which row, why (in Japanese), and what was typed."""
+
+    row_id: int
+    message: str
+    typed: str
+    choice: str = ""
 
 
 def valid_escalation(escalation_id: int, session: DbSession, actor: CurrentActor) -> Escalation:
@@ -73,10 +83,11 @@ AddressDecider = Annotated[Actor, require_roles(*ADDRESS_DECIDERS)]
 
 @router.get("/callcenter")
 def agent_screen(request: Request, session: DbSession, actor: Agent, q: str = ""):
-    callers = find_callers(session=session, actor=actor, query=q.strip()[:100]) if q.strip() else []
+    terms = read_search(q)
+    callers = find_callers(session=session, actor=actor, query=q) if terms else []
     session.commit()
-    return render(request, "callcenter_search.html", using=pages, actor=actor, q=q, callers=callers,
-                  open_escalations=len(escalations(session=session, actor=actor)),
+    return render(request, "callcenter_search.html", using=pages, actor=actor, q=q, callers=callers, hint=terms.hint,
+                  open_escalations=open_escalation_count(session=session, actor=actor),
                   calls=active_calls(session, actor))
 
 
@@ -90,58 +101,64 @@ def active_calls_json(session: DbSession, actor: Agent):
 @router.get("/callcenter/households/{household_id}")
 def caller_record(request: Request, session: DbSession, household: ValidHousehold, actor: Agent, done: str = "",
                   a: str = ""):
+    return _record_page(request, session, household, actor, done=DONE_JA.get(done, ""), a=a[:100])
+
+
+def _record_page(request: Request, session: DbSession, household: Household, actor: Actor, status_code: int = 200,
+                 done: str = "", a: str = "", note: CallNote | None = None, problems: dict[str, str] | None = None,
+                 error: str = ""):
+    """The caller's record: whose, where the application stands, what to say, and the form that logs
+    the call (with what was typed and every problem, when it comes back refused)."""
     record = read_household_record(session=session, actor=actor, household_id=household.id)
     programme = session.get(Programme, household.programme_id)
+    municipality = session.get(Municipality, household.municipality_id)
     session.commit()
-    suggested = [(CATEGORY_LABELS_JA.get(category, category), filled)
-                 for category in categories_for(programme) for _, filled in suggestions(session, household, category)]
-    return render(request, "callcenter_household.html", using=pages, actor=actor, record=record,
-                  programme=programme, done=done, suggested=suggested, a=a,
-                  found_answers=search_answers(session, a) if a else [],
+    facts = household_facts(session, household)
+    suggested = [(category, text) for category in categories_for(programme)
+                 for _, text in suggestions(session, household, category)]
+    return render(request, "callcenter_household.html", status_code=status_code, using=pages, actor=actor,
+                  record=record, programme=programme, municipality=municipality, done=done, suggested=suggested, a=a,
+                  found_answers=[(t, filled(t.body, facts)) for t in search_answers(session, a)] if a else [],
                   events=timeline(session=session, application_id=record.application.id) if record.application else [],
                   inquiries=inquiries_of(session=session, actor=actor, household=household),
-                  categories=[(c, CATEGORY_LABELS_JA.get(c, c)) for c in categories_for(programme)],
-                  languages=LANGUAGES, actions=ACTIONS)
+                  categories=categories_for(programme), languages=LANGUAGES, actions=ACTIONS, limits=LIMITS,
+                  note=note or CallNote(category=categories_for(programme)[0]), problems=problems or {}, error=error)
 
 
 @router.post("/callcenter/households/{household_id}/inquiries")
 def log_call(request: Request, session: DbSession, settings: AppSettings, household: ValidHousehold, actor: Agent,
-             category: Annotated[str, Form(max_length=40)], action: Annotated[str, Form(max_length=20)] = "answered",
-             text: Annotated[str, Form(max_length=4000)] = "", channel: Annotated[str, Form(max_length=10)] = "phone",
+             category: Annotated[str, Form(max_length=40)] = "", action: Annotated[str, Form(max_length=20)] = "answered",
+             text: Annotated[str, Form(max_length=POSTED_MAX)] = "", channel: Annotated[str, Form(max_length=10)] = "phone",
              language: Annotated[str, Form(max_length=5)] = "ja",
-             question: Annotated[str, Form(max_length=4000)] = "", phone: Annotated[str, Form(max_length=30)] = "",
-             postal_code: Annotated[str, Form(max_length=10)] = "", address: Annotated[str, Form(max_length=200)] = "",
-             confirm: Annotated[bool, Form()] = False):
+             question: Annotated[str, Form(max_length=POSTED_MAX)] = "",
+             phone: Annotated[str, Form(max_length=POSTED_MAX)] = "",
+             postal_code: Annotated[str, Form(max_length=POSTED_MAX)] = "",
+             address: Annotated[str, Form(max_length=POSTED_MAX)] = "", confirm: Annotated[bool, Form()] = False):
     """Log the inquiry and do the chosen action in one transaction: all of it happens, or none.
 
-    A decline cannot be taken back by the agent, so it is asked twice: the first post only shows
-    what will happen (nothing is logged), the second, with confirm=1, logs and records it."""
-    if action not in ACTIONS:
-        raise InvalidInput(f"unknown action {action!r}")
-    if action == "decline" and not confirm:
-        preview = decline_preview(session=session, actor=actor, household=household)
-        return render(request, "callcenter_decline_confirm.html", using=pages, actor=actor, household=household,
-                      preview=preview, posted=dict(category=category, text=text, channel=channel,
-                                                   language=language))
+    A form typed wrong comes back on the same page with what was typed and every problem named.
+    A decline or a reissue cannot be taken back by the agent, so it is asked twice: the first post
+    only shows what will happen (nothing is logged), the second, with confirm=1, does it."""
+    note = CallNote(category=category, action=action, text=text, channel=channel, language=language,
+                    question=question, phone=phone, postal_code=postal_code, address=address)
     programme = session.get(Programme, household.programme_id)
-    inquiry = log_inquiry(session=session, actor=actor, programme=programme, household=household,
-                          category=category, text=text, channel=channel, language=language)
-    if action == "escalate":
-        escalate(session=session, actor=actor, inquiry=inquiry, question=question or text)
-    elif action == "reissue":
-        reissue(session=session, actor=actor, household=household, out_dir=settings.data_dir / "reissues",
-                reason="問い合わせによる再発行")
-        inquiry.outcome = "reissued"
-        session.add(inquiry)
-    elif action == "decline":
-        record_decline(session=session, actor=actor, inquiry=inquiry)
-    elif action == "callback":
-        schedule_callback(session=session, actor=actor, inquiry=inquiry, phone=phone or household.phone,
-                          due=next_business_morning(utcnow()))
-    elif action == "address_change":
-        note_address_change(session=session, actor=actor, inquiry=inquiry, postal_code=postal_code, address=address)
+    problems = check_call(programme=programme, household=household, note=note)
+    if problems:
+        return _record_page(request, session, household, actor, status_code=422, note=note, problems=problems)
+    try:
+        if note.action in CONFIRM_FIRST and not confirm:
+            preview = (decline_preview if note.action == "decline" else reissue_preview)(
+                session=session, actor=actor, household=household)
+            return render(request, "callcenter_confirm.html", using=pages, actor=actor, household=household,
+                          action=note.action, preview=preview, posted=note.as_form())
+        take_call(session=session, actor=actor, household=household, note=note,
+                  reissue_dir=settings.data_dir / "reissues")
+    except DomainError as refused:  # the step itself refused (not printed yet, a state past declining): nothing kept
+        session.rollback()
+        return _record_page(request, session, household, actor, status_code=refused.status_code, note=note,
+                            error=refused.message)
     session.commit()
-    return RedirectResponse(f"/callcenter/households/{household.id}?done={action}", status_code=303)
+    return RedirectResponse(f"/callcenter/households/{household.id}?done={note.action}", status_code=303)
 
 
 @router.post("/callcenter/households/{household_id}/decline/undo")
@@ -180,43 +197,83 @@ def join_call(request: Request, session: DbSession, settings: AppSettings, actor
 
 
 @router.get("/callcenter/escalations")
-def escalation_queue(request: Request, session: DbSession, actor: Answerer, all: bool = False):
-    listed = escalations(session=session, actor=actor, open_only=not all)
+def escalation_queue(request: Request, session: DbSession, actor: Answerer, all: bool = False, answered: int = 0):
+    return _escalation_page(request, session, actor, all=all, answered=answered)
+
+
+@router.get("/api/callcenter/escalations/count")
+def escalation_count_json(session: DbSession, actor: Answerer):
+    """How many escalations wait for an answer, for a menu or a dashboard to show."""
+    return {"open": open_escalation_count(session=session, actor=actor)}
+
+
+def _escalation_page(request: Request, session: DbSession, actor: Actor, *, all: bool = False, answered: int = 0,
+                     status_code: int = 200, refused: Refused | None = None):
+    """The queue with each escalation's household, timeline link and due date; a refused answer comes
+    back on its own row with what was typed."""
     today = today_jst()
-    return render(request, "callcenter_escalations.html", using=pages, actor=actor, today=today,
-                  rows=[(e, business_days_open(e, today), overdue(e, today)) for e in listed])
+    rows = escalation_rows(session=session, actor=actor, today=today, open_only=not all)
+    session.commit()
+    waiting = [row for row in rows if row.escalation.status != "answered"]
+    return render(request, "callcenter_escalations.html", status_code=status_code, using=pages, actor=actor,
+                  today=today, rows=rows, all=all, answered=answered, refused=refused, answer_max=ANSWER_MAX,
+                  response_days=RESPONSE_DAYS,
+                  open_count=len(waiting), overdue_count=sum(row.overdue for row in waiting))
 
 
 @router.post("/callcenter/escalations/{escalation_id}/answer")
-def answer(session: DbSession, escalation: ValidEscalation, actor: Answerer,
-           answer_text: Annotated[str, Form(alias="answer", max_length=4000)]):
-    answer_escalation(session=session, actor=actor, escalation=escalation, answer=answer_text)
+def answer(request: Request, session: DbSession, escalation: ValidEscalation, actor: Answerer,
+           answer_text: Annotated[str, Form(alias="answer", max_length=POSTED_MAX)] = "",
+           confirm: Annotated[bool, Form()] = False):
+    try:
+        if not confirm:
+            raise InvalidInput("回答を送る前に「送った回答は修正できません」にチェックを入れてください。")
+        answer_escalation(session=session, actor=actor, escalation=escalation, answer=answer_text)
+    except DomainError as error:
+        session.rollback()
+        return _escalation_page(request, session, actor, status_code=error.status_code,
+                                refused=Refused(escalation.id, error.message, answer_text))
     session.commit()
-    return RedirectResponse("/callcenter/escalations", status_code=303)
+    return RedirectResponse(f"/callcenter/escalations?answered={escalation.id}", status_code=303)
 
 
 
 @router.get("/callcenter/callbacks")
 def callback_queue(request: Request, session: DbSession, actor: Agent):
+    return _callback_page(request, session, actor)
+
+
+def _callback_page(request: Request, session: DbSession, actor: Actor, status_code: int = 200,
+                   refused: Refused | None = None):
     """The call-backs owed, oldest due first; an overdue one is marked."""
     rows = open_callbacks(session=session, actor=actor)
     households = {h.id: h for h in session.exec(select(Household).where(
         Household.id.in_([row.household_id for row in rows if row.household_id])))}
     now = utcnow()
-    return render(request, "callcenter_callbacks.html", using=pages, actor=actor, rows=rows, households=households,
-                  overdue={row.id for row in rows if as_utc(row.due_at) < now})
+    return render(request, "callcenter_callbacks.html", status_code=status_code, using=pages, actor=actor, rows=rows,
+                  households=households, overdue={row.id for row in rows if as_utc(row.due_at) < now}, refused=refused)
 
 
 @router.post("/callcenter/callbacks/{callback_id}/done")
-def callback_done(session: DbSession, callback: ValidCallback, actor: Agent,
-                  outcome: Annotated[str, Form(max_length=300)] = ""):
-    complete_callback(session=session, actor=actor, callback=callback, outcome=outcome)
+def callback_done(request: Request, session: DbSession, callback: ValidCallback, actor: Agent,
+                  outcome: Annotated[str, Form(max_length=POSTED_MAX)] = ""):
+    try:
+        complete_callback(session=session, actor=actor, callback=callback, outcome=outcome)
+    except DomainError as error:
+        session.rollback()
+        return _callback_page(request, session, actor, status_code=error.status_code,
+                              refused=Refused(callback.id, error.message, outcome))
     session.commit()
     return RedirectResponse("/callcenter/callbacks", status_code=303)
 
 
 @router.get("/callcenter/address-changes")
 def address_change_queue(request: Request, session: DbSession, actor: AddressDecider):
+    return _address_change_page(request, session, actor)
+
+
+def _address_change_page(request: Request, session: DbSession, actor: Actor, status_code: int = 200,
+                         refused: Refused | None = None):
     """New addresses residents gave by phone, for the municipality to confirm, oldest first."""
     rows = open_address_changes(session=session, actor=actor)
     households = {h.id: h for h in session.exec(select(Household).where(
@@ -224,15 +281,23 @@ def address_change_queue(request: Request, session: DbSession, actor: AddressDec
     record_audit(session=session, actor=actor, action="view", entity="address_change_queue",
                  municipality_id=actor.municipality_id, detail=f"{len(rows)} open")
     session.commit()
-    return render(request, "callcenter_address_changes.html", using=pages, actor=actor, rows=rows,
-                  households=households, resolutions=RESOLUTIONS_JA)
+    return render(request, "callcenter_address_changes.html", status_code=status_code, using=pages, actor=actor,
+                  rows=rows, households=households, resolutions=RESOLUTIONS_JA, refused=refused)
 
 
 @router.post("/callcenter/address-changes/{change_id}/resolve")
-def address_change_resolved(session: DbSession, change: ValidAddressChange, actor: AddressDecider,
-                            resolution: Annotated[str, Form(max_length=20)],
-                            note: Annotated[str, Form(max_length=300)] = ""):
-    resolve_address_change(session=session, actor=actor, change=change, resolution=resolution, note=note)
+def address_change_resolved(request: Request, session: DbSession, change: ValidAddressChange, actor: AddressDecider,
+                            resolution: Annotated[str, Form(max_length=20)] = "",
+                            note: Annotated[str, Form(max_length=POSTED_MAX)] = "",
+                            confirm: Annotated[bool, Form()] = False):
+    try:
+        if not confirm:
+            raise InvalidInput("処理する前に「処理は取り消せません」にチェックを入れてください。")
+        resolve_address_change(session=session, actor=actor, change=change, resolution=resolution, note=note)
+    except DomainError as error:
+        session.rollback()
+        return _address_change_page(request, session, actor, status_code=error.status_code,
+                                    refused=Refused(change.id, error.message, note, resolution))
     session.commit()
     return RedirectResponse("/callcenter/address-changes", status_code=303)
 
@@ -240,36 +305,23 @@ def address_change_resolved(session: DbSession, change: ValidAddressChange, acto
 Supervisor = Annotated[Actor, require_roles(Role.supervisor, Role.admin)]
 
 
-def _staffing(session, programme):
-    staffing = staffing_plan(session, programme)
-    roster = propose_roster(required=staffing.scheduled, dates=staffing.dates,
-                            open_days=[is_business_day(day) for day in staffing.dates])
-    return staffing, roster
-
-
 @router.get("/programmes/{programme_id}/staffing")
 def staffing_page(request: Request, session: DbSession, programme: ValidProgramme, actor: Supervisor):
     """Forecast against actual calls, required against rostered agents, and the roster's cost."""
-    staffing, roster = _staffing(session, programme)
-    labels = [day.strftime("%m/%d") for day in staffing.dates]
-    actual = calls_per_day(session, programme, staffing.dates)
-    charts = [line_chart({"forecast": staffing.calls.sum(axis=1).tolist(), "actual": actual}, labels,
-                         title="calls per day: forecast and actual"),
-              line_chart({"required (peak, after shrinkage)": staffing.scheduled.max(axis=1).tolist(),
-                          "rostered (peak)": roster.rostered.max(axis=1).tolist(),
-                          "contracted": roster.contracted}, labels, title="agents: required and rostered")]
-    now = in_jst(utcnow())
-    today = today_reforecast(session, programme, staffing, now.date(), now.hour * 2 + now.minute // 30 - OPEN_FROM)
-    return render(request, "callcenter_staffing.html", using=pages, actor=actor, programme=programme,
-                  staffing=staffing, roster=roster, charts=charts, today=today,
-                  slots=[staffing.interval_label(i) for i in range(staffing.calls.shape[1])])
+    view = staffing_view(session, programme, in_jst(utcnow()))
+    return render(request, "callcenter_staffing.html", using=pages, actor=actor, programme=programme, view=view)
+
+
+@router.get("/callcenter/staffing.css")
+def staffing_style(actor: Supervisor):
+    return FileResponse(Path(__file__).parent / "templates" / "staffing.css", media_type="text/css")
 
 
 @router.get("/programmes/{programme_id}/staffing.{kind}")
 def staffing_export(session: DbSession, programme: ValidProgramme, actor: Supervisor, kind: str):
     if kind not in ("csv", "xlsx"):
         raise NotFound(f"no export as {kind!r}; csv or xlsx")
-    _, roster = _staffing(session, programme)
+    _, roster = staffing_and_roster(session, programme)
     data, media = ((roster.csv(), "text/csv; charset=utf-8") if kind == "csv" else
                    (roster.xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     return Response(data, media_type=media,

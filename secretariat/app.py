@@ -5,8 +5,11 @@ Only this module (with `cli.py` and `demo.py`) imports every domain.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 import uvicorn
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
@@ -17,18 +20,25 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import callcenter.models  # noqa: F401
 import exchange.models  # noqa: F401  (registers the exchange's tables)
 import secretariat.core.models  # noqa: F401  (installs the model guards)
+from callcenter.inquiries.service import open_escalation_count
 from callcenter.router import router as callcenter_router
 from callcenter.telephony.router import WEBHOOK_PREFIX, router as telephony_router
 from exchange.decisions.router import router as decisions_router
 from exchange.router import router as exchange_router
+from mailroom.checkin.by_hand_router import router as by_hand_router
 from mailroom.checkin.router import router as mailroom_router
 from mailroom.keying.router import household_section as keying_household_section
 from mailroom.keying.router import router as keying_router
+from mailroom.printing.jobs import JOBS as PRINT_JOBS
 from mailroom.printing.router import router as print_router
+from online.router import PREFIX as ONLINE_PREFIX, router as online_router
 from secretariat.core.auth.passwords import warm_up
 from secretariat.core.auth.roles import Role
 from secretariat.core.config import Settings
 from secretariat.core.db import make_engine
+from secretariat.core.jobs.registry import Registry
+from secretariat.core.jobs.router import router as jobs_router
+from secretariat.core.jobs.worker import EmbeddedWorker
 from secretariat.core.router import router as core_router
 from secretariat.core.web.deps import csrf_protect, require_roles
 from secretariat.core.web.errors import install_error_handlers
@@ -38,12 +48,22 @@ STATIC_DIR = Path(__file__).parent / "core" / "web" / "static"
 API_SCHEMA_PATH = "/api/openapi.json"
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+def job_registry() -> Registry:
+    """Every domain's job functions: what a worker (`secretariat worker`, or the one embedded in
+    `secretariat serve`) can run."""
+    return Registry([*PRINT_JOBS])
+
+
+def create_app(settings: Settings, engine: Engine | None = None, *, embedded_worker: bool = True) -> FastAPI:
+    """`embedded_worker`: run one job worker inside the web process while it serves (the embedded
+    default needs no other server); off when `secretariat worker` processes take the jobs."""
     # FastAPI's own schema and Swagger routes would be open to anyone; the schema is served below
     # to admins and supervisors, and the Swagger page not at all (it runs a CDN's scripts).
     app = FastAPI(title="secretariat", docs_url=None, openapi_url=None, redoc_url=None,
-                  dependencies=[Depends(csrf_protect)])
+                  dependencies=[Depends(csrf_protect)],
+                  lifespan=_with_embedded_worker if embedded_worker else None)
     app.state.settings = settings
+    app.state.job_registry = job_registry()
     app.state.engine = engine or make_engine(settings.database_url)
     warm_up()
     app.add_middleware(SecurityHeaders)
@@ -52,15 +72,20 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(core_router)
+    app.include_router(jobs_router)
     app.include_router(print_router)
     app.include_router(mailroom_router)
+    app.include_router(by_hand_router)
     app.include_router(keying_router)
+    app.state.menu_counters = {"escalations": menu_escalation_count}
     app.state.household_sections = (keying_household_section,)  # the keyed account beside the one on file
     app.include_router(exchange_router)
     app.include_router(decisions_router)
     app.include_router(callcenter_router)
     app.include_router(telephony_router)
-    app.state.csrf_exempt_prefixes = (WEBHOOK_PREFIX,)  # Twilio signs its webhooks instead
+    app.include_router(online_router)
+    # Twilio signs its webhooks instead; the residents' pages check their own token (online/router.py)
+    app.state.csrf_exempt_prefixes = (WEBHOOK_PREFIX, ONLINE_PREFIX)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():
@@ -73,6 +98,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     return app
 
 
+@asynccontextmanager
+async def _with_embedded_worker(app: FastAPI) -> AsyncIterator[None]:
+    """One worker for the app's life; at shutdown its running job goes back to the queue (and the
+    next start, or another worker, resumes it)."""
+    worker = EmbeddedWorker(app.state.engine, app.state.job_registry)
+    worker.start()
+    try:
+        yield
+    finally:
+        await anyio.to_thread.run_sync(worker.stop)
+
+
 def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
     """How `secretariat serve` runs the app.
 
@@ -81,3 +118,10 @@ def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
     lockout. The app believes only the proxies `SECRETARIAT_TRUSTED_PROXIES` lists.
     """
     return uvicorn.Config(app, host=host, port=port, proxy_headers=False, log_config=None)
+
+
+def menu_escalation_count(*, session, actor) -> int:
+    """照会 open in the actor's view, for the menu: only those who answer or watch them see a count."""
+    if actor.role not in (Role.liaison, Role.supervisor, Role.admin):
+        return 0
+    return open_escalation_count(session=session, actor=actor)

@@ -25,8 +25,11 @@ from mailroom.checkin.cli import app as mailroom_app
 from mailroom.keying.cli import app as keying_app
 from mailroom.printing.cli import app as print_app
 from mailroom.printing.cli import forms as forms_app
-from secretariat.core.cli_support import CLI_ACTOR, cli_session
+from online.cli import app as online_app
+from secretariat.core.cli_support import CLI_ACTOR, cli_session, coerce_only_given_options
 from secretariat.core.config import Settings
+
+coerce_only_given_options()
 
 # Plain help (click's own layout) for every command: rendering it with rich panels doubled the time
 # `secretariat --help` takes, which every scanner-station script and cron job pays.
@@ -44,6 +47,7 @@ app.add_typer(mailroom_app, name="mailroom")
 mailroom_app.add_typer(keying_app, name="keying")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(callcenter_app, name="callcenter")
+app.add_typer(online_app, name="online")
 
 console = Console()
 ADMIN = CLI_ACTOR
@@ -179,7 +183,8 @@ def programmes_expire(programme: Annotated[int, typer.Argument(help="programme i
                   f"'secretariat exchange results' lists them for the municipality")
 
 
-def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = None) -> None:
+def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = None,
+           embedded_worker: bool = True) -> None:
     import uvicorn
 
     from exchange.cli import start_drop
@@ -196,7 +201,8 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
         drop, bound = start_drop(settings, host, sftp_port)
         console.print(f"SFTP drop on {host}:{bound}")
     try:
-        uvicorn.Server(server_config(create_app(settings, engine), host=host, port=port)).run()
+        web = create_app(settings, engine, embedded_worker=embedded_worker)
+        uvicorn.Server(server_config(web, host=host, port=port)).run()
     finally:
         if drop is not None:
             drop.stop()
@@ -205,9 +211,31 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
 @app.command()
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000,
           sftp_port: Annotated[int, typer.Option(help="the SFTP drop's port")] = 2222,
-          drop: Annotated[bool, typer.Option(help="also serve the SFTP drop")] = True):
+          drop: Annotated[bool, typer.Option(help="also serve the SFTP drop")] = True,
+          worker: Annotated[bool, typer.Option(help="also run one job worker in this process "
+                                                    "(off when 'secretariat worker' processes take the jobs)")] = True):
     """Serve the web app and the SFTP drop."""
-    _serve(Settings.from_env(), host, port, sftp_port if drop else None)
+    _serve(Settings.from_env(), host, port, sftp_port if drop else None, embedded_worker=worker)
+
+
+@app.command("worker")
+def worker_command(processes: Annotated[int, typer.Option(min=1, max=64, help="worker processes to run")] = 1,
+                   burst: Annotated[bool, typer.Option(help="stop once no job is due (for cron and tests)")] = False,
+                   lease_seconds: Annotated[float, typer.Option(min=1, help="a running job whose heartbeat is older "
+                                                                       "is taken again (its worker died)")] = 30.0,
+                   poll_seconds: Annotated[float, typer.Option(min=0.05, help="how often an idle worker looks")]
+                   = 1.0):
+    """Take background jobs (print runs…) from the store until SIGTERM; run it on any number of machines."""
+    from secretariat.app import job_registry
+    from secretariat.core.jobs.worker import work, work_in_processes
+
+    settings = Settings.from_env()
+    options = dict(lease_s=lease_seconds, poll_s=poll_seconds, burst=burst)
+    if processes == 1:
+        work(settings.database_url, job_registry, **options)
+        return
+    if work_in_processes(settings.database_url, job_registry, processes, **options):
+        raise typer.Exit(1)
 
 
 @app.command()

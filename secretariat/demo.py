@@ -15,7 +15,7 @@ import json
 import random
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy
@@ -39,23 +39,23 @@ from mailroom.printing.page_code import PageCode
 from mailroom.printing.runs import addressees_for, print_programme, record_mailing
 from mailroom.scanning import simulate
 from secretariat.core.applications.models import Application
-from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.auth.service import create_user
+from secretariat.core.clock import JST, replaying_at
 from secretariat.core.config import Settings
 from secretariat.core.db import make_engine
 from secretariat.migrations import migrate
 from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import create_programme
 from secretariat.core.synthetic import HouseholdFactory
+from secretariat.demo_replay import Replay
 from secretariat.demo_exchange import imported_files, open_drop, pay, push_target_list, repay_failures, results_back
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.tenancy.service import create_municipality
 from templates.loader import default_templates
 
-JST = timezone(timedelta(hours=9))
 
 # The logins `secretariat demo --serve` prints. Demo-only: the store is synthetic and local.
 DEMO_USERS = [
@@ -114,7 +114,7 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
             programmes.append(create_programme(
                 session=session, actor=system, municipality=municipality,
                 name=f"{name} 住民税非課税世帯等臨時特別給付金", reference_date=today - timedelta(days=60),
-                opens_date=today - timedelta(days=40), deadline_date=today + timedelta(days=20),
+                opens_date=today - timedelta(days=40), deadline_date=today + timedelta(days=10),
                 amount_per_household_yen=30_000, amount_per_child_yen=20_000, channels=["paper", "web"],
                 form_templates=["cover-letter", "kakuninsho-hikazei", "reply-envelope"]))
         by_code = {m.code: m for m in session.exec(select(Municipality))}
@@ -151,22 +151,20 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         result.stages.append(("mail (発送)", sum(r.mailed_count for r in result.runs),
                               "two waves per programme, recorded as mailed"))
 
-        handled = _mailroom_round(session, programmes[0], directory, settings, mailed_on, seed, system, result)
-        applications = [a for a in session.exec(select(Application).order_by(Application.id)) if a.id not in handled]
-        tally: dict[str, int] = {}
+        replay = Replay(session, programmes, directory, rng)
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("simulating replies, checks and decisions", total=len(applications))
-            for application in applications:
-                if application.id in mailed_on:
-                    for stage in _simulate(session, application, mailed_on[application.id], rng, today, system):
-                        tally[stage] = tally.get(stage, 0) + 1
-                progress.advance(task)
+            events = replay.lives(mailed_on, today)
+            task = progress.add_task("replaying the weeks since mail-out", total=len(events))
+            tally = replay.play(events, min(mailed_on.values()), today, advance=lambda: progress.advance(task))
+        result.stages += tally.stages()
+        _remind(session, programmes, directory, result, system)
+        _mailroom_round(session, programmes[0], directory, settings, mailed_on, seed, system, result)
+        keyed = replay.key_open_tasks(slip_every=4)
+        result.stages.append(("keying today (申請データ入力)", keyed,
+                              "the scanned forms' new accounts keyed twice blind; where the second operator slipped "
+                              "on a digit, a supervisor compared both with the crop and settled it (ベリファイ)"))
+        _decide(replay, programmes[0], result)
         session.commit()
-        _key_new_accounts(session, programmes[0], rng, result)
-        _decide(session, programmes[0], directory, result)
-        session.commit()
-        for stage, note in SIMULATED_STAGES:
-            result.stages.append((stage, tally.get(stage, 0), note))
 
         payments, fetched, repaid = [], [], 0
         for (code, *_rest), programme in zip(MUNICIPALITIES, programmes):
@@ -312,121 +310,37 @@ def _mailroom_round(session: Session, programme, directory: Path, settings: Sett
     return {a.id for a, _ in chosen}
 
 
-def _key_new_accounts(session: Session, programme, rng: random.Random, result: "DemoResult") -> None:
-    """申請データ入力: the forms checked for real that chose a new account are keyed blind by two
-    operators; where the second mistyped a digit, a supervisor compares both with the crop and settles it."""
-    from mailroom.keying.flows import DISPUTED, counts, next_task, submit_entry, verify
-    from secretariat.core.households.models import Person
-    from secretariat.core.synthetic import real_branches
+def _remind(session: Session, programmes, directory: Path, result: "DemoResult", actor: Actor) -> None:
+    """督促: a fortnight before the deadline the print room prints a reminder to every household that
+    has not replied, and mails it the next working day."""
+    from mailroom.printing.reminders import DEFAULT_DAYS_BEFORE, print_reminders, record_reminder_mailing
 
-    first, second, verifier = (_staff(session, name) for name in ("operator", "operator2", "supervisor"))
-    branches = real_branches()
-    keyed: dict[int, dict[str, str]] = {}
-    while (task := next_task(session=session, actor=first)) is not None and task.id not in keyed:
-        head = session.exec(select(Person).where(Person.household_id == task.household_id,
-                                                 Person.is_head.is_(True))).one()
-        bank, branch = rng.choice(branches)
-        keyed[task.id] = dict(bank_code=bank, branch_code=branch, account_type="普通",
-                              account_number=f"{rng.randint(0, 9_999_999):07d}",
-                              account_holder_kana=head.name_kana, phone="")
-        submit_entry(session=session, actor=first, task=task, raw=keyed[task.id])
-    for index, task_id in enumerate(keyed):
-        task = next_task(session=session, actor=second)
-        values = dict(keyed[task.id])
-        if index % 4 == 1:  # a slip of the finger on the last digit
-            values["account_number"] = values["account_number"][:-1] + str((int(values["account_number"][-1]) + 1) % 10)
-        task = submit_entry(session=session, actor=second, task=task, raw=values)
-        if task.status == DISPUTED:
-            verify(session=session, actor=verifier, task=task, choice="first")
-    tally = counts(session=session, actor=verifier, programme_id=programme.id)
-    rate = f"{tally.agreement_rate:.0%}" if tally.agreement_rate is not None else "-"
-    result.stages.append(("keying (申請データ入力)", len(keyed),
-                          f"new accounts keyed twice blind by two operators: {rate} agreed at once, the rest "
-                          "settled by a supervisor (ベリファイ)"))
+    letters = 0
+    for programme in programmes:
+        printed_on = programme.deadline_date - timedelta(days=DEFAULT_DAYS_BEFORE)
+        if printed_on >= datetime.now(JST).date():
+            continue
+        with replaying_at(datetime.combine(printed_on, time(11), JST)):
+            run = print_reminders(session=session, actor=actor, programme=programme,
+                                  out_root=directory / "reminders", on=printed_on)
+        if run is not None:
+            letters += record_reminder_mailing(session=session, actor=actor, run=run,
+                                               mailed_on=printed_on + timedelta(days=1))
+    session.commit()
+    result.stages.append(("reminders (督促状)", letters, "printed a fortnight before the deadline for every "
+                                                      "household that had not replied, and mailed"))
 
 
-def _decide(session: Session, programme, directory: Path, result: "DemoResult") -> None:
-    """審査 and 支給決定: the supervisor proposes a decision list of every complete, keyed form; the
-    municipality's liaison, another person, approves it in the product."""
-    from exchange.decisions.flows import approve_decision_list, propose_decision_list, ready_for_decision
-
-    if not ready_for_decision(session, programme):
+def _decide(replay: Replay, programme, result: "DemoResult") -> None:
+    """審査 and 支給決定 today: the supervisor proposes a decision list of every complete, keyed form
+    since Monday's; the municipality's liaison, another person, approves it in the product."""
+    decision = replay.decide(programme)
+    if decision is None:
         return
-    decision = propose_decision_list(session=session, actor=_staff(session, "supervisor"), programme=programme,
-                                     out_root=directory / "decisions")
-    liaison = _staff(session, "chiba-liaison")
-    approved = approve_decision_list(session=session, actor=liaison, decision=decision)
-    result.stages.append(("decision list (支給決定)", approved,
+    result.stages.append(("decision list today (支給決定)", decision.line_count,
                           f"list {decision.id} of {decision.line_count} complete forms ({decision.flagged_count} "
-                          f"flagged for a look) proposed by the supervisor, approved by {liaison.username}; "
+                          f"flagged for a look) proposed by the supervisor, approved by the liaison; "
                           f"PDF and CSV in {decision.directory}"))
-
-
-def _staff(session: Session, username: str) -> Actor:
-    from secretariat.core.auth.service import actor_for, find_user
-
-    return actor_for(find_user(session=session, username=username), "demo")
-
-
-SIMULATED_STAGES = [
-    ("undeliverable (宛所不明)", "returned by the post office"),
-    ("received (受付)", "forms that came back, corrected ones included (simulated replies)"),
-    ("deficient → returned (返戻)", "forms sent back with what to fix (simulated replies)"),
-    ("complete (審査完了)", "forms that passed the check"),
-    ("approved (支給決定)", "payment decisions by the municipality"),
-    ("declined (辞退)", "households that declined"),
-]
-
-
-def _simulate(session: Session, application: Application, mailed: date, rng: random.Random, today: date,
-              actor: Actor) -> list[str]:
-    """Walk one mailed application through a plausible life, stamping each step on the programme's calendar."""
-    stages: list[str] = []
-
-    def step(to: Status, day: date, stage: str | None, reason: str = "") -> None:
-        moment = datetime.combine(min(day, today), time(9 + rng.randint(0, 8), rng.randint(0, 59)), JST)
-        transition(session=session, application=application, to=to, actor=actor, reason=reason, at=moment)
-        if stage:
-            stages.append(stage)
-
-    if rng.random() < 0.025:
-        step(Status.undeliverable, mailed + timedelta(days=rng.randint(3, 8)), "undeliverable (宛所不明)",
-             "あて所に尋ねあたりません")
-        return stages
-    if rng.random() < 0.02:
-        step(Status.declined, mailed + timedelta(days=rng.randint(2, 20)), "declined (辞退)", "電話で辞退の申出")
-        return stages
-    days_open = (today - mailed).days
-    # Replies bunch up in the first fortnight after mailing and thin out after (the busy curve).
-    reply_after = int(rng.expovariate(1 / 9)) + 2
-    if rng.random() > 0.85 or reply_after > days_open:
-        return stages
-    received = mailed + timedelta(days=reply_after)
-    step(Status.received, received, "received (受付)")
-    checked = received + timedelta(days=rng.randint(0, 2))
-    if checked > today:
-        return stages
-    step(Status.checking, checked, None)
-    if rng.random() < 0.12:
-        step(Status.deficient, checked, None, rng.choice(["口座番号の記入なし", "署名・押印なし", "本人確認書類の添付なし"]))
-        returned = checked + timedelta(days=1)
-        if returned > today:
-            return stages
-        step(Status.returned, returned, "deficient → returned (返戻)")
-        back = returned + timedelta(days=rng.randint(5, 15))
-        if rng.random() > 0.7 or back > today:
-            return stages
-        step(Status.received, back, "received (受付)", "補正後の再提出")
-        checked = back + timedelta(days=1)
-        if checked > today:
-            return stages
-        step(Status.checking, checked, None)
-    step(Status.complete, checked, "complete (審査完了)")
-    decided = checked + timedelta(days=7 - checked.weekday())  # the next Monday's decision batch
-    if decided > today - timedelta(days=3):
-        return stages
-    step(Status.approved, decided, "approved (支給決定)")
-    return stages
 
 
 def print_summary(result: DemoResult, console: Console) -> None:

@@ -137,7 +137,6 @@ def pay(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: d
     rng = random.Random(seed)
     outcome = Payments()
     with Session(engine, expire_on_commit=False) as session:
-        _accounts_from_forms(session, programme, rng)
         checker = _liaison(session, programme)
         set_bank_profile(session=session, actor=checker, programme=programme, **BANK_PROFILES[code])
         maker = _actor(session, "supervisor")
@@ -210,23 +209,6 @@ def repay_failures(engine: Engine, drop: Drop, programme, code: str, folder: Pat
         push(sftp, result_file)
         drop.server.wait_idle()
     return len(lines)
-
-
-def _accounts_from_forms(session: Session, programme, rng: random.Random) -> None:
-    """Households approved without an account on file wrote one on their form (the check reads
-    that the box is filled; the digits are keyed by the data-entry team, simulated here)."""
-    branches = real_branches()
-    for household, holder in session.exec(
-            select(Household, Person.name_kana).join(Application, Application.household_id == Household.id)
-            .join(Person, (Person.household_id == Household.id) & Person.is_head.is_(True))
-            .where(Application.programme_id == programme.id, Application.status == Status.approved.value,
-                   Household.bank_code.is_(None))):
-        bank, branch = rng.choice(branches)
-        household.bank_code, household.branch_code, household.account_type = bank, branch, "ordinary"
-        household.account_number = f"{rng.randint(0, 9_999_999):07d}"
-        household.account_holder_kana = holder
-        session.add(household)
-    session.flush()
 
 
 def _actor(session: Session, username: str) -> Actor:

@@ -1,6 +1,10 @@
 """Answer templates (回答テンプレート): searchable in Japanese, suggested from the inquiry's category and
 the household's state ("申請書は12月3日に到着し、審査完了です").
 
+A template may fit only some states of the application (`statuses:` in answers.yaml: "審査には2週間
+程度かかります" is no answer to a household that declined); it is suggested only to households in
+one of them. A placeholder the household cannot fill yet is shown by its Japanese name (〈到着日〉).
+
 Search uses SQLite's FTS5 trigram tokenizer, or pg_trgm on PostgreSQL, so any three characters of
 a Japanese phrase find it without a word segmenter; shorter queries fall back to a LIKE scan.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import string
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -17,11 +22,18 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, Status
+from secretariat.core.messages import label
 from secretariat.core.clock import in_jst, utcnow
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
 
 SEED = Path(__file__).with_name("answers.yaml")
+# the Japanese name of each placeholder, shown as 〈到着日〉 where this household has no value for it
+PLACEHOLDER_NAMES = {"deadline": "申請期限", "status": "現在の状態", "amount": "支給額", "imported_on": "取込日",
+                     "mailed_on": "発送日", "received_on": "到着日", "complete_on": "審査完了日",
+                     "returned_on": "返送日", "paid_on": "振込日", "payment_failed_on": "振込不能の日",
+                     "declined_on": "辞退の日", "approved_on": "支給決定日", "undeliverable_on": "宛所不明で戻った日",
+                     "expired_on": "期限切れの日"}
 
 
 class AnswerTemplate(SQLModel, table=True):
@@ -37,11 +49,44 @@ class AnswerTemplate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 
+@cache
+def _shipped(path: Path = SEED) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def fitting_statuses(title: str) -> frozenset[str] | None:
+    """The states a shipped template fits (None: any), by its title as shipped."""
+    for entry in _shipped():
+        if entry["title"] == title:
+            return frozenset(entry["statuses"]) if entry.get("statuses") else None
+    return None
+
+
+def placeholder_name(name: str) -> str:
+    if name in PLACEHOLDER_NAMES:
+        return PLACEHOLDER_NAMES[name]
+    if name.endswith("_on"):
+        return f"{label('status', name[:-3])}の日"
+    return name
+
+
+class _Filled(dict):
+    """Facts for str.format_map; what is missing shows by its Japanese name."""
+
+    def __missing__(self, name: str) -> str:
+        return f"〈{placeholder_name(name)}〉"
+
+
+def filled(body: str, facts: dict[str, str] | None = None) -> str:
+    """The template's text with this household's facts in it; 〈到着日〉 where a fact is not known."""
+    return body.format_map(_Filled(facts or {}))
+
+
 def load_answer_templates(session: Session, path: Path = SEED) -> int:
     """The shipped templates, added once (by title)."""
     known = set(session.exec(select(AnswerTemplate.title)))
     added = 0
-    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+    for entry in _shipped(path):
         if entry["title"] not in known:
             session.add(AnswerTemplate(category=entry["category"], title=entry["title"], body=entry["body"]))
             added += 1
@@ -75,6 +120,7 @@ def household_facts(session: Session, household: Household) -> dict[str, str]:
     if application is None:
         return facts
     facts["status"] = LABELS_JA[Status(application.status)]
+    facts["status_code"] = application.status
     facts["amount"] = f"{application.amount_yen:,}円"
     for event in session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
                               .order_by(ApplicationEvent.at)):
@@ -84,13 +130,18 @@ def household_facts(session: Session, household: Household) -> dict[str, str]:
 
 
 def suggestions(session: Session, household: Household, category: str) -> list[tuple[AnswerTemplate, str]]:
-    """The category's templates whose every placeholder this household's facts can fill, filled."""
+    """The category's templates that fit the application's state and whose every placeholder this
+    household's facts can fill, filled."""
     facts = household_facts(session, household)
-    filled = []
+    offered = []
     for template in session.exec(select(AnswerTemplate).where(
             AnswerTemplate.category == category,
-            (AnswerTemplate.programme_id.is_(None)) | (AnswerTemplate.programme_id == household.programme_id))):
+            (AnswerTemplate.programme_id.is_(None)) | (AnswerTemplate.programme_id == household.programme_id))
+            .order_by(AnswerTemplate.id)):
+        fits = fitting_statuses(template.title)
+        if fits is not None and facts.get("status_code") not in fits:
+            continue
         names = {name for _, name, _, _ in string.Formatter().parse(template.body) if name}
         if names <= set(facts):
-            filled.append((template, template.body.format(**facts)))
-    return filled
+            offered.append((template, filled(template.body, facts)))
+    return offered

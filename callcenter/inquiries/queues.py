@@ -23,6 +23,7 @@ from secretariat.core.households.models import Household
 
 ADDRESS_DECIDERS = (Role.liaison, Role.supervisor, Role.admin)
 RESOLUTIONS_JA = {"confirmed": "確認済み（住所を更新）", "rejected": "確認できず"}
+NOTE_MAX = 300  # characters of a call-back's outcome or a resolution's note (the inputs' maxlength says the same)
 
 
 def open_callbacks(*, session: Session, actor: Actor) -> list[Callback]:
@@ -47,7 +48,9 @@ def complete_callback(*, session: Session, actor: Actor, callback: Callback, out
     outcome = outcome.strip()
     if not outcome:
         raise InvalidInput("折り返しの結果を入力してください（例: 本人と話し、再発行を受け付けた）")
-    callback.done_at, callback.done_by, callback.outcome = at or utcnow(), actor.username, outcome[:300]
+    if len(outcome) > NOTE_MAX:
+        raise InvalidInput(f"折り返しの結果は{NOTE_MAX}文字以内で入力してください（今は{len(outcome):,}文字です）。")
+    callback.done_at, callback.done_by, callback.outcome = at or utcnow(), actor.username, outcome
     session.add(callback)
     record_audit(session=session, actor=actor, action="callback_done", entity="callback", entity_id=callback.id,
                  municipality_id=callback.municipality_id, detail=f"inquiry={callback.inquiry_id}")
@@ -80,12 +83,14 @@ def resolve_address_change(*, session: Session, actor: Actor, change: AddressCha
         raise Conflict(f"この住所変更は {change.resolved_by} が処理済みです")
     if resolution == "rejected" and not note.strip():
         raise InvalidInput("確認できなかった理由を入力してください")
+    if len(note.strip()) > NOTE_MAX:
+        raise InvalidInput(f"メモは{NOTE_MAX}文字以内で入力してください（今は{len(note.strip()):,}文字です）。")
     if resolution == "confirmed":
         household = session.get(Household, change.household_id)
         household.postal_code, household.address, household.address_extra = change.postal_code, change.address, ""
         session.add(household)
     change.resolved_at, change.resolved_by = utcnow(), actor.username
-    change.resolution, change.resolution_note = resolution, note.strip()[:300]
+    change.resolution, change.resolution_note = resolution, note.strip()
     session.add(change)
     record_audit(session=session, actor=actor, action=f"address_change_{resolution}", entity="household",
                  entity_id=change.household_id, municipality_id=change.municipality_id, detail=f"change={change.id}")

@@ -24,10 +24,10 @@ CHUNK = 1 << 20
 
 # Magic numbers of files people send by mistake, and what to tell them.
 _POSING = [
-    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one) posing as CSV; save it as CSV first"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook posing as CSV; save it as CSV first"),
-    (b"%PDF", "a PDF file posing as CSV"),
-    (b"\x1f\x8b", "a gzip archive posing as CSV"),
+    (b"PK\x03\x04", "ZIP 形式のファイル（Excel の .xlsx もこの形式です）で、CSV ではありません。CSV 形式で保存し直してください"),
+    (b"\xd0\xcf\x11\xe0", "古い Excel の .xls ファイルで、CSV ではありません。CSV 形式で保存し直してください"),
+    (b"%PDF", "PDF ファイルで、CSV ではありません"),
+    (b"\x1f\x8b", "gzip で圧縮されたファイルで、CSV ではありません"),
 ]
 
 
@@ -123,10 +123,10 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(8)
     if not head:
-        raise InvalidInput("the file is empty")
+        raise InvalidInput("ファイルが空です")
     for magic, what in _POSING:
         if head.startswith(magic):
-            raise InvalidInput(f"the file is {what}")
+            raise InvalidInput(f"このファイルは{what}")
     if head.startswith(codecs.BOM_UTF8):
         _decodes(path, "utf-8-sig")
         return "utf-8-sig"
@@ -144,15 +144,15 @@ def _decodes(path: Path, encoding: str, quiet: bool = False) -> bool:
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             if b"\x00" in chunk:
-                raise InvalidInput("the file holds NUL bytes: it is binary data, not a CSV text file")
+                raise InvalidInput("ファイルに NUL バイトがあります。CSV のテキストファイルではなく、バイナリのデータです")
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
                 if quiet:
                     return False
                 line = lines + chunk[:error.start].count(b"\n")
-                raise InvalidInput(f"the file is neither UTF-8 nor Shift_JIS (CP932): byte {offset + error.start} "
-                                   f"on line {line} (0x{chunk[error.start]:02x}) cannot be read") from None
+                raise InvalidInput(f"ファイルの文字コードが UTF-8 でも Shift_JIS（CP932）でもありません。{line}行目の"
+                                   f"{offset + error.start}バイト目（0x{chunk[error.start]:02x}）が読めません") from None
             lines += chunk.count(b"\n")
             offset += len(chunk)
         try:
@@ -160,6 +160,6 @@ def _decodes(path: Path, encoding: str, quiet: bool = False) -> bool:
         except UnicodeDecodeError:
             if quiet:
                 return False
-            raise InvalidInput(f"the file ends in the middle of a character: it was cut short "
-                               f"(truncated upload?) or is not {encoding}") from None
+            raise InvalidInput(f"ファイルが文字の途中で終わっています。途中で切れているか（アップロードの中断など）、"
+                               f"{encoding} ではありません") from None
     return True

@@ -26,7 +26,7 @@ from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.clock import as_utc, in_jst, utcnow
 from secretariat.core.errors import NotFound
 from secretariat.core.households.models import Household, Person
 from secretariat.core.households.service import insert_targets
@@ -67,8 +67,8 @@ def import_target_file(*, session: Session, actor: Actor, programme: Programme, 
     if earlier is not None:
         record.status = "duplicate"
         listing.add(Problem(0, "", "", "already_imported",
-                            f"this file was imported on {earlier.received_at:%Y-%m-%d} as file {earlier.id}; "
-                            "nothing was imported again", "warning"))
+                            f"このファイルは{in_jst(earlier.received_at):%Y-%m-%d}にファイル{earlier.id}として"
+                            "取込済みのため、もう一度は取り込みませんでした", "warning"))
     elif listing.ok:
         _check_against_store(session, programme, listing)
     if listing.ok and record.status != "duplicate":
@@ -138,21 +138,21 @@ def _check_against_store(session: Session, programme: Programme, listing: Target
         for person in listing.persons:
             if person.resident_number in residents:
                 listing.add(Problem(person.row, "宛名番号", person.resident_number, "already_target",
-                                    f"宛名番号 {person.resident_number} is already a target of this programme"))
+                                    f"宛名番号 {person.resident_number} はこの事業の対象者としてすでに登録されています"))
         for draft in listing.households.values():
             if draft.number in households:
                 listing.add(Problem(draft.row, "世帯番号", draft.number, "household_exists",
-                                    f"世帯番号 {draft.number} is already a target of this programme; "
-                                    "send changes as a delta file (異動分)"))
+                                    f"世帯番号 {draft.number} はこの事業の対象世帯としてすでに登録されています。"
+                                    "変更は異動分のファイルで送ってください"))
         return
     for person in listing.persons:
         known = person.resident_number in residents
         if person.change == "add" and known:
             listing.add(Problem(person.row, "宛名番号", person.resident_number, "already_target",
-                                f"宛名番号 {person.resident_number} is already a target; use 変更 to change it"))
+                                f"宛名番号 {person.resident_number} はすでに対象者です。変更するときは異動区分を「変更」にしてください"))
         elif person.change in ("change", "remove") and not known:
             listing.add(Problem(person.row, "宛名番号", person.resident_number, "not_a_target",
-                                f"宛名番号 {person.resident_number} is not a target of this programme"))
+                                f"宛名番号 {person.resident_number} はこの事業の対象者ではありません"))
     if listing.ok:
         _check_heads_after_delta(session, programme, listing)
 
@@ -182,7 +182,8 @@ def _check_heads_after_delta(session: Session, programme: Programme, listing: Ta
         heads = sum(members.values())
         if members and heads != 1:
             listing.add(Problem(first_row[number], "続柄", "", "no_head" if heads == 0 else "several_heads",
-                                f"after this file, 世帯番号 {number} would have {heads} heads of household (世帯主)"))
+                                (f"このファイルを取り込むと世帯番号 {number} の世帯主がいなくなります" if heads == 0 else
+                                 f"このファイルを取り込むと世帯番号 {number} の世帯主が{heads}人になります")))
 
 
 def _apply_delta(session: Session, actor: Actor, programme: Programme, record: TargetFile, listing: TargetList,

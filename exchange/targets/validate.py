@@ -173,7 +173,7 @@ def read_target_list(path: Path, mapping: Mapping, *, name: str | None = None, l
         try:
             header = next(reader, None)
             if header is None:
-                result.add(Problem(1, "", "", "no_header", "the file has no header row"))
+                result.add(Problem(1, "", "", "no_header", "見出し行がありません"))
                 return result
             check_columns(header, limits)
             columns = _header(header, mapping, result)
@@ -186,8 +186,8 @@ def read_target_list(path: Path, mapping: Mapping, *, name: str | None = None, l
             result.add(_over(error))
         except csv.Error as error:
             result.add(Problem(reader.line_num, "", "", "bad_csv",
-                               f"the CSV cannot be read past this point ({error}); an unclosed quote, "
-                               "or the file was cut short"))
+                               f"CSV としてここから先を読めません（{error}）。引用符（\"）が閉じられていないか、"
+                               "ファイルが途中で切れています"))
     _check_households(result)
     return result
 
@@ -215,14 +215,14 @@ def _header(header: list[str], mapping: Mapping, result: TargetList) -> dict[str
                                    f"{index + 1}列目「{heading.strip()}」は対応表（{mapping.name}）にない列のため、"
                                    "取り込まずに読み飛ばしました", "warning"))
         elif column.field in columns:
-            result.add(Problem(1, heading, heading, "duplicate_column", f"the column {heading!r} appears twice"))
+            result.add(Problem(1, heading, heading, "duplicate_column", f"列「{heading.strip()}」が2回あります"))
             fine = False
         else:
             columns[column.field] = (index, heading.strip(), column.blank_ok)
     for column in mapping.columns:
         if not column.optional and column.field not in columns:
             result.add(Problem(1, column.header, "", "missing_column",
-                               f"the header row has no {column.header} column"))
+                               f"見出し行に「{column.header}」の列がありません"))
             fine = False
     return columns if fine else None
 
@@ -274,12 +274,12 @@ class _RowReader:
                 lines.used = 0
                 if not "".join(record).strip():
                     if record:
-                        result.add(Problem(row, "", "", "empty_row", "an empty row was skipped", "warning"))
+                        result.add(Problem(row, "", "", "empty_row", "空の行を読み飛ばしました", "warning"))
                     continue
                 result.rows += 1
                 if len(record) < width or (len(record) > width and "".join(record[width:]).strip()):
-                    result.add(Problem(row, "", f"{len(record)} fields", "wrong_field_count",
-                                       f"the row has {len(record)} fields; the header has {width}"))
+                    result.add(Problem(row, "", f"{len(record)}項目", "wrong_field_count",
+                                       f"この行の項目数は{len(record)}で、見出し行の{width}と合いません"))
                     continue
                 record.append("")
                 self.person(row, self.take(record))
@@ -294,7 +294,7 @@ class _RowReader:
     def required(self, row: int, name: str, value: str) -> str:
         value = value.strip()
         if not value and not self.blank_ok.get(name, True):
-            self.problem(row, name, "", "required", f"{self.columns[name][1]} is empty")
+            self.problem(row, name, "", "required", f"{self.columns[name][1]}が空欄です")
         return value
 
     def intern(self, text: str) -> str:
@@ -341,14 +341,15 @@ class _RowReader:
             return ""
         if not (value.isascii() and value.isalnum()) or len(value) > 20:
             self.problem(row, "resident_number", value, "bad_resident_number",
-                         "宛名番号 must be up to 20 letters and digits")
+                         "宛名番号は20文字以内の英数字で書いてください")
         elif self.mapping.check_digit and not has_valid_check_digit(value):
             self.problem(row, "resident_number", value, "bad_check_digit",
-                         "宛名番号's check digit (modulus 11, weights 2-7) does not match")
+                         "宛名番号のチェックデジット（モジュラス11、ウェイト2〜7）が合いません")
         elif value in self.seen_residents:
-            first = next((p.row for p in self.result.persons if p.resident_number == value), "an earlier row")
+            first = next((p.row for p in self.result.persons if p.resident_number == value), None)
+            where = f"{first}行目" if first else "これより前の行"
             self.problem(row, "resident_number", value, "duplicate_resident",
-                         f"宛名番号 {value} already appears on row {first}")
+                         f"宛名番号 {value} は{where}にもあります")
         else:
             self.seen_residents.add(value)
         return value
@@ -357,8 +358,8 @@ class _RowReader:
         value = _wide(self.required(row, "name", value))
         if GETA in value:
             self.problem(row, "name", value, "geta_mark",
-                         "氏名 holds 〓, a character the sender's system could not encode; confirm it with the "
-                         "municipality", "warning")
+                         "氏名に〓（送り元のシステムで表せなかった文字）があります。"
+                         "正しい文字を市区町村に確認してください", "warning")
         return value
 
     def _kana(self, row: int, name: str, value: str, label: str = "氏名カナ") -> str:
@@ -415,7 +416,7 @@ class _RowReader:
         sex = self.sex.get(value) or self.sex.get(_digits(value))
         if sex is None:
             self.problem(row, "sex", value, "bad_sex",
-                         f"性別 must be one of {', '.join(repr(k) for k in self.mapping.sex_values if k)}")
+                         f"性別は{'、'.join(f'「{k}」' for k in self.mapping.sex_values if k)}のどれかで書いてください")
             return "unknown"
         return sex
 
@@ -426,7 +427,7 @@ class _RowReader:
         change = self.changes.get(value)
         if change is None:
             self.problem(row, "change", value, "bad_change",
-                         f"異動区分 must be one of {', '.join(repr(k) for k in self.mapping.change_values)}")
+                         f"異動区分は{'、'.join(f'「{k}」' for k in self.mapping.change_values)}のどれかで書いてください")
             change = ""
         reason = _wide(reason) or (value if not value.isdigit() else "")
         when = when.strip()
@@ -447,10 +448,10 @@ class _RowReader:
             return ""
         digits = _digits(value).translate(_HYPHENS).lstrip("〒")
         if len(digits) != 7 or not digits.isdigit():
-            self.problem(row, "postal_code", value, "bad_postal_code", "郵便番号 must be 7 digits (e.g. 263-0023)")
+            self.problem(row, "postal_code", value, "bad_postal_code", "郵便番号は7桁の数字で書いてください（例: 263-0023）")
         elif digits not in self.postal_codes:
             self.problem(row, "postal_code", value, "unknown_postal_code",
-                         "郵便番号 is not in Japan Post's list of postal codes")
+                         "郵便番号が日本郵便の郵便番号一覧にありません")
         return digits
 
     def _phone(self, row: int, value: str) -> str:
@@ -492,16 +493,16 @@ class _RowReader:
         if not all(values):
             missing = [self.columns.get(n, (0, n))[1] for n, v in zip(names, values) if not v]
             self.problem(row, names[values.index("")], "", "incomplete_account",
-                         f"the account on file is incomplete: {', '.join(missing)} missing")
+                         f"登録口座の項目が足りません（{'、'.join(missing)}が空欄です）")
             return None
         bank, branch, kind, number, holder = values
         if problem := bank_problem(bank, branch):
             self.problem(row, "bank_code", f"{bank}-{branch}", "unknown_bank", problem)
         account_type = _ACCOUNT_TYPES.get(kind)
         if account_type is None:
-            self.problem(row, "account_type", kind, "bad_account_type", "預金種目 must be 普通 (1) or 当座 (2)")
+            self.problem(row, "account_type", kind, "bad_account_type", "預金種目は普通（1）か当座（2）で書いてください")
         if not number.isdigit() or len(number) > 7:
-            self.problem(row, "account_number", number, "bad_account_number", "口座番号 must be up to 7 digits")
+            self.problem(row, "account_number", number, "bad_account_number", "口座番号は7桁以内の数字で書いてください")
         holder = self._kana(row, "account_holder_kana", holder, "口座名義カナ")
         return (self.intern(bank), self.intern(branch), account_type, number.zfill(7),
                 holder.replace("\u3000", " "))
@@ -512,8 +513,8 @@ class _RowReader:
                                    ("address_extra", extra, draft.address_extra)):
             if mine != theirs:
                 self.problem(row, name, mine, "household_contradiction",
-                             f"世帯番号 {draft.number} has a different {self.columns.get(name, (0, name))[1]} "
-                             f"on row {draft.row}")
+                             f"世帯番号 {draft.number} の{self.columns.get(name, (0, name))[1]}が"
+                             f"{draft.row}行目と違います")
                 return
 
 
@@ -535,7 +536,7 @@ def _check_households(result: TargetList) -> None:
     for draft in result.households.values():
         if draft.heads == 0:
             result.add(Problem(draft.row, "続柄", "", "no_head",
-                               f"世帯番号 {draft.number} has no head of household (世帯主)"))
+                               f"世帯番号 {draft.number} に世帯主がいません"))
         elif draft.heads > 1:
             result.add(Problem(draft.row, "続柄", "", "several_heads",
-                               f"世帯番号 {draft.number} has {draft.heads} heads of household (世帯主)"))
+                               f"世帯番号 {draft.number} に世帯主が{draft.heads}人います"))

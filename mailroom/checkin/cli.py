@@ -165,6 +165,23 @@ def checkin(code: Annotated[str, typer.Argument(help="the page code as the handh
         console.print(f"receipt {arrival.receipt.id} for {arrival.receipt.form_id}: {arrival.message}")
 
 
+@app.command("check-by-hand")
+def check_by_hand_command(
+        code: Annotated[str, typer.Argument(help="the page code of the checked-in form in hand")],
+        filled: Annotated[str, typer.Option(help="the boxes with ink, comma-separated (a choice as field=value)")],
+        attachments: Annotated[int, typer.Option(help="attachment pages enclosed")] = 0):
+    """Judge a checked-in form from the paper (目視審査), when it cannot be scanned."""
+    from mailroom.checkin.by_hand import check_by_hand, receipt_for_code
+
+    with _session() as session:
+        receipt = receipt_for_code(session=session, actor=CLI_ACTOR, code=code)
+        verdict = check_by_hand(session=session, actor=CLI_ACTOR, receipt=receipt, ticked=filled.split(","),
+                                attachment_pages=attachments)
+        problems = "、".join(d.message for d in verdict.deficiencies)
+        console.print(f"{receipt.form_id}: {OUTCOMES.get(verdict.outcome.value, verdict.outcome.value)}"
+                      + (f"（{problems}）" if problems else ""))
+
+
 @app.command("undeliverable")
 def undeliverable(code: Annotated[str, typer.Argument(help="the code in the envelope's window")],
                   returned: Annotated[str | None, typer.Option(help="date it came back (YYYY-MM-DD)")] = None):

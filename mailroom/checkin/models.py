@@ -5,6 +5,8 @@ from sqlmodel import Field, SQLModel
 
 from secretariat.core.clock import utcnow
 
+UNREAD = "unread"  # the machine state of a box no scanner read: an operator judged the paper by hand
+
 
 class Receipt(SQLModel, table=True):
     """A returned form checked in (受付): one per envelope, by handheld scan or from a scan batch.
@@ -42,6 +44,7 @@ class Receipt(SQLModel, table=True):
     page_count: int = 0
     attachment_pages: int = 0
     checked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    channel: str = Field(default="paper", max_length=10, description="paper | web (the residents' online form)")
 
     @property
     def flagged(self) -> bool:
@@ -94,7 +97,8 @@ class FieldReading(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     receipt_id: int = Field(foreign_key="mailroom_receipt.id", index=True)
-    scanned_page_id: int = Field(foreign_key="mailroom_scanned_page.id")
+    scanned_page_id: int | None = Field(default=None, foreign_key="mailroom_scanned_page.id",
+                                        description="None when an operator judged the paper by hand")
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     field: str = Field(max_length=60)
     option: str = Field(default="", max_length=40, description="the choice's option, '' for other kinds")
@@ -112,7 +116,7 @@ class FieldReading(SQLModel, table=True):
 
     @property
     def overridden(self) -> bool:
-        return self.confirmed_state is not None and self.machine_state not in ("uncertain", self.confirmed_state)
+        return self.confirmed_state is not None and self.machine_state not in (UNREAD, "uncertain", self.confirmed_state)
 
 
 class DeficiencyRecord(SQLModel, table=True):

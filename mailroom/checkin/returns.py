@@ -40,6 +40,14 @@ def awaiting_return(session: Session, programme: Programme) -> list[Receipt]:
 
 
 @owns((Status.deficient, Status.returned))
+def return_to_resident(*, session: Session, actor: Actor, application: Application, reason: str) -> None:
+    """返戻: a deficient application goes back to the resident to fix, by a printed return letter
+    (`print_return_letters`) or on the resident's own screen (the `online` package, when a resident
+    who applied on the web corrects the application). The one step deficient → returned."""
+    actor.require(Role.admin, Role.supervisor, Role.operator, Role.system)
+    transition(session=session, application=application, to=Status.returned, actor=actor, reason=reason)
+
+
 def print_return_letters(*, session: Session, actor: Actor, programme: Programme, out_root: Path) -> ReturnBatch | None:
     """Print every waiting return letter of the programme; None when there is none."""
     actor.require(Role.admin, Role.supervisor, Role.operator, Role.system)
@@ -74,8 +82,7 @@ def print_return_letters(*, session: Session, actor: Actor, programme: Programme
                          forms=forms, addressees=letters, manifest_part=False))
     for receipt in receipts:
         application = session.exec(select(Application).where(Application.household_id == receipt.household_id)).one()
-        transition(session=session, application=application, to=Status.returned, actor=actor,
-                   reason=f"返戻通知 {batch.id}")
+        return_to_resident(session=session, actor=actor, application=application, reason=f"返戻通知 {batch.id}")
     session.add(batch)
     record_audit(session=session, actor=actor, action="print_returns", entity="return_batch", entity_id=batch.id,
                  municipality_id=programme.municipality_id, detail=f"{len(receipts)} letters")

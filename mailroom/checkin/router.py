@@ -1,5 +1,6 @@
-"""The mailroom's pages: the keyboard-driven check-in station, the operator's review of
-uncertain boxes, and the supervisor's deficiencies by type per day."""
+"""The mailroom's pages: the keyboard-driven check-in station (受付, 宛所不明, 補正後の再提出),
+the operator's review of uncertain boxes, the exceptions queue, and the supervisor's deficiencies
+by type per day."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
+from mailroom.checkin import flows
+from mailroom.checkin.flows import DismissReason, StationMode
 from mailroom.checkin.ingest import exceptions, ingest_folder, receipts_of_batch
-from mailroom.checkin.models import FieldReading, Receipt, ScannedPage
+from mailroom.checkin.models import FieldReading, Receipt, ScanBatch, ScannedPage
 from mailroom.checkin.service import (
     CHECKERS,
-    check_in_code,
     confirm_field,
     deficiencies_by_day,
     override_counts,
@@ -32,12 +34,14 @@ from secretariat.core.auth.roles import Role
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
 from secretariat.core.households.models import Household
 from secretariat.core.households.service import read_household_record
-from secretariat.core.programmes.service import list_programmes, parse_date
+from secretariat.core.programmes.service import list_programmes
 from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
 from secretariat.core.web.templating import make_templates, render
+from templates.loader import default_templates
 
 router = APIRouter()
-pages = make_templates(Path(__file__).parent / "templates")
+TEMPLATES = Path(__file__).parent / "templates"
+pages = make_templates(TEMPLATES)
 Checker = Annotated[Actor, require_roles(*CHECKERS)]
 Supervisor = Annotated[Actor, require_roles(Role.admin, Role.supervisor)]
 
@@ -72,35 +76,71 @@ def valid_scanned_page(scanned_page_id: int, session: DbSession, actor: CurrentA
 ValidScannedPage = Annotated[ScannedPage, Depends(valid_scanned_page)]
 
 
-def _station(request: Request, session: Session, actor: Actor, **context):
+def _date(text: str, name: str) -> date | None:
+    """A date field of a form: empty is None; anything else must be YYYY-MM-DD (the browser's date input)."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{name}「{text[:20]}」は日付として読めません。2026-12-01 のように入力してください。") from None
+
+
+def _station(request: Request, session: Session, actor: Actor, mode: StationMode = StationMode.check_in, **context):
     recent = [r for r in session.exec(select(Receipt).order_by(Receipt.id.desc()).limit(10))
               if actor.can_see(r.municipality_id)]
-    return render(request, "checkin_station.html", using=pages, actor=actor, recent=recent,
+    return render(request, "checkin_station.html", using=pages, actor=actor, recent=recent, mode=mode,
+                  modes=list(StationMode), counts=flows.station_counts(session=session, actor=actor),
                   waiting=len(review_queue(session=session, actor=actor)),
                   exception_count=len(exceptions(session=session, actor=actor)), **context)
 
 
+def _mode_or_default(mode: str) -> StationMode:
+    try:
+        return flows.parse_mode(mode)
+    except InvalidInput:
+        return StationMode.check_in
+
+
 @router.get("/mailroom")
-def station(request: Request, session: DbSession, actor: Checker):
-    return _station(request, session, actor)
+def station(request: Request, session: DbSession, actor: Checker,
+            mode: Annotated[str, Query(max_length=20)] = ""):
+    try:
+        chosen = flows.parse_mode(mode)
+    except DomainError as error:
+        return _station(request, session, actor, problem=error.message)
+    return _station(request, session, actor, mode=chosen)
+
+
+@router.get("/mailroom/station.js")
+def station_script(actor: Checker):
+    return FileResponse(TEMPLATES / "station.js", media_type="text/javascript")
+
+
+@router.get("/mailroom/station.css")
+def station_style(actor: Checker):
+    return FileResponse(TEMPLATES / "station.css", media_type="text/css")
 
 
 @router.post("/mailroom/check-in")
 def station_check_in(request: Request, session: DbSession, actor: Checker,
                      code: Annotated[str, Form(max_length=10_000)] = "",
-                     arrived_on: Annotated[str, Form(max_length=10)] = "",
-                     postmarked_on: Annotated[str, Form(max_length=10)] = ""):
-    """A handheld scanner types the code and Enter: record the receipt and show the household."""
+                     mode: Annotated[str, Form(max_length=20)] = "",
+                     arrived_on: Annotated[str, Form(max_length=20)] = "",
+                     postmarked_on: Annotated[str, Form(max_length=20)] = ""):
+    """A handheld scanner types the code and Enter: act on it in the station's mode, show the household."""
+    chosen = _mode_or_default(mode)
     try:
-        arrival = check_in_code(session=session, actor=actor, code=code,
-                                arrived_on=parse_date(arrived_on, "arrival date") if arrived_on else None,
-                                postmarked_on=parse_date(postmarked_on, "postmark date") if postmarked_on else None)
+        scan = flows.scan_at_station(session=session, actor=actor, mode=flows.parse_mode(mode), code=code,
+                                     arrived_on=_date(arrived_on, "到着日"),
+                                     postmarked_on=_date(postmarked_on, "消印日"))
     except DomainError as error:
         session.rollback()
-        return _station(request, session, actor, problem=error.message, arrived_on=arrived_on)
-    record = read_household_record(session=session, actor=actor, household_id=arrival.receipt.household_id)
+        return _station(request, session, actor, mode=chosen, problem=error.message, typed=code,
+                        arrived_on=arrived_on)
+    record = read_household_record(session=session, actor=actor, household_id=scan.household_id)
     session.commit()
-    return _station(request, session, actor, arrival=arrival, record=record, arrived_on=arrived_on)
+    return _station(request, session, actor, mode=chosen, scan=scan, record=record, arrived_on=arrived_on)
 
 
 @router.get("/mailroom/review")
@@ -110,7 +150,15 @@ def review(request: Request, session: DbSession, actor: Checker):
     for receipt in review_queue(session=session, actor=actor):
         uncertain = [r for r in readings_of(session, receipt) if r.state == "uncertain"]
         queue.append((receipt, uncertain))
-    return render(request, "checkin_review.html", using=pages, actor=actor, queue=queue)
+    return render(request, "checkin_review.html", using=pages, actor=actor, queue=queue,
+                  option_labels=_option_labels())
+
+
+def _option_labels() -> dict[tuple[str, str], str]:
+    """A choice's options by (field, value) with their printed names (登録済みの口座), from the forms."""
+    return {(item.name, option.value): option.label for template in default_templates().values()
+            if template.kind == "form" for item in template.fields().values() if item.kind == "choice"
+            for option in item.options}
 
 
 @router.get("/mailroom/readings/{reading_id}/crop.png")
@@ -155,22 +203,79 @@ def upload_scans(request: Request, session: DbSession, settings: AppSettings, ac
             with open(folder / f"{number:05d}-{label[:100]}", "wb") as handle:
                 shutil.copyfileobj(upload.file, handle)
         batch = ingest_folder(session=session, actor=actor, folder=folder, store_root=settings.data_dir / "scans",
-                              arrived_on=parse_date(arrived_on, "arrival date") if arrived_on else None,
+                              arrived_on=_date(arrived_on, "到着日"),
                               limits=scan_limits(settings), workers=default_workers())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    outcomes: dict[str, int] = {}
-    for receipt in receipts_of_batch(session, batch):
-        outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
+    outcomes = _outcomes(session, batch)
     session.commit()
     return _station(request, session, actor, ingested=batch, outcomes=outcomes)
 
 
+def _outcomes(session: Session, batch: ScanBatch) -> dict[str, int]:
+    """A batch's forms by the check's outcome (不備なし, 不備あり, 目視確認待ち)."""
+    outcomes: dict[str, int] = {}
+    for receipt in receipts_of_batch(session, batch):
+        outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
+    return outcomes
+
+
+def _exceptions(request: Request, session: Session, actor: Actor, status_code: int = 200, **context):
+    return render(request, "checkin_exceptions.html", status_code, using=pages, actor=actor,
+                  queue=exceptions(session=session, actor=actor), reasons=list(DismissReason), **context)
+
+
 @router.get("/mailroom/exceptions")
 def exception_queue(request: Request, session: DbSession, actor: Checker):
-    """Pages no machine could file, each with what was wrong, for an operator to deal with."""
-    return render(request, "checkin_exceptions.html", using=pages, actor=actor,
-                  queue=exceptions(session=session, actor=actor))
+    """Pages no machine could file, each with what was wrong, for an operator to work: attach to a
+    form, dismiss with a reason, or run the check again."""
+    return _exceptions(request, session, actor)
+
+
+@router.post("/mailroom/exceptions/{scanned_page_id}/attach")
+def exception_attach(request: Request, session: DbSession, page: ValidScannedPage, actor: Checker,
+                     code: Annotated[str, Form(max_length=300)] = ""):
+    try:
+        attached = flows.attach_exception(session=session, actor=actor, code=code, page=flows.exception_page(
+            session=session, actor=actor, scanned_page_id=page.id))
+    except DomainError as error:
+        session.rollback()
+        return _exceptions(request, session, actor, failed=page.id, problem=error.message, typed_code=code)
+    session.commit()
+    return _exceptions(request, session, actor, attached=attached)
+
+
+@router.post("/mailroom/exceptions/{scanned_page_id}/dismiss")
+def exception_dismiss(request: Request, session: DbSession, page: ValidScannedPage, actor: Checker,
+                      reason: Annotated[str, Form(max_length=20)] = "",
+                      note: Annotated[str, Form(max_length=2_000)] = ""):
+    try:
+        flows.dismiss_exception(session=session, actor=actor, reason=reason, note=note, page=flows.exception_page(
+            session=session, actor=actor, scanned_page_id=page.id))
+    except DomainError as error:
+        session.rollback()
+        return _exceptions(request, session, actor, failed=page.id, problem=error.message, typed_reason=reason,
+                           typed_note=note)
+    session.commit()
+    return _exceptions(request, session, actor, dismissed=page)
+
+
+@router.post("/mailroom/exceptions/{scanned_page_id}/recheck")
+def exception_recheck(request: Request, session: DbSession, settings: AppSettings, page: ValidScannedPage,
+                      actor: Checker):
+    try:
+        batch = flows.recheck_exception(session=session, actor=actor, store_root=settings.data_dir / "scans",
+                                        limits=scan_limits(settings), page=flows.exception_page(
+                                            session=session, actor=actor, scanned_page_id=page.id))
+    except DomainError as error:
+        session.rollback()
+        return _exceptions(request, session, actor, failed=page.id, problem=error.message)
+    if batch is None:
+        return _exceptions(request, session, actor, failed=page.id,
+                           problem="再チェックしても仕分けできませんでした。画像を確認し、添付するか対応不要にしてください。")
+    outcomes = _outcomes(session, batch)
+    session.commit()
+    return _exceptions(request, session, actor, rechecked=batch, outcomes=outcomes)
 
 
 @router.get("/programmes/{programme_id}/undeliverable")

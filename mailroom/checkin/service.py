@@ -40,12 +40,14 @@ from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import JST, today_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
+from secretariat.core.messages import label
 from secretariat.core.programmes.models import Programme
 from templates.loader import default_templates
 from templates.schema import Template
 
 CHECKERS = (Role.admin, Role.supervisor, Role.operator, Role.system)
 FORM_KIND = "form"
+PAPER = "paper"  # a receipt's channel: the form came on paper (`online` records "web")
 DOUBLE_SCAN = "同じ様式は受付済みです（二重読取り）。"
 
 
@@ -86,8 +88,13 @@ def issued_form(session: Session, actor: Actor, form_id: str) -> IssuedForm:
 
 @owns((Status.mailed, Status.received), (Status.returned, Status.received))
 def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arrived_on: date | None = None,
-                  postmarked_on: date | None = None, scan_batch_id: int | None = None) -> CheckIn:
-    """Record the arrival of the form the code names. See the module docstring for the rules."""
+                  postmarked_on: date | None = None, scan_batch_id: int | None = None,
+                  channel: str = PAPER) -> CheckIn:
+    """Record the arrival of the form the code names. See the module docstring for the rules.
+
+    `channel` is how it came: on paper, or from the residents' web form (`web`, the `online`
+    package). A double scan is the same form again on the same channel; a paper form after the
+    household applied online is a second submission (flagged as duplicate), not a double scan."""
     actor.require(*CHECKERS)
     page_code = parse_code(code) if isinstance(code, str) else code
     form = issued_form(session, actor, page_code.form_id)
@@ -100,13 +107,14 @@ def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arriv
     application = application_for_household(session=session, household_id=form.household_id)
     earlier = list(session.exec(select(Receipt).where(Receipt.household_id == form.household_id)
                                 .order_by(Receipt.id)))
-    same_form = [r for r in earlier if r.form_id == form.form_id]
+    same_form = [r for r in earlier if r.form_id == form.form_id and r.channel == channel]
     corrected = application is not None and application.status == Status.returned.value
     if same_form and not corrected:
         return CheckIn(same_form[-1], False, DOUBLE_SCAN)
     programme = session.get(Programme, form.programme_id)
     receipt = Receipt(municipality_id=form.municipality_id, programme_id=form.programme_id,
-                      household_id=form.household_id, form_id=form.form_id, arrival=len(same_form),
+                      household_id=form.household_id, form_id=form.form_id, channel=channel,
+                      arrival=sum(r.form_id == form.form_id for r in earlier),
                       arrived_on=arrived_on,
                       postmarked_on=postmarked_on, received_by=actor.username, scan_batch_id=scan_batch_id)
     notes = []
@@ -124,7 +132,7 @@ def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arriv
         with session.begin_nested():
             if receipt.counted and not _receive(session, actor, application, arrived_on):
                 receipt.counted = False
-                notes.append(f"申請の状態（{application.status}）では受付できません。管理者に確認してください。")
+                notes.append(f"申請の状態（{label('status', application.status)}）では受付できません。管理者に確認してください。")
             receipt.flag_note = " ".join(notes)[:500]
             session.add(receipt)
             session.flush()
@@ -142,8 +150,14 @@ def _receive(session: Session, actor: Actor, application: Application | None, ar
     if application is None or application.status not in (Status.mailed.value, Status.returned.value):
         return False
     transition(session=session, application=application, to=Status.received, actor=actor, reason="様式受付",
-               at=datetime.combine(arrived_on, time(9), JST))
+               at=arrival_moment(arrived_on))
     return True
+
+
+def arrival_moment(arrived_on: date) -> datetime:
+    """When the timeline says a form arrived: now for today's post (so a check that follows comes
+    after it), the start of the office day for a day already past."""
+    return utcnow() if arrived_on >= today_jst() else datetime.combine(arrived_on, time(9), JST)
 
 
 # --- the machine's readings and the verdict ------------------------------------------------

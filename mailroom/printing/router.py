@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -11,18 +9,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlmodel import Session
 
+from mailroom.printing.jobs import job_of, start_print_run
 from mailroom.printing.models import PrintRun, ReminderRun
 from mailroom.printing.reminders import (DEFAULT_DAYS_BEFORE, get_reminder_run, print_reminders, record_reminder_mailing,
                                          reminder_runs_of)
-from mailroom.printing.runs import get_run, open_run, print_programme, record_mailing, run_file, run_progress, \
-    runs_of
+from mailroom.printing.runs import get_run, record_mailing, run_file, run_progress, runs_of
 from mailroom.printing.samples import write_sample
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import Conflict, NotFound
-from secretariat.core.programmes.models import Programme
 from secretariat.core.programmes.service import get_programme, list_programmes, parse_date
 from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
 from secretariat.core.web.templating import make_templates, render
@@ -31,7 +27,6 @@ from templates.loader import default_templates
 
 router = APIRouter()
 pages = make_templates(Path(__file__).parent / "templates")
-log = logging.getLogger(__name__)
 PRINT_ROLES = (Role.admin, Role.supervisor, Role.operator)
 Printer = Annotated[Actor, require_roles(*PRINT_ROLES)]
 
@@ -77,34 +72,24 @@ def preview(template_name: str, actor: Printer):
 
 
 @router.post("/programmes/{programme_id}/print-runs")
-def start_print_run(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
-                    actor: Printer, wave: Annotated[int, Form(ge=1, le=99)] = 1):
-    run = open_run(session=session, actor=actor, programme=programme, out_root=settings.data_dir / "print-runs",
-                   wave=wave)
-    if run is None:
+def start_print_run_page(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
+                         actor: Printer, wave: Annotated[int, Form(ge=1, le=99)] = 1):
+    """Queue the run's printing for a worker (a second click joins the job already queued or printing)."""
+    started = start_print_run(session=session, actor=actor, programme=programme,
+                              out_root=settings.data_dir / "print-runs", wave=wave)
+    if started is None:
         return render(request, "error.html", using=pages, status_code=409, status=409, actor=actor,
                       message="印刷する世帯はありません (every household of this programme has been printed)")
     session.commit()
-    threading.Thread(target=_print_in_background, daemon=True, name=f"print-run-{run.id}",
-                     args=(request.app.state.engine, actor, programme.id, settings.data_dir / "print-runs")).start()
-    return RedirectResponse(f"/print/runs/{run.id}", status_code=303)
-
-
-def _print_in_background(engine, actor: Actor, programme_id: int, out_root: Path) -> None:
-    """Prints the open run; a failure leaves it unfinished, and starting it again resumes it."""
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            programme: Programme = get_programme(session=session, actor=actor, programme_id=programme_id)
-            print_programme(session=session, actor=actor, programme=programme, out_root=out_root, workers=1)
-    except Exception:
-        log.exception("print run for programme %s stopped; start it again to resume", programme_id)
+    return RedirectResponse(f"/print/runs/{started.run.id}", status_code=303)
 
 
 @router.get("/print/runs/{run_id}")
 def print_run_page(request: Request, session: DbSession, run: ValidPrintRun, actor: Printer):
     programme = get_programme(session=session, actor=actor, programme_id=run.programme_id)
     return render(request, "print_run.html", using=pages, actor=actor, run=run, programme=programme,
-                  progress=run_progress(session=session, run=run), today=date.today().isoformat())
+                  progress=run_progress(session=session, run=run), job=job_of(session=session, run=run),
+                  today=date.today().isoformat())
 
 
 @router.get("/print/runs/{run_id}/files/{file_name}")

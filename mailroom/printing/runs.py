@@ -387,7 +387,7 @@ def reissue(*, session: Session, actor: Actor, household: Household, out_dir: Pa
     """A replacement pack with a new form id; the old form is voided so a late copy is caught."""
     actor.require(Role.admin, Role.supervisor, Role.operator, Role.agent)
     if not actor.can_see(household.municipality_id):
-        raise NotFound(f"no household {household.id}")
+        raise NotFound(f"世帯 {household.id} は見つかりません")
     active = list(session.exec(select(IssuedForm).where(IssuedForm.household_id == household.id,
                                                         IssuedForm.voided_at.is_(None))))
     if not active:

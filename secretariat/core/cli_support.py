@@ -43,3 +43,38 @@ def cli_session(settings: Settings | None = None) -> Iterator[Session]:
                 raise typer.Exit(1) from None
     finally:
         engine.dispose()
+
+
+class _NotGiven:
+    """typer's coercion of an option or argument that was not given: None (an empty tuple for a list)."""
+
+    @staticmethod
+    def coerce(value, param, ctx):
+        return () if param.multiple or param.nargs == -1 else None
+
+
+def coerce_only_given_options() -> None:
+    """Keep typer from loading pydantic for options nobody gave.
+
+    typer (0.29) processes every option of the groups on the way to a command, given or not, and
+    builds a pydantic `TypeAdapter` for each before it finds the value is None: so `mailroom check
+    --help` loaded pydantic (0.16 s, a third of the start-up) for the top-level `--help` and
+    completion options alone. An option not given is now passed as None without one; a given one
+    is coerced by typer as before. A typer without these internals is left as it is."""
+    from typer.core import _TyperParameter
+
+    process = _TyperParameter.process_value
+    if getattr(process, "only_given", False) or not hasattr(_TyperParameter, "get_runtime_param"):
+        return
+
+    def process_value(self, ctx, value):
+        if value is not None or getattr(self, "_runtime_param", None) is not None:
+            return process(self, ctx, value)
+        self._runtime_param = _NotGiven
+        try:
+            return process(self, ctx, value)
+        finally:
+            self._runtime_param = None
+
+    process_value.only_given = True
+    _TyperParameter.process_value = process_value

@@ -7,10 +7,11 @@ from secretariat.core.audit import guard as _audit_guard  # noqa: F401
 from secretariat.core.audit.models import AuditEvent
 from secretariat.core.auth.models import ApiToken, LoginAttempt, LoginSession, User
 from secretariat.core.households.models import Household, Person
+from secretariat.core.jobs.models import Job
 from secretariat.core.programmes.models import Programme
 from secretariat.core.tenancy.models import Municipality
 
 __all__ = [
-    "ApiToken", "Application", "ApplicationEvent", "AuditEvent", "Household", "LoginAttempt",
+    "ApiToken", "Application", "ApplicationEvent", "AuditEvent", "Household", "Job", "LoginAttempt",
     "LoginSession", "Municipality", "Person", "Programme", "User",
 ]

@@ -44,7 +44,7 @@ def enlarge_small_kana(katakana: str) -> str:
 def validate_kana(text: str, field: str = "氏名カナ") -> str:
     kana = normalise_kana(text)
     if not kana or not _KANA_ALLOWED.match(kana):
-        raise InvalidInput(f"{field} must be written in katakana")
+        raise InvalidInput(f"{field}はカタカナで書いてください")
     return kana
 
 
@@ -53,7 +53,7 @@ def normalise_postal_code(text: str) -> str:
     for hyphen in _HYPHENS:
         digits = digits.replace(hyphen, "")
     if len(digits) != 7 or not digits.isdigit():
-        raise InvalidInput(f"postal code {text!r} must be 7 digits (e.g. 263-0023)")
+        raise InvalidInput(f"郵便番号「{text}」は7桁の数字で書いてください（例: 263-0023）")
     return digits
 
 
@@ -62,5 +62,5 @@ def normalise_phone(text: str) -> str:
     for ch in _HYPHENS + " ()（）":
         digits = digits.replace(ch, "")
     if digits and (not digits.isdigit() or not 10 <= len(digits) <= 11):
-        raise InvalidInput(f"phone number {text!r} must be 10 or 11 digits")
+        raise InvalidInput(f"電話番号「{text}」は10桁か11桁の数字で書いてください")
     return digits

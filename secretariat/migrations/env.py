@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import callcenter.models  # noqa: F401  (registers the call center's tables)
 import exchange.models  # noqa: F401  (registers the exchange's tables)
 import mailroom.models  # noqa: F401  (registers the mailroom's tables)
+import online.models  # noqa: F401  (registers the residents' online tables)
 import secretariat.core.models  # noqa: F401  (registers every core table on SQLModel.metadata)
 
 config = context.config

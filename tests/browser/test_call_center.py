@@ -5,6 +5,7 @@ import jaconv
 import pytest
 from sqlmodel import select
 
+from callcenter.router import DONE_JA
 from mailroom.printing.models import IssuedForm
 from mailroom.printing.runs import print_programme
 from secretariat.core.households.models import Household, Person
@@ -33,8 +34,11 @@ def log_inquiry(page, category: str, text: str, action: str, question: str = "")
     if question:
         page.fill("textarea[name=question]", question)
     page.click("#inquiry-form button[type=submit]")
+    if action == "reissue":  # a reissue voids the form in the resident's hands: it asks first
+        page.wait_for_selector("[data-testid=reissue-confirmation]")
+        page.click("[data-testid=confirm-reissue]")
     page.wait_for_selector("[data-testid=done]")
-    assert action in page.inner_text("[data-testid=done]")
+    assert DONE_JA[action] == page.inner_text("[data-testid=done]")
 
 
 def test_an_agent_finds_logs_reissues_and_escalates_and_the_liaison_sees_it(factory, live_server, page, browser,
@@ -74,6 +78,7 @@ def test_an_agent_finds_logs_reissues_and_escalates_and_the_liaison_sees_it(fact
     liaison_page.wait_for_selector("#escalations")
     assert "11月に転入した世帯は対象ですか" in liaison_page.inner_text("#escalations")
     liaison_page.fill("#escalations textarea[name=answer]", "対象です。基準日に住民登録があれば対象です。")
+    liaison_page.check("#escalations input[name=confirm]")  # a sent answer cannot be changed: it asks first
     liaison_page.click("#escalations button[type=submit]")
     liaison_page.wait_for_selector("#escalations")
     assert "未回答の照会はありません" in liaison_page.inner_text("#escalations")

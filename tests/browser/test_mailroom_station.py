@@ -30,13 +30,13 @@ def test_an_operator_checks_a_form_in_by_typing_its_code_and_enter(factory, live
     open_station(page, live_server)
     page.keyboard.type(m.code(0))  # the code field has the focus, as the handheld scanner expects
     page.keyboard.press("Enter")
-    page.wait_for_selector("#result")
+    page.wait_for_selector("#station-live[data-seq='1']")  # answered in place, without a page load
     assert "受け付けました" in page.inner_text("#result")
-    assert page.inner_text("#status") == "received"
+    assert page.inner_text("#status") == "受付済み"
     wait_for_focus(page)
     page.keyboard.type(m.code(0, page=2))  # the same envelope scanned twice
     page.keyboard.press("Enter")
-    page.wait_for_selector("#result")
+    page.wait_for_selector("#station-live[data-seq='2']")
     assert "二重読取り" in page.inner_text("#result")
 
 
@@ -53,7 +53,7 @@ def test_an_operator_confirms_an_uncertain_signature_from_its_crop_with_the_keyb
     open_station(page, live_server, "/mailroom/review")
     page.wait_for_selector(".reading img")
     assert page.evaluate("document.querySelector('.reading img').naturalWidth") > 0
-    assert "signature" in page.inner_text(".reading")
+    assert "署名又は記名押印" in page.inner_text(".reading")
     page.keyboard.press("Enter")  # 記入あり has the focus
     page.wait_for_selector("#empty")
     with factory.session() as session:
@@ -73,7 +73,7 @@ def test_an_operator_uploads_a_scanner_s_files_and_a_corrupt_one_lands_in_the_ex
     page.wait_for_selector("#ingested")
     assert "様式 1 件" in page.inner_text("#ingested") and "例外 1 件" in page.inner_text("#ingested")
     page.click("a[href='/mailroom/exceptions']")
-    assert "truncated" in page.inner_text("#exceptions") and "zz-broken.jpg" in page.inner_text("#exceptions")
+    assert "途中で切れたファイル" in page.inner_text("#exceptions") and "zz-broken.jpg" in page.inner_text("#exceptions")
     with page.expect_download() as download:  # a truncated scan cannot be previewed: the file itself comes
         page.evaluate("document.querySelector('#exceptions a').removeAttribute('target')")
         page.click("#exceptions a")

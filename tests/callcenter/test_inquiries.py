@@ -104,7 +104,7 @@ def inquiry_for(factory, tenant, agent, **kwargs):
 
 
 def test_an_unknown_category_is_refused(factory, tenant, agent):
-    with pytest.raises(InvalidInput, match="unknown category"):
+    with pytest.raises(InvalidInput, match="区分"):
         inquiry_for(factory, tenant, agent, category="weather")
 
 
@@ -179,5 +179,5 @@ def test_a_programme_with_its_own_taxonomy_uses_it(factory, tenant, agent):
         session.commit()
     tenant.programme.inquiry_categories = ["eligibility", "bank_account", "other"]
     assert inquiry_for(factory, tenant, agent, category="bank_account").category == "bank_account"
-    with pytest.raises(InvalidInput, match="unknown category"):
+    with pytest.raises(InvalidInput, match="区分"):
         inquiry_for(factory, tenant, agent, category="payment_date")

@@ -117,7 +117,8 @@ def test_the_liaison_confirms_an_address_change_on_the_page(factory, tenant, cli
     page = client.get("/callcenter/address-changes").text
     assert "未処理 1 件" in page and "テスト荘101" in page
     answer = client.post(f"/callcenter/address-changes/{change_id}/resolve",
-                         data={"csrf_token": token, "resolution": "confirmed"}, follow_redirects=False)
+                         data={"csrf_token": token, "resolution": "confirmed", "confirm": "true"},
+                         follow_redirects=False)
     assert answer.status_code == 303
     with factory.session() as session:
         assert session.get(Household, tenant.households[0].id).postal_code == "2600013"

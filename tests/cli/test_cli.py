@@ -24,20 +24,20 @@ def test_an_admin_sets_up_a_municipality_a_programme_and_a_liaison(cli, session)
 
 def test_an_unknown_municipality_is_an_error_that_changes_nothing(cli, session):
     answer = cli("users", "add", "someone", "--role", "liaison", "--municipality", "999999")
-    assert answer.exit_code == 1 and "no municipality with code '999999'" in answer.output
+    assert answer.exit_code == 1 and "自治体コード「999999」の自治体はありません" in answer.output
     assert session.exec(select(User)).all() == []
 
 
 def test_a_municipality_code_with_a_bad_check_digit_is_refused(cli):
     answer = cli("municipalities", "add", "121003", "千葉市")
-    assert answer.exit_code == 1 and "fails its check digit (expected 121002)" in answer.output
+    assert answer.exit_code == 1 and "チェックデジットが合いません（正しくは 121002）" in answer.output
 
 
 def test_a_malformed_date_is_refused_by_name(cli):
     cli("municipalities", "add", "121002", "千葉県千葉市")
     answer = cli("programmes", "add", "--municipality", "121002", "--name", "給付金", "--reference-date",
                  "2026-12-01", "--opens", "R8.12.1", "--deadline", "2027-02-28")
-    assert answer.exit_code == 1 and "opening date: 'R8.12.1' is not a date" in answer.output
+    assert answer.exit_code == 1 and "受付開始日の「R8.12.1」は日付として読めません" in answer.output
 
 
 def test_an_api_token_is_printed_once(cli):

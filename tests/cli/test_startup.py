@@ -31,3 +31,12 @@ def test_the_console_script_is_the_cli_app():
     [script] = entry_points(group="console_scripts", name="secretariat")
     assert script.value == "secretariat.cli:app"
     assert script.load() is app
+
+
+def test_a_command_s_help_loads_no_more_than_the_top_level_help():
+    def loaded_by_help(*words: str) -> set[str]:
+        return modules_loaded_by(f"import sys\nsys.argv = ['secretariat', *{list(words)!r}, '--help']\n"
+                                 "from secretariat.cli import app\ntry:\n    app()\nexcept SystemExit:\n    pass")
+
+    extra = sorted({name.split(".")[0] for name in loaded_by_help("mailroom", "check") - loaded_by_help()})
+    assert extra == [], f"`mailroom check --help` loads {extra} beyond what `--help` loads"

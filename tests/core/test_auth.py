@@ -138,10 +138,10 @@ def test_every_attempt_is_kept_for_the_security_review(factory, session):
 
 
 @pytest.mark.parametrize("arguments, problem", [
-    (dict(role="liaison"), "liaison must be bound to exactly one municipality"),
-    (dict(role="janitor"), "unknown role 'janitor'"),
-    (dict(role="agent", password="short"), "at least 10 characters"),
-    (dict(role="agent", username="Bad Name!"), "username"),
+    (dict(role="liaison"), "自治体担当者には担当する自治体を一つ指定してください"),
+    (dict(role="janitor"), "役割「janitor」はありません"),
+    (dict(role="agent", password="short"), "10文字以上"),
+    (dict(role="agent", username="Bad Name!"), "ユーザー名"),
 ])
 def test_bad_user_details_are_refused(session, arguments, problem):
     arguments = dict(username="someone", password=PASSWORD) | arguments
@@ -151,7 +151,7 @@ def test_bad_user_details_are_refused(session, arguments, problem):
 
 def test_only_a_liaison_is_bound_to_a_municipality(factory, session):
     municipality = factory.tenant(households=0).municipality
-    with pytest.raises(InvalidInput, match="only a liaison"):
+    with pytest.raises(InvalidInput, match="自治体を指定できるのは自治体担当者だけです"):
         create_user(session=session, actor=SYSTEM, username="op", password=PASSWORD, role="operator",
                     municipality=municipality)
 

@@ -52,7 +52,7 @@ def test_half_width_kana_and_hyphenated_postal_codes_are_stored_normalised(facto
 
 def test_a_duplicate_resident_number_in_the_list_imports_nothing(factory, session):
     programme = factory.tenant(households=0).programme
-    with pytest.raises(Conflict, match="宛名番号 0000000001 appears 2 times"):
+    with pytest.raises(Conflict, match="宛名番号 0000000001 が一覧に2回あります"):
         import_households(session=session, actor=SYSTEM, programme=programme,
                           households=[row("1"), row("2")])
     session.rollback()
@@ -62,7 +62,7 @@ def test_a_duplicate_resident_number_in_the_list_imports_nothing(factory, sessio
 def test_a_resident_number_already_stored_imports_nothing(factory, session):
     tenant = factory.tenant(households=1)
     taken = session.exec(select(Person.resident_number)).first()
-    with pytest.raises(Conflict, match=f"宛名番号 {taken} is already a target"):
+    with pytest.raises(Conflict, match=f"宛名番号 {taken} はこの事業の対象者としてすでに登録されています"):
         import_households(session=session, actor=SYSTEM, programme=tenant.programme,
                           households=[row("99999999", person("5555555555", head=True)),
                                       row("99999998", person(taken, head=True))])
@@ -71,12 +71,12 @@ def test_a_resident_number_already_stored_imports_nothing(factory, session):
 
 
 @pytest.mark.parametrize("bad, problem", [
-    (dict(persons=[person("1", head=True, birth_date="1950-02-30")]), r"household 1: persons\.0\.birth_date"),
-    (dict(persons=[person("1", head=True, name_kana="山田")]), "katakana"),
-    (dict(persons=[person("1"), person("2")]), "exactly one head"),
-    (dict(persons=[person("1", head=True), person("2", head=True)]), "this one has 2"),
-    (dict(postal_code="26300"), "postal code '26300' must be 7 digits"),
-    (dict(persons=[]), "at least one person"),
+    (dict(persons=[person("1", head=True, birth_date="1950-02-30")]), r"1番目の世帯: persons\.0\.birth_date: 「1950-02-30」は日付として読めません"),
+    (dict(persons=[person("1", head=True, name_kana="山田")]), "カタカナで書いてください"),
+    (dict(persons=[person("1"), person("2")]), "世帯主は一世帯に一人です"),
+    (dict(persons=[person("1", head=True), person("2", head=True)]), "この世帯には2人います"),
+    (dict(postal_code="26300"), "郵便番号「26300」は7桁の数字で書いてください"),
+    (dict(persons=[]), "一人以上の世帯員が必要です"),
 ])
 def test_a_malformed_household_is_refused_naming_where(factory, session, bad, problem):
     programme = factory.tenant(households=0).programme
@@ -90,7 +90,7 @@ def test_every_problem_in_a_list_is_reported_at_once(factory, session):
     with pytest.raises(InvalidInput) as refused:
         import_households(session=session, actor=SYSTEM, programme=programme, households=[
             row("1", person("1", head=True, birth_date="1950-13-01")), row("2", postal_code="x")])
-    assert "household 1:" in refused.value.message and "household 2:" in refused.value.message
+    assert "1番目の世帯:" in refused.value.message and "2番目の世帯:" in refused.value.message
 
 
 def test_error_messages_carry_no_names(factory, session):

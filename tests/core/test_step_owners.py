@@ -10,7 +10,8 @@ from secretariat.core.applications.states import MANUAL, TRANSITIONS
 FLOW_MODULES = ["secretariat.app", "secretariat.core.applications.declines", "secretariat.core.programmes.expiry",
                 "mailroom.printing.runs", "mailroom.checkin.service", "mailroom.checkin.returns",
                 "mailroom.checkin.flows", "mailroom.keying.flows", "exchange.targets.flows", "exchange.decisions.flows",
-                "exchange.results.payments", "callcenter.flows", "callcenter.inquiries.service"]
+                "exchange.results.payments", "callcenter.flows", "callcenter.inquiries.service",
+                "online.flows"]
 
 
 def steps() -> list[tuple]:

@@ -13,8 +13,8 @@ def test_published_municipality_codes_pass_their_check_digit(code):
     assert validate_municipality_code(code) == code
 
 
-@pytest.mark.parametrize("code, problem", [("131017", "expected 131016"), ("13101", "6 digits"),
-                                           ("１３１０１６", "6 digits"), ("13101a", "6 digits")])
+@pytest.mark.parametrize("code, problem", [("131017", "正しくは 131016"), ("13101", "6桁の数字"),
+                                           ("１３１０１６", "6桁の数字"), ("13101a", "6桁の数字")])
 def test_a_bad_municipality_code_is_refused_with_the_reason(code, problem):
     with pytest.raises(InvalidInput, match=problem):
         validate_municipality_code(code)
@@ -22,12 +22,12 @@ def test_a_bad_municipality_code_is_refused_with_the_reason(code, problem):
 
 def test_a_municipality_is_created_once(session):
     create_municipality(session=session, actor=SYSTEM, code="131016", name="東京都千代田区")
-    with pytest.raises(Conflict, match="131016 already exists"):
+    with pytest.raises(Conflict, match="自治体 131016 はすでに登録されています"):
         create_municipality(session=session, actor=SYSTEM, code="131016", name="千代田区")
 
 
 def test_an_unknown_municipality_is_a_clear_not_found(session):
-    with pytest.raises(NotFound, match="no municipality with code '999999'"):
+    with pytest.raises(NotFound, match="自治体コード「999999」の自治体はありません"):
         get_municipality_by_code(session=session, actor=SYSTEM, code="999999")
 
 

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, timezone
 
 from sqlmodel import select
 
@@ -49,6 +49,16 @@ def test_the_same_file_twice_imports_once(factory, programme, rows, write):
     assert [w.code for w in listing.warnings] == ["already_imported"]
     with factory.session() as session:
         assert count(session, Person, programme) == len(rows) - 1
+
+
+def test_the_already_imported_warning_gives_the_day_in_japan(factory, programme, rows, write):
+    path = write(rows)
+    with factory.session() as session:  # 2026-11-29 20:00 UTC is 11-30 in Japan, as the screens show it
+        import_target_file(session=session, actor=SYSTEM, programme=programme, path=path,
+                           at=datetime(2026, 11, 29, 20, 0, tzinfo=timezone.utc))
+        session.commit()
+    _, listing = run(factory, programme, path)
+    assert "2026-11-30に" in listing.warnings[0].message and "11-29" not in listing.warnings[0].message
 
 
 def test_a_liaison_cannot_import_into_another_municipality(factory, programme, rows, write):

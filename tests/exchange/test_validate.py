@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -80,6 +81,38 @@ def test_duplicates_and_contradictions_are_reported(rows, write):
     assert {"duplicate_resident", "household_contradiction"} <= found
 
 
+def test_a_blank_required_column_is_reported_in_japanese(rows, write):
+    rows[2][3] = ""
+    listing = read_target_list(write(rows), load_mapping())
+    assert [(p.row, p.message) for p in listing.errors] == [(3, "氏名カナが空欄です")]
+
+
+def test_a_repeated_resident_number_names_the_row_it_first_appeared_on(rows, write):
+    rows.append(list(rows[1]))
+    listing = read_target_list(write(rows), load_mapping())
+    repeated = next(p for p in listing.errors if p.code == "duplicate_resident")
+    assert repeated.message == f"宛名番号 {rows[1][0]} は2行目にもあります"
+
+
+def test_a_day_that_does_not_exist_is_reported_in_japanese(rows, write):
+    rows[2][4] = "2117-13-01"
+    listing = read_target_list(write(rows), load_mapping())
+    assert [p.message for p in listing.errors] == ["2117年13月1日という日はありません"]
+
+
+def test_validation_sentences_are_japanese(rows, write):
+    """No sentence of the report is English: each holds Japanese and none the old English phrasing."""
+    rows.append(list(rows[1]))
+    rows[2][3] = ""
+    rows[3][7] = "12"
+    rows[4] = rows[4][:6]
+    rows[5][6] = "妻"
+    listing = read_target_list(write(rows), load_mapping())
+    for problem in listing.errors + listing.warnings:
+        assert re.search(r"[ぁ-んァ-ン一-龥]", problem.message), problem
+        assert not re.search(r"\b(the|is|must|has|appears|row|empty)\b", problem.message), problem
+
+
 def test_a_household_needs_exactly_one_head(rows, write):
     rows[1][6] = "妻"
     listing = read_target_list(write(rows), load_mapping())
@@ -91,7 +124,7 @@ def test_a_zip_posing_as_csv_is_refused_by_name(write, tmp_path):
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     listing = read_target_list(path, load_mapping())
     assert listing.errors[0].code == "unreadable_file"
-    assert "zip" in listing.errors[0].message
+    assert "ZIP" in listing.errors[0].message
 
 
 def test_bytes_that_are_neither_utf8_nor_cp932_are_refused_with_their_place(tmp_path, rows):
@@ -99,7 +132,7 @@ def test_bytes_that_are_neither_utf8_nor_cp932_are_refused_with_their_place(tmp_
     path.write_bytes("宛名番号\n".encode("utf-8") + b"\x81\x7f\xff\xfe\n")
     listing = read_target_list(path, load_mapping())
     assert listing.errors[0].code == "unreadable_file"
-    assert "line 2" in listing.errors[0].message
+    assert "2行目" in listing.errors[0].message
 
 
 def test_a_file_cut_in_the_middle_of_a_character_is_refused(tmp_path, rows):

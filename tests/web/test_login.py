@@ -115,3 +115,17 @@ def test_a_token_from_the_login_form_passes_on_no_other_form(factory, client, lo
     answer = client.post("/logout", data={"csrf_token": login_form_token}, follow_redirects=False)
     assert answer.status_code == 403 and "CSRF" in answer.text
     assert client.get("/", follow_redirects=False).status_code == 200  # still logged in
+
+
+@pytest.mark.parametrize("username, password, line", [
+    ("", "x" * 12, "ユーザー名を入力してください"),
+    ("someone", "", "パスワードを入力してください"),
+    ("a" * 300, "x" * 12, "長すぎます"),
+])
+def test_a_bad_login_form_stays_on_the_login_page_in_japanese(client, username, password, line):
+    page = client.get("/login")
+    answer = client.post("/login", data={"username": username, "password": password,
+                                         "csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    assert answer.status_code == 422 and line in answer.text
+    assert 'name="password"' in answer.text and "Field required" not in answer.text
+    assert "String should" not in answer.text

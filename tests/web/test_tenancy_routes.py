@@ -18,14 +18,16 @@ from exchange.decisions import router as decisions
 from mailroom.checkin import router as mailroom
 from mailroom.keying import router as keying
 from mailroom.printing import router as print_room
-from mailroom.printing.runs import print_programme
+from mailroom.printing.runs import print_programme, record_mailing
+from online import router as online
 from secretariat.core.web.deps import TENANT_PATH_PARAMETERS as CORE_PARAMETERS
 from tests.factories import SYSTEM
 from tests.conftest import csrf_from, log_in
 
 # Routes that hold no tenant's data at all.
 TENANT_NEUTRAL = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz"),
-                  ("GET", "/api/openapi.json"), ("GET", "/print/templates/{template_name}/preview.pdf")}
+                  ("GET", "/api/openapi.json"), ("GET", "/print/templates/{template_name}/preview.pdf"),
+                  ("GET", "/a/static/resident.css")}
 # Every router's path parameters that name a tenant's objects; a parameter missing here fails the test.
 TENANT_PATH_PARAMETERS = (CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + mailroom.TENANT_PATH_PARAMETERS
                           + exchange.TENANT_PATH_PARAMETERS + callcenter.TENANT_PATH_PARAMETERS
@@ -88,6 +90,8 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
         identifiers["escalation_id"] = escalation_of(factory, tenant)
     if "{callback_id}" in path or "{change_id}" in path:
         identifiers |= call_follow_ups_of(factory, tenant)
+    if "{user_id}" in path:  # a login of the tenant's: its liaison
+        identifiers["user_id"] = factory.user("liaison", tenant.municipality).id
     if "/exchange/outbox/" in path:  # a file waiting in the municipality's outbox
         outbox = folder / "drop" / tenant.municipality.code / "outbox"
         outbox.mkdir(parents=True, exist_ok=True)
@@ -230,6 +234,8 @@ def test_the_route_table_holds_every_route_the_api_schema_lists():
 def test_another_municipalitys_identifiers_answer_404_on_every_route(factory, client, method, path, tmp_path):
     if (method, path) in TENANT_NEUTRAL:
         return
+    if path.startswith(online.PREFIX):
+        return  # a resident's link, not a staff login, opens these: test_a_residents_link_reaches_only_its_household
     unknown = set(path_parameters(path)) - set(TENANT_PATH_PARAMETERS) - set(INNER_PARAMETERS)
     assert not unknown, (f"{method} {path} takes {unknown}: load it through a valid_* dependency and add it "
                          "to TENANT_PATH_PARAMETERS so this test covers it")
@@ -251,3 +257,68 @@ def test_another_municipalitys_identifiers_answer_404_on_every_route(factory, cl
         assert answer.status_code in (200, 403), answer.status_code
         assert theirs.municipality.name not in answer.text and theirs.programme.name not in answer.text
         assert f'"id":{theirs.programme.id},' not in answer.text.replace(" ", "")
+
+
+# --- the residents' routes (ファストパス): the link and the second factor open one household only ------
+
+RESIDENT_ROUTES = [(m, p) for m, p in ROUTES if p.startswith(online.PREFIX) and (m, p) not in TENANT_NEUTRAL]
+SIGN_IN = ("POST", "/a/{token}")  # the second factor itself: the link's household, whoever's session is open
+
+
+def linked_tenant(factory, name, folder):
+    """A tenant with one household, its pack printed and mailed, its link issued: (tenant, link, birth date)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from online.flows import issue_tokens
+    from secretariat.core.households.models import Person
+
+    tenant = factory.tenant(households=1, name=name)
+    with factory.session() as session:
+        programme = session.merge(tenant.programme)
+        run = print_programme(session=session, actor=SYSTEM, programme=programme, out_root=folder / name)
+        record_mailing(session=session, actor=SYSTEM, run=run, mailed_on=date(2026, 11, 20))
+        [(_number, token)] = issue_tokens(session=session, actor=SYSTEM, programme=programme)
+        born = session.exec(select(Person.birth_date).where(Person.household_id == tenant.households[0].id,
+                                                            Person.is_head.is_(True))).one()
+        session.commit()
+    return tenant, token, born
+
+
+def test_every_resident_route_takes_only_the_link_as_its_identifier():
+    assert RESIDENT_ROUTES and all(set(path_parameters(p)) <= set(online.RESIDENT_PATH_PARAMETERS)
+                                   for _m, p in RESIDENT_ROUTES)
+
+
+@pytest.mark.parametrize("method, path", RESIDENT_ROUTES, ids=[f"{m} {p}" for m, p in RESIDENT_ROUTES])
+def test_a_residents_link_reaches_only_its_household(factory, client, method, path, tmp_path):
+    """Signed in for one household, another household's link answers exactly as a link that does not
+    exist, and shows none of that household; the resident's own link does reach its household."""
+    ours, our_token, born = linked_tenant(factory, "甲市", tmp_path)
+    theirs, their_token, _ = linked_tenant(factory, "乙市", tmp_path)
+    page = client.get(f"/a/{our_token}")
+    signed_in = client.post(f"/a/{our_token}", data={"era": "seireki", "year": born.year, "month": born.month,
+                                                     "day": born.day, "csrf_token": csrf_from(page.text)},
+                            follow_redirects=False)
+    assert signed_in.status_code == 303
+
+    def call(token):
+        answer = client.request(method, fill(path, {"token": token}), follow_redirects=False)
+        text = re.sub(r'value="[0-9a-f]{64}"', "", answer.text).replace(token, "TOKEN")
+        return answer.status_code, answer.headers.get("location", "").replace(token, "TOKEN"), text
+
+    nobodys = call("N" * 43)
+    assert call(their_token) == nobodys
+    assert theirs.households[0].household_number not in client.request(method, fill(path, {"token": their_token}),
+                                                                        follow_redirects=True).text
+    if (method, path) != SIGN_IN:
+        assert call(our_token) != nobodys
+
+
+@pytest.mark.parametrize("method, path", RESIDENT_ROUTES, ids=[f"{m} {p}" for m, p in RESIDENT_ROUTES])
+def test_a_staff_login_opens_no_residents_household(factory, client, method, path, tmp_path):
+    ours, our_token, _ = linked_tenant(factory, "甲市", tmp_path)
+    log_in(client, factory.user("admin").username)
+    answer = client.request(method, fill(path, {"token": our_token}), follow_redirects=True)
+    assert ours.households[0].household_number not in answer.text

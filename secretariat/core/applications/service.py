@@ -111,8 +111,11 @@ def application_for_household(*, session: Session, household_id: int) -> Applica
 
 
 def timeline(*, session: Session, application_id: int) -> list[ApplicationEvent]:
+    """An application's steps in the order they were taken (each one's from-state is the one before's
+    to-state). Not by `at`: a step may be stamped with the day it stands for (a form's arrival day at
+    09:00) after a later step already happened at 06:04, and sorting by the stamp put 審査中 before 受付済み."""
     query = (select(ApplicationEvent).where(ApplicationEvent.application_id == application_id)
-             .order_by(ApplicationEvent.at, ApplicationEvent.id))
+             .order_by(ApplicationEvent.id))
     return list(session.exec(query))
 
 

@@ -6,6 +6,8 @@ function in `service.py` consults `TRANSITIONS` and nothing more.
 
 from enum import StrEnum
 
+from secretariat.core.messages import label
+
 
 class Status(StrEnum):
     imported = "imported"              # 対象者として取込済み
@@ -78,24 +80,8 @@ MANUAL: frozenset[tuple[Status, Status]] = frozenset({
 INITIAL = S.imported
 TERMINAL = frozenset(state for state, exits in TRANSITIONS.items() if not exits)
 
-LABELS_JA: dict[Status, str] = {
-    S.imported: "取込済み",
-    S.printed: "印刷済み",
-    S.mailed: "発送済み",
-    S.undeliverable: "宛所不明",
-    S.received: "受付済み",
-    S.checking: "審査中",
-    S.deficient: "不備あり",
-    S.returned: "返戻済み",
-    S.complete: "審査完了",
-    S.approved: "支給決定",
-    S.paid: "支給済み",
-    S.payment_failed: "振込不能",
-    S.declined: "辞退",
-    S.expired: "期限切れ",
-    S.ineligible: "対象外",
-    S.withdrawn: "取下げ",
-}
+# names from the one message catalogue (secretariat/core/messages/ja.yaml)
+LABELS_JA: dict[Status, str] = {state: label("status", state) for state in Status}
 
 
 def allowed(source: Status, target: Status) -> bool:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import PermissionDenied
+from secretariat.core.messages import label
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
@@ -47,7 +48,7 @@ class Actor:
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles and self.role is not Role.system:
-            raise PermissionDenied(f"role {self.role.value} may not do this")
+            raise PermissionDenied(f"{label('role', self.role)}（{self.role.value}）の役割ではこの操作はできません")
 
     def require_staff_admin(self) -> None:
         self.require(Role.admin)

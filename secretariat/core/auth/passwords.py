@@ -26,7 +26,7 @@ def warm_up() -> None:
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"password must be at least {MIN_LENGTH} characters")
+        raise InvalidInput(f"パスワードは{MIN_LENGTH}文字以上にしてください")
 
 
 def hash_password(password: str) -> str:

@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from secretariat.core.messages import label
+
 
 class Role(StrEnum):
     operator = "operator"      # mailroom: checks in returned forms
@@ -10,14 +12,8 @@ class Role(StrEnum):
     system = "system"          # the CLI and scheduled jobs; never a login
 
 
-ROLE_LABELS_JA = {
-    Role.operator: "郵便受付オペレーター",
-    Role.agent: "コールセンター",
-    Role.supervisor: "スーパーバイザー",
-    Role.liaison: "自治体担当者",
-    Role.admin: "管理者",
-    Role.system: "システム",
-}
+# names from the one message catalogue (secretariat/core/messages/ja.yaml)
+ROLE_LABELS_JA = {role: label("role", role) for role in Role}
 
 LOGIN_ROLES = tuple(role for role in Role if role is not Role.system)
 

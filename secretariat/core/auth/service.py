@@ -23,8 +23,9 @@ from secretariat.core.auth.passwords import hash_password, verify_password
 from secretariat.core.auth.roles import LOGIN_ROLES, Role
 from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.db import is_sqlite
-from secretariat.core.errors import Conflict, InvalidInput, PermissionDenied, TooManyAttempts
+from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyAttempts
 from secretariat.core.tenancy.models import Municipality
+from secretariat.core.messages import label
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 API_TOKEN_PREFIX = "sct_"
@@ -48,7 +49,8 @@ def parse_role(value: str) -> Role:
     except ValueError:
         role = None
     if role not in LOGIN_ROLES:
-        raise InvalidInput(f"unknown role {value!r}; choose from {', '.join(r.value for r in LOGIN_ROLES)}")
+        choices = "、".join(f"{label('role', r)}（{r.value}）" for r in LOGIN_ROLES)
+        raise InvalidInput(f"役割「{value}」はありません。{choices}から選んでください")
     return role
 
 
@@ -58,13 +60,13 @@ def create_user(*, session: Session, actor: Actor, username: str, password: str,
     role = parse_role(role) if isinstance(role, str) else role
     username = username.strip().lower()
     if not _USERNAME.match(username):
-        raise InvalidInput(f"username {username!r} must be 2-64 characters of a-z, 0-9, '.', '_' or '-'")
+        raise InvalidInput(f"ユーザー名「{username}」は半角英小文字・数字・「.」「_」「-」の2〜64文字にしてください")
     if role is Role.liaison and municipality is None:
-        raise InvalidInput("a liaison must be bound to exactly one municipality (--municipality CODE)")
+        raise InvalidInput("自治体担当者には担当する自治体を一つ指定してください（--municipality CODE）")
     if role is not Role.liaison and municipality is not None:
-        raise InvalidInput(f"only a liaison is bound to a municipality, not a {role.value}")
+        raise InvalidInput(f"自治体を指定できるのは自治体担当者だけです（{label('role', role)}には指定できません）")
     if session.exec(select(User).where(User.username == username)).first():
-        raise Conflict(f"user {username} already exists")
+        raise Conflict(f"ユーザー {username} はすでにあります")
     user = User(username=username, display_name=display_name.strip() or username, role=role.value,
                 municipality_id=municipality.id if municipality else None, password_hash=hash_password(password))
     session.add(user)
@@ -77,6 +79,81 @@ def create_user(*, session: Session, actor: Actor, username: str, password: str,
 def list_users(*, session: Session, actor: Actor) -> list[User]:
     actor.require(Role.admin)
     return list(session.exec(select(User).order_by(User.username)))
+
+
+# --- staff management (スタッフ管理): admin only, each change audited -------------------------
+
+def get_user(*, session: Session, actor: Actor, user_id: int) -> User:
+    """A login an admin manages; to anyone who may not see its municipality it does not exist."""
+    user = session.get(User, user_id)
+    if user is None or not actor.can_see(user.municipality_id):
+        raise NotFound(f"ユーザー {user_id} はいません")
+    actor.require(Role.admin)
+    return user
+
+
+def _not_oneself(actor: Actor, user: User, what: str) -> None:
+    """An admin never locks themself out: the last way back in would be the CLI."""
+    if user.id == actor.user_id:
+        raise Conflict(f"自分自身の{what}はできません。別の管理者に依頼してください。")
+
+
+def _end_sessions(session: Session, user: User) -> None:
+    for login in session.exec(select(LoginSession).where(LoginSession.user_id == user.id,
+                                                         LoginSession.ended_at.is_(None))):
+        login.ended_at = utcnow()
+        session.add(login)
+
+
+def set_user_active(*, session: Session, actor: Actor, user: User, active: bool) -> User:
+    """Disable (無効化) a login, ending its sessions, or enable it again."""
+    actor.require(Role.admin)
+    if not active:
+        _not_oneself(actor, user, "無効化")
+    if user.active == active:
+        return user
+    user.active = active
+    session.add(user)
+    if not active:
+        _end_sessions(session, user)
+    record_audit(session=session, actor=actor, action="enable" if active else "disable", entity="user",
+                 entity_id=user.id, municipality_id=user.municipality_id)
+    return user
+
+
+def reset_password(*, session: Session, actor: Actor, user: User, password: str) -> User:
+    """A new password an admin gives the user (in person or by phone); their open sessions end."""
+    actor.require(Role.admin)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    _end_sessions(session, user)
+    record_audit(session=session, actor=actor, action="reset_password", entity="user", entity_id=user.id,
+                 municipality_id=user.municipality_id)
+    return user
+
+
+def change_role(*, session: Session, actor: Actor, user: User, role: Role | str,
+                municipality: Municipality | None = None) -> User:
+    """A new role (and, for a liaison, the municipality they serve); their open sessions end so the
+    new role's pages apply at their next login."""
+    actor.require(Role.admin)
+    role = parse_role(role) if isinstance(role, str) else role
+    if role is Role.liaison and municipality is None:
+        raise InvalidInput("自治体担当者には担当する自治体を一つ指定してください")
+    if role is not Role.liaison:
+        municipality = None
+    municipality_id = municipality.id if municipality else None
+    if (user.role, user.municipality_id) == (role.value, municipality_id):
+        return user
+    _not_oneself(actor, user, "役割の変更")
+    before = f"role={user.role} municipality_id={user.municipality_id}"
+    user.role, user.municipality_id = role.value, municipality_id
+    session.add(user)
+    _end_sessions(session, user)
+    record_audit(session=session, actor=actor, action="change_role", entity="user", entity_id=user.id,
+                 municipality_id=municipality_id,
+                 detail=f"{before} -> role={role.value} municipality_id={municipality_id}")
+    return user
 
 
 def authenticate(*, session: Session, username: str, password: str, address: str,
@@ -188,6 +265,6 @@ def user_for_api_token(*, session: Session, token: str) -> User | None:
 def find_user(*, session: Session, username: str) -> User:
     user = session.exec(select(User).where(User.username == username.strip().lower())).first()
     if user is None:
-        raise InvalidInput(f"no user {username.strip()!r}")
+        raise InvalidInput(f"ユーザー「{username.strip()}」はいません")
     return user
 

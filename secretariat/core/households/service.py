@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+import re
+import unicodedata
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from sqlalchemy import func, or_, text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from secretariat.core.applications.models import Application, ApplicationEvent
@@ -27,7 +29,9 @@ from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import AccountType, Household, Person, Sex
 from secretariat.core.programmes.amounts import household_amount
 from secretariat.core.programmes.models import Programme
-from secretariat.core.text import normalise_kana, normalise_phone, normalise_postal_code, validate_kana
+from secretariat.core.tenancy.models import Municipality
+from secretariat.core.text import (enlarge_small_kana, normalise_kana, normalise_phone, normalise_postal_code,
+                                  to_halfwidth_digits, validate_kana)
 
 CHUNK = 5_000
 MAX_REPORTED = 50
@@ -48,14 +52,14 @@ class PersonImport(BaseModel):
     @classmethod
     def _digits(cls, value: str) -> str:
         if not value.isascii() or not value.isalnum():
-            raise ValueError("宛名番号 must be letters and digits only")
+            raise ValueError("宛名番号は英数字だけで書いてください")
         return value
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         if not value:
-            raise ValueError("氏名 must not be empty")
+            raise ValueError("氏名が空欄です")
         return value
 
     @field_validator("name_kana")
@@ -102,9 +106,9 @@ class HouseholdImport(BaseModel):
     def _one_head(self) -> "HouseholdImport":
         heads = sum(person.is_head for person in self.persons)
         if not self.persons:
-            raise ValueError("a household needs at least one person")
+            raise ValueError("世帯には一人以上の世帯員が必要です")
         if heads != 1:
-            raise ValueError(f"a household needs exactly one head (世帯主); this one has {heads}")
+            raise ValueError(f"世帯主は一世帯に一人です（この世帯には{heads}人います）")
         return self
 
 
@@ -241,15 +245,23 @@ def _validated(households: Iterable[HouseholdImport | dict]) -> list[HouseholdIm
         except ValidationError as error:
             for detail in error.errors():
                 where = ".".join(str(part) for part in detail["loc"])
-                problems.append(f"household {position}: {where}: {_plain(detail)}")
+                problems.append(f"{position}番目の世帯: {where}: {_plain(detail)}")
     if problems:
-        raise InvalidInput(_summarise("the household list has problems; nothing was imported", problems))
+        raise InvalidInput(_summarise("世帯一覧に誤りがあるため、何も取り込みませんでした", problems))
     if not batch:
-        raise InvalidInput("the household list is empty; nothing was imported")
+        raise InvalidInput("世帯一覧が空のため、何も取り込みませんでした")
     return batch
 
 
 def _plain(detail: dict) -> str:
+    """Pydantic's English for the errors an import can meet, in Japanese; our own validators' as they are."""
+    kind = str(detail.get("type", ""))
+    if kind.startswith("date"):
+        return f"「{detail.get('input')}」は日付として読めません（例: 1950-04-01）"
+    if kind == "missing":
+        return "項目がありません"
+    if kind == "enum":
+        return f"「{detail.get('input')}」は使えない値です"
     message = str(detail["msg"])
     return message.removeprefix("Value error, ")
 
@@ -258,26 +270,26 @@ def _refuse_duplicates(session: Session, programme: Programme, batch: list[House
     problems: list[str] = []
     resident_counts = Counter(p.resident_number for item in batch for p in item.persons)
     household_counts = Counter(item.household_number for item in batch)
-    problems += [f"宛名番号 {number} appears {count} times in the list"
+    problems += [f"宛名番号 {number} が一覧に{count}回あります"
                  for number, count in resident_counts.items() if count > 1]
-    problems += [f"世帯番号 {number} appears {count} times in the list"
+    problems += [f"世帯番号 {number} が一覧に{count}回あります"
                  for number, count in household_counts.items() if count > 1]
     for chunk in _chunks_of(sorted(resident_counts), 900):
         taken = session.scalars(select(Person.resident_number).where(
             Person.programme_id == programme.id, Person.resident_number.in_(chunk)))
-        problems += [f"宛名番号 {number} is already a target of this programme" for number in taken]
+        problems += [f"宛名番号 {number} はこの事業の対象者としてすでに登録されています" for number in taken]
     for chunk in _chunks_of(sorted(household_counts), 900):
         taken = session.scalars(select(Household.household_number).where(
             Household.programme_id == programme.id, Household.household_number.in_(chunk)))
-        problems += [f"世帯番号 {number} is already a target of this programme" for number in taken]
+        problems += [f"世帯番号 {number} はこの事業の対象世帯としてすでに登録されています" for number in taken]
     if problems:
-        raise Conflict(_summarise("the household list clashes with itself or with what is stored; "
-                                  "nothing was imported", problems))
+        raise Conflict(_summarise("世帯一覧の中、または登録済みの世帯と重なるため、"
+                                  "何も取り込みませんでした", problems))
 
 
 def _summarise(headline: str, problems: list[str]) -> str:
     shown = problems[:MAX_REPORTED]
-    more = f"\n… and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+    more = f"\n…ほか{len(problems) - len(shown)}件" if len(problems) > len(shown) else ""
     return headline + ":\n" + "\n".join(f"- {line}" for line in shown) + more
 
 
@@ -304,7 +316,7 @@ def get_household(*, session: Session, actor: Actor, household_id: int) -> House
     """The household if the actor's tenancy allows it; no audit (use `read_household_record` to show it)."""
     household = session.get(Household, household_id)
     if household is None or not actor.can_see(household.municipality_id):
-        raise NotFound(f"no household {household_id}")
+        raise NotFound(f"世帯 {household_id} は見つかりません")
     return household
 
 
@@ -319,54 +331,255 @@ def read_household_record(*, session: Session, actor: Actor, household_id: int) 
     return HouseholdRecord(household=household, persons=persons, application=application)
 
 
+# ---- Finding households: one search box, read the way staff and callers say things --------------
+
+MATCH_LIMIT = 500  # matches kept per search; beyond that the agent should type more
+_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]")
+_KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ]+$")
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−()]")
+_POSTAL = re.compile(r"^\d{3}-?\d{4}$")
+_WESTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$|^(\d{4})(\d{2})(\d{2})$")
+# 和暦 as staff type it (S25.4.1, 昭和25年4月1日, 平成元年…): the era's first year in the western calendar
+_ERA_YEARS = {"明治": 1868, "M": 1868, "大正": 1912, "T": 1912, "昭和": 1926, "S": 1926, "平成": 1989, "H": 1989,
+              "令和": 2019, "R": 2019}
+_ERA = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])(元|\d{1,2})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_KANA_DROP = "ー－-\u3000 ・"  # what a name search forgives: long vowel marks, hyphens, spaces, middle dots
+_KANA_FOLD = str.maketrans("", "", _KANA_DROP)
+_LARGE_FROM_SMALL = frozenset("アイウエオツヤユヨワカケ")
+
+
+def fold_kana(text: str) -> str:
+    """The key two spellings of a name share: ｷｮｳｺ, きょうこ and キヨウコ all fold to キヨウコ."""
+    return enlarge_small_kana(normalise_kana(text)).translate(_KANA_FOLD)
+
+
+def national_phone(text: str) -> str:
+    """A Japanese phone number in any form (090-1234-5678, +81 90 1234 5678, ０９０…) as the national
+    digits the store holds (09012345678), or a clear error."""
+    digits = re.sub(r"[^\d+]", "", to_halfwidth_digits(text))
+    if digits.startswith("+81"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("81") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if not digits.startswith("0") or not 10 <= len(digits) <= 11 or not digits.isdigit():
+        raise InvalidInput(f"「{text}」は日本の電話番号ではありません（例: 090-1234-5678）")
+    return digits
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What the search box held, read: a household matching any of the set fields is found."""
+
+    numbers: tuple[str, ...] = ()  # 世帯番号 or 宛名番号, each way of writing it with leading zeros
+    phone: str = ""  # national digits
+    kana: str = ""  # folded (fold_kana)
+    name: tuple[str, ...] = ()  # parts of a name in kanji, each of which must appear
+    postal_code: str = ""
+    birth_date: date | None = None
+    hint: str = ""  # why nothing can be searched, in Japanese, when the box held something unreadable
+
+    def __bool__(self) -> bool:
+        return bool(self.numbers or self.phone or self.kana or self.name or (self.postal_code and self.birth_date))
+
+
+def read_search(query: str) -> SearchTerms:
+    """Read one search box: a phone number, 世帯番号 or 宛名番号 (leading zeros optional), a name in
+    kana or kanji, or a postal code and a birth date typed together (263-0031 1950-04-01,
+    2630031 19500401, 263-0031 S25.4.1)."""
+    text = unicodedata.normalize("NFKC", query).strip()[:100]
+    if not text:
+        return SearchTerms()
+    tokens = text.replace("〒", " ").split()
+    for postal, rest in ((tokens[0], tokens[1:]), (tokens[-1], tokens[:-1])):
+        if rest and _POSTAL.match(postal) and (born := _birth_date("".join(rest))):
+            return SearchTerms(postal_code=postal.replace("-", ""), birth_date=born)
+    if not text.isdigit() and _birth_date("".join(tokens)):
+        return SearchTerms(hint="生年月日は郵便番号と一緒に入力してください（例: 263-0031 1950-04-01）")
+    compact = _SEPARATORS.sub("", text)
+    if len(tokens) == 1 and _POSTAL.match(text) and "-" in text:
+        return SearchTerms(hint="郵便番号だけでは探せません。生年月日と一緒に入力してください（例: 263-0031 1950-04-01）")
+    if compact.lstrip("+").isdigit():
+        try:
+            phone = national_phone(compact)
+        except InvalidInput:
+            phone = ""
+        return SearchTerms(numbers=_with_leading_zeros(compact) if compact.isdigit() else (), phone=phone)
+    if _IDEOGRAPH.search(text):
+        return SearchTerms(name=tuple(token.replace("%", "").replace("_", "") for token in tokens))
+    if _KATAKANA.match(normalise_kana(text)):
+        key = fold_kana(text)
+        if len(key) < 2:
+            return SearchTerms(hint="カナ氏名は2文字以上入力してください")
+        return SearchTerms(kana=key)
+    if compact.isascii() and compact.isalnum():  # a 宛名番号 with letters
+        return SearchTerms(numbers=(compact, compact.upper()))
+    return SearchTerms(hint="電話番号・世帯番号・宛名番号・氏名（カナ・漢字）・郵便番号と生年月日のどれかを入力してください")
+
+
+def _with_leading_zeros(digits: str) -> tuple[str, ...]:
+    """00000004, 0004 and 4 name the same 世帯番号: every width it may be stored at, up to the column's 20."""
+    bare = digits.lstrip("0") or "0"
+    return tuple(bare.rjust(width, "0") for width in range(len(bare), 21))
+
+
+def _birth_date(text: str) -> date | None:
+    try:
+        if found := _WESTERN.match(text):
+            year, month, day = (int(part) for part in found.groups() if part)
+            return date(year, month, day)
+        if found := _ERA.match(text.upper() if text.isascii() else text):
+            era, year, month, day = found.groups()
+            return date(_ERA_YEARS[era] + (1 if year == "元" else int(year)) - 1, int(month), int(day))
+    except ValueError:
+        return None
+    return None
+
+
 @dataclass
 class HouseholdRow:
+    """A household as a search lists it: whose, which programme of which municipality, and what matched."""
+
     household_id: int
     household_number: str
     head_name: str
     head_name_kana: str
     status: Status
+    phone: str = ""
+    programme_id: int = 0
+    programme_name: str = ""
+    municipality_name: str = ""
+    municipality_code: str = ""
+    matched_by: str = ""  # phone | household_number | resident_number | postal_code+birth_date | name | kana
+    matched_person: str = ""  # the member who matched, when not the head
+
+
+def programmes_in_view(*, session: Session, actor: Actor) -> list[int]:
+    """The programmes a search covers: those of the actor's municipality (a liaison), else all.
+
+    Staff have no assignment to programmes yet; when they do, this is the one place to narrow it."""
+    return list(session.exec(select(Programme.id).where(actor.scope(Programme.municipality_id))))
+
+
+def find_households(*, session: Session, actor: Actor, terms: SearchTerms | str, programme: Programme | None = None,
+                    status: Status | None = None, limit: int = 30, offset: int = 0,
+                    by_number: bool = False) -> list[HouseholdRow]:
+    """Households matching the search, with their municipality and programme, best match first (or in
+    世帯番号 order, `by_number`). Empty terms list the programme's households (a programme is then needed).
+
+    The list shows names, so it is audited as a read of every household it returns."""
+    if programme is not None and not actor.can_see(programme.municipality_id):
+        raise NotFound(f"no programme {programme.id}")
+    terms = read_search(terms) if isinstance(terms, str) else terms
+    programme_ids = [programme.id] if programme is not None else programmes_in_view(session=session, actor=actor)
+    statement = (select(Household, Person.name, Person.name_kana, Application.status, Programme.name,
+                        Municipality.name, Municipality.code)
+                 .join(Person, (Person.household_id == Household.id) & Person.is_head.is_(True))
+                 .join(Application, Application.household_id == Household.id)
+                 .join(Programme, Programme.id == Household.programme_id)
+                 .join(Municipality, Municipality.id == Household.municipality_id)
+                 .where(Household.programme_id.in_(programme_ids)))
+    if status is not None:
+        statement = statement.where(Application.status == status.value)
+    matched: dict[int, tuple[str, int | None]] = {}
+    if terms:
+        matched = _matches(session, terms, programme_ids)
+        if not matched:
+            return []
+        statement = statement.where(Household.id.in_(list(matched)))
+    elif programme is None:
+        return []
+    if by_number or not matched:
+        statement = statement.order_by(Household.household_number, Household.id).limit(min(limit, 200)).offset(offset)
+        found = list(session.exec(statement))
+    else:
+        rank = {household_id: place for place, household_id in enumerate(matched)}
+        found = sorted(session.exec(statement), key=lambda row: rank[row[0].id])[offset:offset + min(limit, 200)]
+    members = _names_of(session, [person_id for _, person_id in matched.values() if person_id])
+    rows = [HouseholdRow(household_id=h.id, household_number=h.household_number, head_name=name, head_name_kana=kana,
+                         status=Status(state), phone=h.phone, programme_id=h.programme_id, programme_name=programme_name,
+                         municipality_name=municipality_name, municipality_code=municipality_code,
+                         matched_by=matched.get(h.id, ("", None))[0],
+                         matched_person=_member(members, matched.get(h.id, ("", None))[1], name))
+            for h, name, kana, state, programme_name, municipality_name, municipality_code in found]
+    for municipality_id in sorted({h.municipality_id for h, *_ in found}):
+        record_audit(session=session, actor=actor, action="list", entity="household", municipality_id=municipality_id,
+                     detail="ids=" + ",".join(str(h.id) for h, *_ in found if h.municipality_id == municipality_id))
+    return rows
 
 
 def search_households(*, session: Session, actor: Actor, programme: Programme, query: str = "",
                       status: Status | None = None, limit: int = 50, offset: int = 0) -> list[HouseholdRow]:
-    """Households of a programme matching 世帯番号, 宛名番号, phone or the start of the head's kana name.
-
-    The list shows names, so it is audited as a read of every household it returns.
-    """
-    if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
-    statement = (select(Household.id, Household.household_number, Person.name, Person.name_kana, Application.status)
-                 .join(Person, (Person.household_id == Household.id) & Person.is_head.is_(True))
-                 .join(Application, Application.household_id == Household.id)
-                 .where(Household.programme_id == programme.id)
-                 .order_by(Household.household_number).limit(min(limit, 200)).offset(offset))
-    if status is not None:
-        statement = statement.where(Application.status == status.value)
-    query = query.strip()
-    if query:
-        members = select(Person.household_id).where(Person.programme_id == programme.id, or_(
-            Person.resident_number == query,
-            func.replace(Person.name_kana, "\u3000", "").like(_kana_prefix(query))))
-        statement = statement.where(or_(Household.household_number == query,
-                                        Household.phone == _digits_or_blank(query),
-                                        Household.id.in_(members)))
-    rows = [HouseholdRow(household_id=row[0], household_number=row[1], head_name=row[2], head_name_kana=row[3],
-                         status=Status(row[4])) for row in session.exec(statement)]
-    if rows:
-        record_audit(session=session, actor=actor, action="list", entity="household",
-                     municipality_id=programme.municipality_id,
-                     detail="ids=" + ",".join(str(row.household_id) for row in rows))
-    return rows
+    """A programme's households in 世帯番号 order, narrowed by the same search box as the call center's."""
+    return find_households(session=session, actor=actor, terms=query, programme=programme, status=status,
+                           limit=limit, offset=offset, by_number=True)
 
 
-def _kana_prefix(query: str) -> str:
-    key = normalise_kana(query).replace("\u3000", "").replace("%", "").replace("_", "")
-    return key[:40] + "%"
+def _matches(session: Session, terms: SearchTerms, programme_ids: list[int]) -> dict[int, tuple[str, int | None]]:
+    """household id → (what matched, the person who matched or None), in the order the kinds are tried."""
+    found: dict[int, tuple[str, int | None]] = {}
+    in_view = Household.programme_id.in_(programme_ids)
+    people = Person.programme_id.in_(programme_ids)
+
+    def add(kind: str, rows) -> None:
+        for household_id, person_id in rows:
+            found.setdefault(household_id, (kind, person_id))
+
+    if terms.phone:
+        add("phone", ((household_id, None) for household_id in session.exec(
+            select(Household.id).where(in_view, Household.phone == terms.phone).limit(MATCH_LIMIT))))
+    if terms.numbers:
+        add("household_number", ((household_id, None) for household_id in session.exec(select(Household.id).where(
+            in_view, Household.household_number.in_(terms.numbers)).limit(MATCH_LIMIT))))
+        add("resident_number", session.exec(select(Person.household_id, Person.id).where(
+            people, Person.resident_number.in_(terms.numbers)).limit(MATCH_LIMIT)))
+    if terms.postal_code and terms.birth_date:
+        add("postal_code+birth_date", session.exec(
+            select(Person.household_id, Person.id).join(Household, Household.id == Person.household_id)
+            .where(people, Household.postal_code == terms.postal_code, Person.birth_date == terms.birth_date)
+            .limit(MATCH_LIMIT)))
+    if terms.name:
+        squeezed = _squeezed(Person.name)
+        add("name", session.exec(select(Person.household_id, Person.id).where(
+            people, *(squeezed.like(f"%{part}%") for part in terms.name))
+            .order_by(Person.is_head.desc(), Person.id).limit(MATCH_LIMIT)))
+    if terms.kana:
+        candidates = session.exec(select(Person.household_id, Person.id, Person.name_kana).where(
+            people, _squeezed(Person.name_kana).like(f"%{_stable_prefix(terms.kana)}%"))
+            .order_by(Person.is_head.desc(), Person.id))
+        add("kana", [(household_id, person_id) for household_id, person_id, name_kana in candidates
+                     if _kana_matches(name_kana, terms.kana)][:MATCH_LIMIT])
+    return dict(list(found.items())[:MATCH_LIMIT])
 
 
-def _digits_or_blank(query: str) -> str:
-    try:
-        return normalise_phone(query) or "-"
-    except InvalidInput:
-        return "-"
+def _squeezed(column):
+    """The column without the characters a name search forgives, in SQL both databases speak."""
+    for character in _KANA_DROP:
+        column = func.replace(column, character, "")
+    return column
+
+
+def _stable_prefix(key: str) -> str:
+    """The start of a folded key that a stored name holds as it is (a large kana may be stored small)."""
+    prefix = key[0]
+    for character in key[1:]:
+        if character in _LARGE_FROM_SMALL:
+            break
+        prefix += character
+    return prefix
+
+
+def _kana_matches(name_kana: str, key: str) -> bool:
+    """The whole name, or its family or given name alone, starts with the key."""
+    return any(fold_kana(part).startswith(key) for part in [name_kana, *name_kana.split("\u3000")[1:]])
+
+
+def _names_of(session: Session, person_ids: list[int]) -> dict[int, tuple[str, bool]]:
+    if not person_ids:
+        return {}
+    return {person_id: (name, is_head) for person_id, name, is_head in session.exec(
+        select(Person.id, Person.name, Person.is_head).where(Person.id.in_(person_ids)))}
+
+
+def _member(members: dict[int, tuple[str, bool]], person_id: int | None, head_name: str) -> str:
+    name, is_head = members.get(person_id, ("", True))
+    return "" if is_head or name == head_name else name

@@ -21,7 +21,7 @@ def parse_date(value: str | date, field: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-01") from None
+        raise InvalidInput(f"{field}の「{value}」は日付として読めません。2026-12-01 のように年-月-日で書いてください") from None
 
 
 def create_programme(*, session: Session, actor: Actor, municipality: Municipality, name: str,
@@ -33,21 +33,21 @@ def create_programme(*, session: Session, actor: Actor, municipality: Municipali
         raise NotFound(f"no municipality {municipality.code}")
     name = name.strip()
     if not name:
-        raise InvalidInput("programme name must not be empty")
-    reference = parse_date(reference_date, "reference date (基準日)")
-    opens = parse_date(opens_date, "opening date")
-    deadline = parse_date(deadline_date, "deadline (申請期限)")
+        raise InvalidInput("事業名を入力してください")
+    reference = parse_date(reference_date, "基準日")
+    opens = parse_date(opens_date, "受付開始日")
+    deadline = parse_date(deadline_date, "申請期限")
     if deadline < opens:
-        raise InvalidInput(f"deadline {deadline} is before the opening date {opens}")
+        raise InvalidInput(f"申請期限（{deadline}）が受付開始日（{opens}）より前です")
     if amount_per_household_yen < 0 or amount_per_child_yen < 0:
-        raise InvalidInput("amounts must not be negative")
+        raise InvalidInput("支給額に負の数は使えません")
     chosen = channels or [Channel.paper.value]
     unknown = sorted(set(chosen) - {c.value for c in Channel})
     if unknown:
-        raise InvalidInput(f"unknown channel(s) {', '.join(unknown)}; choose from paper, web, push")
+        raise InvalidInput(f"申請方法 {'、'.join(unknown)} はありません。paper（紙）、web（オンライン）、push（プッシュ型）から選んでください")
     clash = select(Programme).where(Programme.municipality_id == municipality.id, Programme.name == name)
     if session.exec(clash).first():
-        raise Conflict(f"municipality {municipality.code} already has a programme named {name!r}")
+        raise Conflict(f"自治体 {municipality.code} には「{name}」という事業がすでにあります")
     programme = Programme(municipality_id=municipality.id, name=name, reference_date=reference, opens_date=opens,
                           deadline_date=deadline, amount_per_household_yen=amount_per_household_yen,
                           amount_per_child_yen=amount_per_child_yen, child_max_age=child_max_age,

@@ -17,8 +17,8 @@ def validate_municipality_code(code: str) -> str:
     """
     code = code.strip()
     if len(code) != 6 or not code.isascii() or not code.isdigit():
-        raise InvalidInput(f"municipality code {code!r} must be 6 digits (全国地方公共団体コード)")
+        raise InvalidInput(f"自治体コード「{code}」は6桁の数字（全国地方公共団体コード）で書いてください")
     expected = check_digit(code[:5])
     if int(code[5]) != expected:
-        raise InvalidInput(f"municipality code {code} fails its check digit (expected {code[:5]}{expected})")
+        raise InvalidInput(f"自治体コード {code} のチェックデジットが合いません（正しくは {code[:5]}{expected}）")
     return code

@@ -14,9 +14,9 @@ def create_municipality(*, session: Session, actor: Actor, code: str, name: str)
     code = validate_municipality_code(code)
     name = name.strip()
     if not name:
-        raise InvalidInput("municipality name must not be empty")
+        raise InvalidInput("自治体名を入力してください")
     if session.exec(select(Municipality).where(Municipality.code == code)).first():
-        raise Conflict(f"municipality {code} already exists")
+        raise Conflict(f"自治体 {code} はすでに登録されています")
     municipality = Municipality(code=code, name=name)
     session.add(municipality)
     session.flush()
@@ -28,7 +28,7 @@ def create_municipality(*, session: Session, actor: Actor, code: str, name: str)
 def get_municipality_by_code(*, session: Session, actor: Actor, code: str) -> Municipality:
     municipality = session.exec(select(Municipality).where(Municipality.code == code.strip())).first()
     if municipality is None or not actor.can_see(municipality.id):
-        raise NotFound(f"no municipality with code {code.strip()!r}")
+        raise NotFound(f"自治体コード「{code.strip()}」の自治体はありません")
     return municipality
 
 

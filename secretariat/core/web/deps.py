@@ -14,7 +14,7 @@ from secretariat.core.applications.service import get_application
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.models import User
 from secretariat.core.auth.roles import Role
-from secretariat.core.auth.service import actor_for, user_for_api_token, user_for_session
+from secretariat.core.auth.service import actor_for, get_user, user_for_api_token, user_for_session
 from secretariat.core.config import Settings
 from secretariat.core.errors import DomainError, PermissionDenied
 from secretariat.core.households.models import Household
@@ -106,6 +106,10 @@ def require_roles(*roles: Role):
     return Depends(check)
 
 
+def valid_user(user_id: int, session: DbSession, actor: CurrentActor) -> User:
+    return get_user(session=session, actor=actor, user_id=user_id)
+
+
 def valid_municipality(municipality_code: str, session: DbSession, actor: CurrentActor) -> Municipality:
     return get_municipality_by_code(session=session, actor=actor, code=municipality_code)
 
@@ -122,6 +126,7 @@ def valid_application(application_id: int, session: DbSession, actor: CurrentAct
     return get_application(session=session, actor=actor, application_id=application_id)
 
 
+ValidUser = Annotated[User, Depends(valid_user)]
 ValidMunicipality = Annotated[Municipality, Depends(valid_municipality)]
 ValidProgramme = Annotated[Programme, Depends(valid_programme)]
 ValidHousehold = Annotated[Household, Depends(valid_household)]
@@ -130,4 +135,4 @@ ValidApplication = Annotated[Application, Depends(valid_application)]
 # The path parameters that name a tenant's objects. Every route taking one of these must
 # load it through the matching `valid_*` dependency; the tenancy test enumerates the app's
 # routes against this list, so a route with a new kind of identifier fails until it is added.
-TENANT_PATH_PARAMETERS = ("municipality_code", "programme_id", "household_id", "application_id")
+TENANT_PATH_PARAMETERS = ("municipality_code", "programme_id", "household_id", "application_id", "user_id")

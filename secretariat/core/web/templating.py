@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from secretariat.core.applications.states import LABELS_JA, Status
-from secretariat.core.auth.roles import ROLE_LABELS_JA, Role
+from secretariat.core.applications.states import Status
 from secretariat.core.clock import as_utc
+from secretariat.core.messages import label, label_code, labels
 from secretariat.core.web.security import csrf_binding, csrf_token_for
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -38,19 +38,23 @@ def _phone(digits: str | None) -> str:
     return digits
 
 
-def _status_label(value: str | Status | None) -> str:
-    return LABELS_JA.get(Status(value), str(value)) if value else "—"
+def _label(value, kind: str) -> str:
+    """`{{ value|label('status') }}`: the catalogue's Japanese name of a code (the code itself if unknown)."""
+    return label(kind, value)
 
 
-def _role_label(value: str | Role) -> str:
-    return ROLE_LABELS_JA.get(Role(value), str(value))
+def _label_code(value, kind: str) -> str:
+    """`{{ value|label_code('deficiency') }}`: the name with the code beside it, 受付済み（received）."""
+    return label_code(kind, value)
 
 
 def make_templates(*folders: Path) -> Jinja2Templates:
     """Templates from a domain's own folders first, then the core's (so its pages can extend base.html)."""
     made = Jinja2Templates(directory=[str(folder) for folder in folders] + [str(TEMPLATE_DIR)])
-    made.env.filters.update(jst=_jst, yen=_yen, phone=_phone, status_label=_status_label, role_label=_role_label)
-    made.env.globals.update(statuses=list(Status))
+    made.env.filters.update(jst=_jst, yen=_yen, phone=_phone, label=_label, label_code=_label_code,
+                            status_label=lambda value: label("status", value), role_label=lambda value: label("role", value))
+    # label(kind, code) and labels(kind) (a kind's codes and names, for a select) as functions too
+    made.env.globals.update(statuses=list(Status), label=label, labels=labels)
     return made
 
 
@@ -62,4 +66,17 @@ def render(request: Request, name: str, status_code: int = 200, *, using: Jinja2
     binding = context.pop("csrf_binding", None) or csrf_binding(request)
     context.setdefault("actor", None)
     context["csrf_token"] = csrf_token_for(settings.secret_key, binding) if binding else ""
+    context["menu_counts"] = menu_counts(request, context["actor"])
     return using.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def menu_counts(request: Request, actor) -> dict[str, int]:
+    """Counts the menu shows beside its links (open escalations for the liaison), from the counters
+    the composition root registers on `app.state.menu_counters` as name -> f(session, actor)."""
+    counters = getattr(request.app.state, "menu_counters", {})
+    if actor is None or not counters:
+        return {}
+    from sqlmodel import Session
+
+    with Session(request.app.state.engine) as session:
+        return {name: count(session=session, actor=actor) for name, count in counters.items()}

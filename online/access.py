@@ -1,0 +1,143 @@
+"""Who may open a household's online application: its link, the second factor, and a short session.
+
+- The link (`/a/<token>`) carries 32 random bytes (`secrets.token_urlsafe`, 256 bits): unguessable,
+  and printed only on the household's own notice. The store keeps its SHA-256 alone.
+- The second factor is something the resident knows and the notice does not print: the head of
+  household's birth date (生年月日), or, per programme, a code from a separate letter (designed for:
+  `OnlineToken.letter_code_sha256`, `OnlineSetting.second_factor`; not issued yet).
+- Throttling: five wrong answers lock a link for fifteen minutes, and an address that gives twenty
+  wrong answers across any links is locked as long. Wrong answers are counted by the hash of the
+  link presented, whether or not such a link exists, and an unknown link takes the same statements
+  as a wrong answer: the answer and its time say nothing about which households exist.
+- A right answer opens a session of thirty minutes bound to that one household (a random cookie,
+  kept as its hash), which the application pages require along with the household's own link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from online.models import BIRTH_DATE, OnlineAttempt, OnlineSession, OnlineSetting, OnlineToken
+from secretariat.core.audit.service import record_audit
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.households.models import Household, Person
+
+TOKEN_BYTES = 32
+TOKEN_MAX_FAILURES = 5
+ADDRESS_MAX_FAILURES = 20
+LOCKOUT = timedelta(minutes=15)
+SESSION_LIFE = timedelta(minutes=30)
+NOBODY = -1  # the household id an unknown link is looked up with: the same query, no row
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def resident_actor(address: str = "") -> Actor:
+    """The resident acting on the web: a system actor to the flows (it reaches only the household its
+    session is bound to, which the routes have checked), named so the timeline and audit say who."""
+    return Actor(username="resident:web", role=Role.system, address=address or None)
+
+
+def second_factor_of(session: Session, programme_id: int) -> str:
+    setting = session.exec(select(OnlineSetting).where(OnlineSetting.programme_id == programme_id)).first()
+    return setting.second_factor if setting else BIRTH_DATE
+
+
+def token_row(session: Session, token: str) -> OnlineToken | None:
+    return session.exec(select(OnlineToken).where(OnlineToken.token_sha256 == sha256(token))).first()
+
+
+# --- the second factor ---------------------------------------------------------------------------
+
+class Answer:
+    OK = "ok"
+    WRONG = "wrong"  # also an unknown link: the resident cannot tell them apart
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class Verified:
+    answer: str
+    session_token: str = ""  # the cookie's value, when `answer` is OK
+
+
+def verify_birth_date(*, session: Session, token: str, birth_date: date, address: str) -> Verified:
+    """The resident's answer for the link `token`: OK with a new session, WRONG, or LOCKED."""
+    now = utcnow()
+    found = token_row(session, token)
+    attempts = [_attempt(session, "t:" + sha256(token)), _attempt(session, "a:" + sha256(address))]
+    if any(a.locked_until is not None and as_utc(a.locked_until) > now for a in attempts):
+        return Verified(Answer.LOCKED)
+    head = session.exec(select(Person.birth_date).where(
+        Person.household_id == (found.household_id if found else NOBODY), Person.is_head.is_(True))).first()
+    expected = head.isoformat() if head else "----------"
+    if hmac.compare_digest(expected, birth_date.isoformat()) and found is not None:
+        attempts[0].failures, attempts[0].locked_until = 0, None
+        session.add(attempts[0])
+        made = open_session(session=session, token=found, address=address)
+        return Verified(Answer.OK, made)
+    for attempt, most in zip(attempts, (TOKEN_MAX_FAILURES, ADDRESS_MAX_FAILURES)):
+        if attempt.locked_until is not None or now - as_utc(attempt.window_started_at) > LOCKOUT:
+            attempt.failures, attempt.window_started_at, attempt.locked_until = 0, now, None
+        attempt.failures += 1
+        if attempt.failures >= most:
+            attempt.locked_until = now + LOCKOUT
+        session.add(attempt)
+    session.flush()
+    locked = any(a.locked_until is not None for a in attempts)
+    return Verified(Answer.LOCKED if locked else Answer.WRONG)
+
+
+def _attempt(session: Session, key: str) -> OnlineAttempt:
+    found = session.exec(select(OnlineAttempt).where(OnlineAttempt.key == key)).first()
+    if found is not None:
+        return found
+    made = OnlineAttempt(key=key)
+    try:
+        with session.begin_nested():
+            session.add(made)
+            session.flush()
+    except IntegrityError:  # another request counted the first failure a moment ago
+        return session.exec(select(OnlineAttempt).where(OnlineAttempt.key == key)).one()
+    return made
+
+
+# --- the resident's session ----------------------------------------------------------------------
+
+def open_session(*, session: Session, token: OnlineToken, address: str) -> str:
+    cookie = secrets.token_urlsafe(32)
+    session.add(OnlineSession(token_sha256=sha256(cookie), household_id=token.household_id,
+                              municipality_id=token.municipality_id, expires_at=utcnow() + SESSION_LIFE))
+    record_audit(session=session, actor=resident_actor(address), action="online_sign_in", entity="household",
+                 entity_id=token.household_id, municipality_id=token.municipality_id)
+    session.flush()
+    return cookie
+
+
+def household_for(*, session: Session, token: str, cookie: str | None) -> Household | None:
+    """The household of the link `token`, when the browser's session is bound to that same household
+    and still fresh; None otherwise (no session, an expired one, or another household's)."""
+    if not cookie:
+        return None
+    found = token_row(session, token)
+    opened = session.exec(select(OnlineSession).where(OnlineSession.token_sha256 == sha256(cookie))).first()
+    if found is None or opened is None or opened.household_id != found.household_id:
+        return None
+    if as_utc(opened.expires_at) <= utcnow():
+        return None
+    return session.get(Household, found.household_id)

@@ -1,0 +1,165 @@
+"""The residents' pages (ファストパス): the link from the notice, the second factor, the application,
+and its receipt. No staff login here: the household's link and the second factor open a short
+session bound to that household (`access.py`); routes parse, call the flow, render.
+
+CSRF: these pages are exempt from the staff check (whose token is bound to the staff session) and
+carry their own: the second factor's form is bound to a pre-session cookie, the application's to
+the resident's session cookie.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.datastructures import UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from mailroom.scanning.images import scan_limits
+from online import access, flows
+from secretariat.core.errors import DomainError
+from secretariat.core.web.deps import AppSettings, DbSession
+from secretariat.core.web.security import client_address, csrf_matches, new_presession, set_cookie
+from secretariat.core.web.templating import make_templates, render
+
+PREFIX = "/a/"  # the short link printed on the notice: /a/<token>
+RESIDENT_COOKIE = "secretariat_resident"
+PRESESSION_COOKIE = "secretariat_resident_pre"
+STYLESHEET = Path(__file__).parent / "templates" / "resident.css"
+ERAS = {"showa": 1925, "heisei": 1988, "reiwa": 2018, "taisho": 1911, "seireki": 0}
+ERA_LABELS = {"showa": "昭和", "heisei": "平成", "reiwa": "令和", "taisho": "大正", "seireki": "西暦"}
+# The path parameter that names a household here: checked by `access.household_for` (the session
+# must be bound to the link's household) instead of a staff `valid_*` dependency.
+RESIDENT_PATH_PARAMETERS = ("token",)
+
+router = APIRouter(tags=["online"])
+pages = make_templates(Path(__file__).parent / "templates")
+
+
+@router.get("/a/static/resident.css", include_in_schema=False)
+def stylesheet():
+    return FileResponse(STYLESHEET, media_type="text/css")
+
+
+def _csrf_ok(request: Request, settings, cookie_name: str, supplied: str | None) -> bool:
+    return csrf_matches(settings.secret_key, request.cookies.get(cookie_name), supplied)
+
+
+def _factor_page(request: Request, token: str, *, message: str = "", typed: dict | None = None,
+                 status_code: int = 200, presession: str | None = None) -> Response:
+    presession = presession or request.cookies.get(PRESESSION_COOKIE) or new_presession()
+    response = render(request, "online_factor.html", status_code, using=pages, csrf_binding=presession,
+                      token=token, message=message, typed=typed or {}, eras=ERA_LABELS)
+    if request.cookies.get(PRESESSION_COOKIE) != presession:
+        set_cookie(request, response, PRESESSION_COOKIE, presession)
+    return response
+
+
+@router.get("/a/{token}", include_in_schema=False)
+def open_link(token: str, request: Request, session: DbSession):
+    """The link from the notice: the second factor's page (the same page for any link, known or not)."""
+    if access.household_for(session=session, token=token, cookie=request.cookies.get(RESIDENT_COOKIE)):
+        return RedirectResponse(f"{PREFIX}{token}/apply", status_code=303)
+    return _factor_page(request, token)
+
+
+def parse_birth_date(era: str, year: str, month: str, day: str) -> date | None:
+    try:
+        number = int(year.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+        return date(ERAS[era] + number, int(month), int(day))
+    except (KeyError, ValueError):
+        return None
+
+
+@router.post("/a/{token}", include_in_schema=False)
+def answer_factor(token: str, request: Request, session: DbSession, settings: AppSettings,
+                  era: Annotated[str, Form()] = "", year: Annotated[str, Form()] = "",
+                  month: Annotated[str, Form()] = "", day: Annotated[str, Form()] = "",
+                  csrf_token: Annotated[str, Form()] = ""):
+    typed = {"era": era, "year": year, "month": month, "day": day}
+    if not _csrf_ok(request, settings, PRESESSION_COOKIE, csrf_token):
+        return _factor_page(request, token, typed=typed, status_code=403,
+                            message="画面の有効期限が切れました。もう一度入力してください。")
+    born = parse_birth_date(era, year, month, day)
+    if born is None:
+        return _factor_page(request, token, typed=typed, status_code=422,
+                            message="生年月日を正しく入力してください（例: 昭和 55 年 12 月 26 日）。")
+    result = access.verify_birth_date(session=session, token=token, birth_date=born,
+                                      address=client_address(request))
+    if result.answer == access.Answer.OK:
+        response = RedirectResponse(f"{PREFIX}{token}/apply", status_code=303)
+        set_cookie(request, response, RESIDENT_COOKIE, result.session_token,
+                   max_age=int(access.SESSION_LIFE.total_seconds()))
+        return response
+    session.commit()  # the failure counts even though the answer is an error page
+    message = ("入力が続けて違ったため、しばらく受け付けを止めています。15分ほどたってから、もう一度お試しください。"
+               if result.answer == access.Answer.LOCKED else
+               "入力された生年月日では確認できませんでした。通知に書かれた世帯主の生年月日を入力してください。")
+    return _factor_page(request, token, typed=typed, message=message, status_code=200)
+
+
+def _resident(request: Request, session, token: str):
+    return access.household_for(session=session, token=token, cookie=request.cookies.get(RESIDENT_COOKIE))
+
+
+def _application_page(request: Request, session, token: str, household, *, message: str = "",
+                      typed: dict | None = None, status_code: int = 200) -> Response:
+    page = flows.application_page(session=session, household=household)
+    answers = typed if typed is not None else page.answers
+    return render(request, "online_apply.html", status_code, using=pages,
+                  csrf_binding=request.cookies.get(RESIDENT_COOKIE), token=token, page=page, message=message,
+                  answers=answers or {})
+
+
+@router.get("/a/{token}/apply", include_in_schema=False)
+def application(token: str, request: Request, session: DbSession):
+    household = _resident(request, session, token)
+    if household is None:
+        return RedirectResponse(f"{PREFIX}{token}", status_code=303)
+    page = flows.application_page(session=session, household=household)
+    if not page.may_apply:
+        return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)
+    return _application_page(request, session, token, household)
+
+
+@router.post("/a/{token}/apply", include_in_schema=False)
+async def submit_application(token: str, request: Request, session: DbSession, settings: AppSettings):
+    household = _resident(request, session, token)
+    if household is None:
+        return RedirectResponse(f"{PREFIX}{token}", status_code=303)
+    form = await request.form()
+    text = {key: value for key, value in form.items() if isinstance(value, str)}
+    typed = {**text, "confirmations": form.getlist("confirmations")}
+    if not _csrf_ok(request, settings, RESIDENT_COOKIE, text.get("csrf_token")):
+        return _application_page(request, session, token, household, typed=typed, status_code=403,
+                                 message="画面の有効期限が切れました。もう一度送信してください。")
+    answers = flows.Answers(confirmations=[str(v) for v in form.getlist("confirmations")],
+                            **{name: text.get(name, "").strip()[:100] for name in
+                               ("choice", "account_choice", "bank", "branch", "account_type", "account_number",
+                                "account_holder_kana", "phone")})
+    photos = {}
+    for key, value in form.items():
+        if key.startswith("photo_") and isinstance(value, UploadFile) and value.filename:
+            photos[key.removeprefix("photo_")] = await value.read(flows.PHOTO_MAX_BYTES + 1)
+    try:
+        flows.submit(session=session, household=household, answers=answers, photos=photos,
+                     data_dir=settings.data_dir, limits=scan_limits(settings), address=client_address(request))
+    except DomainError as error:
+        session.rollback()
+        return _application_page(request, session, token, household, typed=typed, message=error.message,
+                                 status_code=422)
+    return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)
+
+
+@router.get("/a/{token}/done", include_in_schema=False)
+def receipt_page(token: str, request: Request, session: DbSession):
+    """受付: the receipt number, the verdict, and what happens next (or what to fix)."""
+    household = _resident(request, session, token)
+    if household is None:
+        return RedirectResponse(f"{PREFIX}{token}", status_code=303)
+    page = flows.application_page(session=session, household=household)
+    number = flows.receipt_number(page.receipt) if page.receipt else ""
+    return render(request, "online_done.html", using=pages, csrf_binding=request.cookies.get(RESIDENT_COOKIE),
+                  token=token, page=page, number=number)

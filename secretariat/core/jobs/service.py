@@ -1,0 +1,74 @@
+"""Putting work on the queue, and reading it back: what pages and commands call."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.roles import Role
+from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.jobs.models import ACTIVE_STATES, Job
+
+# Workers of this process wait on these between looks at the queue; a commit that enqueued a job
+# sets them, so the embedded worker starts it at once instead of at its next look.
+_local_wakers: set[threading.Event] = set()
+
+
+def enqueue(session: Session, kind: str, key: str, *, municipality_id: int | None = None, created_by: str = "",
+            **args) -> Job:
+    """Queue `kind` for `key` with `args` (identifiers only: they are stored and shown), in the
+    caller's transaction; the job starts once it commits. While a job of the same kind and key is
+    queued or running, that job is returned instead: a second start joins the first."""
+    existing = active_job(session, kind, key)
+    if existing is not None:
+        return existing
+    job = Job(kind=kind, key=key, args=args, municipality_id=municipality_id, created_by=created_by)
+    try:
+        with session.begin_nested():
+            session.add(job)
+    except IntegrityError:  # another transaction queued the same work first and has committed
+        return active_job(session, kind, key)
+    event.listen(session, "after_commit", _wake_local_workers, once=True)
+    return job
+
+
+def active_job(session: Session, kind: str, key: str) -> Job | None:
+    return session.exec(select(Job).where(Job.kind == kind, Job.key == key, Job.state.in_(ACTIVE_STATES))).first()
+
+
+def latest_job(session: Session, kind: str, key: str) -> Job | None:
+    """The newest job for this piece of work, whatever its state."""
+    return session.exec(select(Job).where(Job.kind == kind, Job.key == key).order_by(Job.id.desc())).first()
+
+
+def list_jobs(*, session: Session, actor: Actor, limit: int = 200) -> list[Job]:
+    """The newest jobs first: the supervisor's view of everything running in the background."""
+    actor.require(Role.admin, Role.supervisor)
+    return list(session.exec(select(Job).where(actor.scope(Job.municipality_id)).order_by(Job.id.desc())
+                             .limit(limit)))
+
+
+def duration(job: Job, now: datetime | None = None) -> timedelta | None:
+    """From its first start to its end, or to now while it is unfinished; None before it starts."""
+    if job.started_at is None:
+        return None
+    end = job.finished_at or now or utcnow()
+    return as_utc(end) - as_utc(job.started_at)
+
+
+def add_local_waker(wake: threading.Event) -> None:
+    _local_wakers.add(wake)
+
+
+def remove_local_waker(wake: threading.Event) -> None:
+    _local_wakers.discard(wake)
+
+
+def _wake_local_workers(_session=None) -> None:
+    for wake in list(_local_wakers):
+        wake.set()

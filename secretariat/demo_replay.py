@@ -1,0 +1,266 @@
+"""The demo's weeks between mail-out and today, replayed day by day through the product's flows.
+
+Each mailed household is given a plausible life (an envelope back undelivered, a decline by phone,
+a reply in the first fortnight or later or never, a form with something missing that goes back and
+returns corrected, a new bank account written on it). Every step then happens the way staff would
+make it, on its day (`clock.replaying_at`): the operator checks the envelope in at the station and
+judges the paper by hand, the supervisor prints return letters on Mondays and Thursdays, two
+operators key new accounts blind every evening, the supervisor proposes a decision list every
+Monday and the municipality's liaison approves it, the agent records a decline from a call.
+The demo never moves an application itself: the flows do, and own each step.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from callcenter.inquiries.service import log_inquiry, record_decline
+from exchange.decisions.flows import approve_decision_list, propose_decision_list, ready_for_decision
+from mailroom.checkin.by_hand import check_by_hand, receipt_for_code
+from mailroom.checkin.returns import print_return_letters
+from mailroom.checkin.service import check_in_code, record_undeliverable
+from mailroom.keying.flows import DISPUTED, next_task, submit_entry, verify
+from mailroom.printing.models import IssuedForm
+from mailroom.printing.page_code import PageCode
+from secretariat.core.applications.models import Application
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.models import User
+from secretariat.core.auth.roles import Role
+from secretariat.core.auth.service import actor_for
+from secretariat.core.clock import JST, replaying_at, utcnow
+from secretariat.core.households.models import Household, Person
+from secretariat.core.synthetic import real_branches
+from templates.loader import default_templates
+
+FORM = "kakuninsho-hikazei"
+COVER = "cover-letter"
+RETURN_DAYS = (0, 3)  # Monday and Thursday: the return letters go out twice a week
+DECISION_DAY = 0  # Monday: the week's decision list
+
+
+@dataclass
+class Tally:
+    """What the replay did, for the demo's summary."""
+
+    undeliverable: int = 0
+    declined: int = 0
+    received: int = 0
+    returned: int = 0
+    complete: int = 0
+    approved: int = 0
+    keyed: int = 0
+    decision_lists: int = 0
+
+    def stages(self) -> list[tuple[str, int, str]]:
+        return [
+            ("undeliverable (宛所不明)", self.undeliverable, "envelopes back from the post office, checked in by "
+                                                           "the code in their window"),
+            ("declined (辞退)", self.declined, "declines taken by phone and recorded by the agent"),
+            ("received (受付)", self.received, "forms checked in at the station, corrected ones included"),
+            ("deficient → returned (返戻)", self.returned, "return letters printed on Mondays and Thursdays"),
+            ("complete (審査完了)", self.complete, "forms judged complete by the operator"),
+            ("keying (申請データ入力)", self.keyed, "new accounts keyed blind by two operators every evening, "
+                                                "differences settled by a supervisor"),
+            ("approved (支給決定)", self.approved, f"in {self.decision_lists} weekly decision lists proposed by the "
+                                                 "supervisor and approved by the municipality's liaison"),
+        ]
+
+
+@dataclass(order=True)
+class Event:
+    """One thing that happens to one application at one moment."""
+
+    at: datetime
+    order: int
+    kind: str = field(compare=False)
+    application_id: int = field(compare=False)
+    ticked: frozenset[str] = field(default=frozenset(), compare=False)
+    attachments: int = field(default=0, compare=False)
+
+
+class Replay:
+    """The staff of the demo, and the steps they take."""
+
+    def __init__(self, session: Session, programmes: list, directory: Path, rng: random.Random):
+        self.session, self.programmes, self.directory, self.rng = session, programmes, directory, rng
+        self.operator, self.second, self.supervisor, self.agent = (
+            self.staff(name) for name in ("operator", "operator2", "supervisor", "agent"))
+        self.liaisons = {p.id: actor_for(session.exec(select(User).where(
+            User.role == Role.liaison.value, User.municipality_id == p.municipality_id)).one(), "demo")
+            for p in programmes}
+        self.branches = real_branches()
+        self.tally = Tally()
+        self._order = 0
+
+    def staff(self, username: str) -> Actor:
+        return actor_for(self.session.exec(select(User).where(User.username == username)).one(), "demo")
+
+    # --- the lives -------------------------------------------------------------------------
+
+    def lives(self, mailed_on: dict[int, date], today: date) -> list[Event]:
+        """Every application's events up to now, planned with the demo's seed."""
+        now = utcnow().astimezone(JST)
+        events: list[Event] = []
+        for application_id, mailed in sorted(mailed_on.items()):
+            events += [e for e in self._life(application_id, mailed, today) if e.at <= now]
+        return sorted(events)
+
+    def _moment(self, day: date, first_hour: int, last_hour: int) -> datetime:
+        return datetime.combine(day, time(self.rng.randint(first_hour, last_hour), self.rng.randint(0, 59)), JST)
+
+    def _event(self, kind: str, at: datetime, application_id: int, **extra) -> Event:
+        self._order += 1
+        return Event(at, self._order, kind, application_id, **extra)
+
+    def _life(self, application_id: int, mailed: date, today: date) -> list[Event]:
+        rng = self.rng
+        if rng.random() < 0.025:
+            return [self._event("undeliverable", self._moment(mailed + timedelta(days=rng.randint(3, 8)), 9, 11),
+                                application_id)]
+        if rng.random() < 0.02:
+            return [self._event("decline", self._moment(mailed + timedelta(days=rng.randint(2, 20)), 9, 17),
+                                application_id)]
+        # Replies bunch up in the first fortnight after mailing and thin out after (the busy curve).
+        reply_after = int(rng.expovariate(1 / 9)) + 2
+        if rng.random() > 0.85 or mailed + timedelta(days=reply_after) > today:
+            return []
+        household = self.session.get(Household, self.session.get(Application, application_id).household_id)
+        new_account = household.bank_code is None or rng.random() < 0.3
+        arrived = mailed + timedelta(days=reply_after)
+        checked = arrived + timedelta(days=rng.randint(0, 2))
+        events = [self._event("arrive", self._moment(arrived, 9, 11), application_id)]
+        if rng.random() < 0.12:
+            ticked, attachments = self._filled_in(new_account, missing=rng.choice(["signature", "phone", "id_copy"]))
+            events.append(self._event("judge", self._moment(checked, 13, 16), application_id, ticked=ticked,
+                                      attachments=attachments))
+            back = checked + timedelta(days=rng.randint(8, 18))  # after Monday's or Thursday's return letter
+            if rng.random() > 0.7:
+                return events
+            events.append(self._event("arrive", self._moment(back, 9, 11), application_id))
+            checked = back + timedelta(days=1)
+        ticked, attachments = self._filled_in(new_account)
+        events.append(self._event("judge", self._moment(checked, 13, 16), application_id, ticked=ticked,
+                                  attachments=attachments))
+        return events
+
+    @staticmethod
+    def _filled_in(new_account: bool, missing: str = "") -> tuple[frozenset[str], int]:
+        """The boxes a resident filled in, and the pages they enclosed; `missing` one left out."""
+        ticked = {"confirm_tax_exempt", "confirm_not_dependent", "receive", "phone", "signed_date", "signature",
+                  "attach_id", "account_choice=" + ("new" if new_account else "on_file")}
+        attachments = 1
+        if new_account:
+            ticked |= {"bank_name", "branch_name", "account_type=ordinary", "account_number", "account_holder_kana",
+                       "attach_bank"}
+            attachments += 1
+        if missing == "id_copy":
+            attachments -= 1
+        ticked.discard(missing)
+        return frozenset(ticked), attachments
+
+    # --- playing them ----------------------------------------------------------------------
+
+    def play(self, events: list[Event], first_day: date, today: date, advance=lambda: None) -> Tally:
+        """Play the events in order, with each day's office routines after its last event."""
+        pending = iter(events)
+        upcoming = next(pending, None)
+        day = first_day
+        while day <= today:
+            while upcoming is not None and upcoming.at.date() == day:
+                with replaying_at(upcoming.at):
+                    getattr(self, f"_{upcoming.kind}")(upcoming)
+                advance()
+                upcoming = next(pending, None)
+            if day < today:
+                self.office_routines(day)
+            self.session.commit()
+            day += timedelta(days=1)
+        return self.tally
+
+    def office_routines(self, day: date) -> None:
+        """The evening's keying, the return letters on their days, Monday's decision lists."""
+        if day.weekday() == DECISION_DAY:
+            with replaying_at(datetime.combine(day, time(10), JST)):
+                for programme in self.programmes:
+                    self.decide(programme)
+        with replaying_at(datetime.combine(day, time(17, 30), JST)):
+            if day.weekday() in RETURN_DAYS:
+                for programme in self.programmes:
+                    batch = print_return_letters(session=self.session, actor=self.supervisor, programme=programme,
+                                                 out_root=self.directory / "returns")
+                    self.tally.returned += batch.letter_count if batch else 0
+        with replaying_at(datetime.combine(day, time(18), JST)):
+            self.key_open_tasks()
+
+    def _code(self, application_id: int, template: str) -> str:
+        household_id = self.session.get(Application, application_id).household_id
+        form_id = self.session.exec(select(IssuedForm.form_id).where(IssuedForm.household_id == household_id,
+                                                                      IssuedForm.voided_at.is_(None))).one()
+        return PageCode(form_id=form_id, household_id=household_id, page=1,
+                        template=default_templates()[template].key).text
+
+    def _undeliverable(self, event: Event) -> None:
+        record_undeliverable(session=self.session, actor=self.operator, code=self._code(event.application_id, COVER),
+                             returned_on=event.at.date())
+        self.tally.undeliverable += 1
+
+    def _decline(self, event: Event) -> None:
+        application = self.session.get(Application, event.application_id)
+        programme = next(p for p in self.programmes if p.id == application.programme_id)
+        inquiry = log_inquiry(session=self.session, actor=self.agent, programme=programme,
+                              household=self.session.get(Household, application.household_id), category="decline",
+                              text="受け取らないとの申出")
+        record_decline(session=self.session, actor=self.agent, inquiry=inquiry)
+        self.tally.declined += 1
+
+    def _arrive(self, event: Event) -> None:
+        arrival = check_in_code(session=self.session, actor=self.operator, code=self._code(event.application_id, FORM),
+                                arrived_on=event.at.date())
+        self.tally.received += arrival.new
+
+    def _judge(self, event: Event) -> None:
+        receipt = receipt_for_code(session=self.session, actor=self.operator,
+                                   code=self._code(event.application_id, FORM))
+        verdict = check_by_hand(session=self.session, actor=self.operator, receipt=receipt, ticked=event.ticked,
+                                attachment_pages=event.attachments)
+        self.tally.complete += verdict.outcome.value == "complete"
+
+    def key_open_tasks(self, slip_every: int = 0) -> int:
+        """Every task in the keying queue keyed by the first operator, then blind by the second;
+        with `slip_every`, every so often the second slips on the last digit and a supervisor settles it."""
+        keyed: dict[int, dict[str, str]] = {}
+        while (task := next_task(session=self.session, actor=self.operator)) is not None and task.id not in keyed:
+            head = self.session.exec(select(Person).where(Person.household_id == task.household_id,
+                                                          Person.is_head.is_(True))).one()
+            bank, branch = self.rng.choice(self.branches)
+            keyed[task.id] = dict(bank_code=bank, branch_code=branch, account_type="普通",
+                                  account_number=f"{self.rng.randint(0, 9_999_999):07d}",
+                                  account_holder_kana=head.name_kana, phone="")
+            submit_entry(session=self.session, actor=self.operator, task=task, raw=keyed[task.id])
+        for index, _task_id in enumerate(keyed):
+            task = next_task(session=self.session, actor=self.second)
+            values = dict(keyed[task.id])
+            if slip_every and index % slip_every == 1:
+                digits = values["account_number"]
+                values["account_number"] = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+            task = submit_entry(session=self.session, actor=self.second, task=task, raw=values)
+            if task.status == DISPUTED:
+                verify(session=self.session, actor=self.supervisor, task=task, choice="first")
+        self.tally.keyed += len(keyed)
+        return len(keyed)
+
+    def decide(self, programme):
+        """The supervisor proposes every complete, keyed form; the municipality's liaison approves."""
+        if not ready_for_decision(self.session, programme):
+            return None
+        decision = propose_decision_list(session=self.session, actor=self.supervisor, programme=programme,
+                                         out_root=self.directory / "decisions")
+        self.tally.approved += approve_decision_list(session=self.session, actor=self.liaisons[programme.id],
+                                                     decision=decision)
+        self.tally.decision_lists += 1
+        return decision
