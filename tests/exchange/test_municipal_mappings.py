@@ -163,7 +163,7 @@ def test_a_web_upload_is_read_with_its_municipalitys_mapping(factory, client, lo
     with write(renamed_rows(rows)).open("rb") as handle:
         page = client.post(f"/programmes/{tenant.programme.id}/exchange/targets", files={"file": ("t.csv", handle)},
                            data={"csrf_token": token}, follow_redirects=True)
-    assert "取込完了" in page.text and f"項目定義 {tenant.municipality.code}" in page.text
+    assert "取込完了" in page.text and f"項目定義 <code>{tenant.municipality.code}</code>" in page.text
 
 
 # --- the CLI --------------------------------------------------------------------------------------------------
