@@ -2,6 +2,7 @@
 generated scanner output: pages per second including start-up, and what the check got right.
 
     .venv/bin/python benchmarks/scan_check.py [--forms 150] [--runs 3] [--workers N] [--seed 1] [--keep DIR [--reuse]]
+        [--feeds mixed] [--commands check]
 
 Set-up (not timed): a fresh SQLite store with a programme of `--forms` households, printed and
 mailed by the print room. Each form comes back filled by an imaginary resident (three in four
@@ -259,6 +260,8 @@ def main() -> None:
     parser.add_argument("--feeds", nargs="+", choices=list(FEEDS), default=list(FEEDS))
     parser.add_argument("--keep", type=Path, help="build everything here instead of a temporary folder")
     parser.add_argument("--reuse", action="store_true", help="time the feeds already built in --keep again")
+    parser.add_argument("--commands", nargs="+", choices=["check", "ingest"], default=["check", "ingest"],
+                        help="the commands to time (default: both)")
     options = parser.parse_args()
     root = options.keep or Path(tempfile.mkdtemp(prefix="scan-bench-"))
     reuse = options.reuse and (root / "store" / STORE).exists()
@@ -284,20 +287,24 @@ def main() -> None:
         print(f"\nfeed {name!r}: {len(files)} files ({sum(1 for item in truth if item['page'])} form pages and "
               f"{sum(1 for item in truth if not item['page'])} ID or bank-book copies), "
               f"{'reused' if reuse else f'made in {time.perf_counter() - started:.0f} s'}")
-        timings, first = [], None
-        for _ in range(options.runs):
-            seconds, cpu, stdout = run(["mailroom", "check", "--json", *files], root / "check-data", options.workers)
-            timings.append((seconds, cpu))
-            first = first or stdout
-        print(f"  secretariat mailroom check --json FILE…: {rates(timings, len(files))}")
-        score_check(truth, first)
-        timings = []
-        for attempt in range(options.runs):
-            data_dir = fresh_store(root / "store", root / f"ingest-{attempt}")
-            seconds, cpu, _ = run(["mailroom", "ingest", folder, "--arrived", ARRIVED_ON], data_dir, options.workers)
-            timings.append((seconds, cpu))
-        print(f"  secretariat mailroom ingest FOLDER (a fresh store each time): {rates(timings, len(files))}")
-        score_ingest(truth, root / "ingest-0")
+        if "check" in options.commands:
+            timings, first = [], None
+            for _ in range(options.runs):
+                seconds, cpu, stdout = run(["mailroom", "check", "--json", *files], root / "check-data",
+                                           options.workers)
+                timings.append((seconds, cpu))
+                first = first or stdout
+            print(f"  secretariat mailroom check --json FILE…: {rates(timings, len(files))}")
+            score_check(truth, first)
+        if "ingest" in options.commands:
+            timings = []
+            for attempt in range(options.runs):
+                data_dir = fresh_store(root / "store", root / f"ingest-{attempt}")
+                seconds, cpu, _ = run(["mailroom", "ingest", folder, "--arrived", ARRIVED_ON], data_dir,
+                                      options.workers)
+                timings.append((seconds, cpu))
+            print(f"  secretariat mailroom ingest FOLDER (a fresh store each time): {rates(timings, len(files))}")
+            score_ingest(truth, root / "ingest-0")
         print(f"  load average now {os.getloadavg()[0]:.1f}")
 
 

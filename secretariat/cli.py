@@ -178,7 +178,7 @@ def programmes_expire(programme: Annotated[int, typer.Argument(help="programme i
     with cli_session() as session:
         chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         moved = expire_unanswered(session=session, actor=CLI_ACTOR, programme=chosen, grace_days=grace_days,
-                                  on=parse_date(on, "as-of day") if on else None)
+                                  on=parse_date(on, "基準日") if on else None)
     console.print(f"programme {programme}: {moved:,} applications expired (期限切れ); "
                   f"'secretariat exchange results' lists them for the municipality")
 

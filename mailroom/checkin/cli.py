@@ -116,7 +116,7 @@ def _session(settings: Settings | None = None):
 def _date(value: str | None) -> date | None:
     from secretariat.core.programmes.service import parse_date
 
-    return parse_date(value, "date") if value else None
+    return parse_date(value, "日付") if value else None
 
 
 @app.command("ingest")

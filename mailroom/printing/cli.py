@@ -146,7 +146,7 @@ def mailed(run_id: Annotated[int, typer.Option("--run", help="print run id")],
     from secretariat.core.programmes.service import parse_date
 
     with cli_session() as session:
-        day = parse_date(mailed_on, "mail-out date")
+        day = parse_date(mailed_on, "発送日")
         moved = record_mailing(session=session, actor=CLI_ACTOR, mailed_on=day,
                                run=get_run(session=session, actor=CLI_ACTOR, run_id=run_id))
     console.print(f"print run {run_id}: {moved:,} households recorded as mailed on {mailed_on}")
@@ -165,7 +165,7 @@ def reminders(programme: Annotated[int, typer.Option(help="programme id")],
     with cli_session(settings) as session:
         chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         run = print_reminders(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
-                              days_before=days_before, on=parse_date(on, "as-of day") if on else None)
+                              days_before=days_before, on=parse_date(on, "基準日") if on else None)
     if run is None:
         console.print("nothing to print: every household has replied or has been reminded")
         return
@@ -180,6 +180,6 @@ def reminders_mailed(run_id: Annotated[int, typer.Option("--run", help="reminder
     from secretariat.core.programmes.service import parse_date
 
     with cli_session() as session:
-        count = record_reminder_mailing(session=session, actor=CLI_ACTOR, mailed_on=parse_date(mailed_on, "mail-out date"),
+        count = record_reminder_mailing(session=session, actor=CLI_ACTOR, mailed_on=parse_date(mailed_on, "発送日"),
                                         run=get_reminder_run(session=session, actor=CLI_ACTOR, run_id=run_id))
     console.print(f"reminder run {run_id}: {count:,} letters recorded as mailed on {mailed_on}")

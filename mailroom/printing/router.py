@@ -102,7 +102,7 @@ def print_run_file(run: ValidPrintRun, actor: Printer, file_name: str):
 @router.post("/print/runs/{run_id}/mailed")
 def print_run_mailed(session: DbSession, run: ValidPrintRun, actor: Printer,
                      mailed_on: Annotated[str, Form(max_length=10)]):
-    record_mailing(session=session, actor=actor, run=run, mailed_on=parse_date(mailed_on, "mail-out date"))
+    record_mailing(session=session, actor=actor, run=run, mailed_on=parse_date(mailed_on, "発送日"))
     return RedirectResponse(f"/print/runs/{run.id}", status_code=303)
 
 

@@ -432,7 +432,7 @@ def record_mailing(*, session: Session, actor: Actor, run: PrintRun, mailed_on: 
     if run.completed_at is None:
         raise Conflict(f"print run {run.id} has not finished printing; run 'secretariat print run' to finish it")
     if mailed_on > today_jst():
-        raise InvalidInput(f"mail-out date {mailed_on} is in the future")
+        raise InvalidInput(f"発送日 {mailed_on} が未来の日付です")
     if run.mailed_date is not None:
         raise Conflict(f"print run {run.id} was already recorded as mailed on {run.mailed_date}")
     printed = list(session.exec(select(Application).join(IssuedForm, IssuedForm.household_id == Application.household_id)

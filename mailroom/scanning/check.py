@@ -36,6 +36,11 @@ class PageReading:
     def page(self) -> int:
         return self.code.page
 
+    def uncertain_fields(self) -> list[str]:
+        """The fields the machine could not decide (a choice with any option undecided)."""
+        return [name for name, result in self.fields.items()
+                if result.state == State.uncertain or State.uncertain in result.options.values()]
+
     def verdict(self) -> Verdict:
         """The rules that this page alone can decide (a field on another page is not judged here)."""
         return evaluate(self.template, self.fields)

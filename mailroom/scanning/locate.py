@@ -42,6 +42,7 @@ FRAMES_NEEDED = 3         # frames that must agree when marks are missing
 SYMBOL_WEIGHT, MARK_WEIGHT, FRAME_WEIGHT = 1.0, 4.0, 2.0  # in the fit: a mark's centroid is the surest point
 SYMBOLS_AGREE_MM = 2.0    # both code symbols within this of one placement (a stretched page stays within)
 COLLINEAR_MM = 40.0       # points narrower than this across fix a similarity, not an affine map
+SEARCH_HALVED_FROM = 1600  # pixels along an image's shorter side (A4 from 200 dpi): codes are searched at half size
 
 
 class Unregistered(ScanError):
@@ -77,24 +78,44 @@ def read_page_code(pixels: numpy.ndarray) -> tuple[PageCode, list[numpy.ndarray]
 
     Upright or upside down, a symbol sits in the image's top-right corner, and in its bottom-left
     one: those two are searched first, then the whole image (a page turned a quarter, a page with
-    someone else's code, a copy with none; which is each ID copy, so its search is kept to one pass)."""
-    height, width = pixels.shape
+    someone else's code, a copy with none; which is each ID copy, so its search is kept to one pass).
+    A large image is searched at half its size, a quarter of the pixels (a page code's module, half
+    a millimetre, is still two pixels at 100 dpi), and a symbol found there is read again at full size."""
+    scale = 2 if min(pixels.shape) >= SEARCH_HALVED_FROM else 1
+    search = cv2.resize(pixels, None, fx=1 / scale, fy=1 / scale, interpolation=cv2.INTER_AREA) if scale > 1 else pixels
+    height, width = search.shape
     ch, cw = height * 3 // 10, width * 4 // 10
     foreign = False
     for top, left in [(0, width - cw), (height - ch, 0)]:
-        found, foreign_here = _our_codes(pixels[top:top + ch, left:left + cw], (left, top), fast=True)
+        found, foreign_here = _our_codes(search[top:top + ch, left:left + cw], (left, top), fast=True)
         foreign |= foreign_here
         if found:
-            code, symbols, orientation = found
-            return code, symbols[:1], orientation
-    found, foreign_here = _our_codes(pixels, (0, 0), fast=False)
+            return _at_full_size(pixels, found, scale, symbols=1)
+    found, foreign_here = _our_codes(search, (0, 0), fast=False)
     if found:
-        code, symbols, orientation = found
-        return code, symbols[:2], orientation
+        return _at_full_size(pixels, found, scale, symbols=2)
     if foreign or foreign_here:
         raise ScanError("foreign_code", "the page carries a code, but not one of our page codes "
                                         "(a document from elsewhere)")
     raise ScanError("no_page_code", "no page code found on the page")
+
+
+def _at_full_size(pixels: numpy.ndarray, found, scale: int, symbols: int) -> tuple[PageCode, list[numpy.ndarray], int]:
+    """The first `symbols` symbols of a code found on the image shrunk by `scale`, read again at the
+    image's full size around where they lie (as found, scaled up, if one is not read there)."""
+    code, corners, orientation = found
+    if scale == 1:
+        return code, corners[:symbols], orientation
+    placed = []
+    for rough in corners[:symbols]:
+        rough = scale * rough + (scale - 1) / 2  # a shrunk pixel's centre is the centre of the pixels it covers
+        reach = numpy.linalg.norm(rough[0] - rough[2]) / 2  # a quiet zone and more on every side
+        height, width = pixels.shape
+        left, top = (max(0, int(value - reach)) for value in rough.min(axis=0))
+        right, bottom = (int(min(limit, value + reach)) for value, limit in zip(rough.max(axis=0), (width, height)))
+        again, _foreign = _our_codes(pixels[top:bottom, left:right], (left, top), fast=True)
+        placed.append(again[1][0] if again and again[0] == code else rough)
+    return code, placed, orientation
 
 
 def _our_codes(pixels: numpy.ndarray, offset: tuple[int, int], fast: bool):

@@ -63,6 +63,7 @@ class PageCheck:
     error: ScanError | None = None
     crops: dict[tuple[str, str], bytes] = field(default_factory=dict)
     sha256: str = ""
+    reduced: bool = False  # read from the page decoded at half its resolution
 
 
 def check_page(task: PageTask, limits: ScanLimits = DEFAULT_LIMITS, crops: bool = False,
@@ -81,7 +82,17 @@ def check_page(task: PageTask, limits: ScanLimits = DEFAULT_LIMITS, crops: bool 
 
 
 def _check_data(task: PageTask, data: bytes, limits: ScanLimits, crops: bool) -> PageCheck:
-    image = next(decode_pages(data, task.path, limits, only=task.index), None)
+    """The page checked from a JPEG decoded at half its resolution where it is large (see
+    `decode_pages`), and checked again at full resolution when that reading leaves a page or a
+    field to an operator (`_settled`)."""
+    checked = _check_decoded(task, data, limits, crops, reduced=True)
+    if checked.reduced and not _settled(checked):
+        checked = _check_decoded(task, data, limits, crops, reduced=False)
+    return checked
+
+
+def _check_decoded(task: PageTask, data: bytes, limits: ScanLimits, crops: bool, reduced: bool) -> PageCheck:
+    image = next(decode_pages(data, task.path, limits, only=task.index, reduced=reduced), None)
     if image is None:
         return PageCheck(decoded=False, error=ScanError("unreadable", f"{task.index} 頁目がファイルにありません"))
     if image.error is not None:
@@ -91,13 +102,22 @@ def _check_data(task: PageTask, data: bytes, limits: ScanLimits, crops: bool) ->
     try:
         reading = check.check_pixels(image.pixels)
     except ScanError as error:
-        return PageCheck(decoded=True, error=error)
+        return PageCheck(decoded=True, error=error, reduced=image.reduced)
     except Exception as error:  # noqa: BLE001 — one page must not stop the batch; the cause is logged
         log.exception("checking page %d of %s failed", task.index, task.path)
-        return PageCheck(decoded=True, error=ScanError(
+        return PageCheck(decoded=True, reduced=image.reduced, error=ScanError(
             "check_failed", f"頁を読み取る途中で予期しないエラーが起きました（{type(error).__name__}）"))
-    return PageCheck(decoded=True, reading=reading,
+    return PageCheck(decoded=True, reading=reading, reduced=image.reduced,
                      crops=check.uncertain_crops(reading, image.pixels) if crops else {})
+
+
+def _settled(checked: PageCheck) -> bool:
+    """Whether a half-size reading leaves nothing that full resolution could decide better: a page
+    it could not place on its template, or a field it could not decide, is read again; anything else
+    (no page code: an ID copy; a blank page; a check that failed) is what it is."""
+    if checked.reading is None:
+        return checked.error is None or checked.error.code != "not_registered"
+    return not checked.reading.uncertain_fields()
 
 
 class PageChecker(Generic[Result]):
@@ -182,6 +202,7 @@ def _context():
 def _warm() -> None:
     """The check loaded, and the forms' reference pages rendered (`reference.printed_mask`), in this
     process: workers forked from it start with both."""
+    import mailroom.scanning.check  # noqa: F401
     from mailroom.scanning.reference import printed_mask
     from templates.loader import default_templates
 

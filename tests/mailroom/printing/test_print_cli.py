@@ -67,7 +67,7 @@ def test_print_run_then_mailed_then_reissue_from_the_command_line(factory, cli, 
 def test_print_mailed_with_a_malformed_date_says_so(factory, cli):
     factory.tenant(households=1)
     answer = cli("print", "mailed", "--run", 1, "--date", "20/11/2026")
-    assert answer.exit_code == 1 and "mail-out date: '20/11/2026' is not a date" in answer.output
+    assert answer.exit_code == 1 and "発送日の「20/11/2026」は日付として読めません" in answer.output
 
 
 def test_print_run_for_an_unknown_programme_says_so(cli):

@@ -162,7 +162,7 @@ def test_recording_the_mail_out_moves_the_run_to_mailed_once(factory, tmp_path):
 def test_a_mail_out_date_in_the_future_is_refused(factory, tmp_path):
     tenant = factory.tenant(households=1)
     run = run_print(factory, tenant, tmp_path)
-    with factory.session() as session, pytest.raises(InvalidInput, match="in the future"):
+    with factory.session() as session, pytest.raises(InvalidInput, match="未来の日付"):
         record_mailing(session=session, actor=SYSTEM, run=session.merge(run),
                        mailed_on=date.today() + timedelta(days=3))
 
