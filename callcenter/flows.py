@@ -49,6 +49,7 @@ class CallNote:
     phone: str = ""
     postal_code: str = ""
     address: str = ""
+    call_sid: str = ""  # the telephone call it was, when the softphone opened the record
 
     def as_form(self) -> dict[str, str]:
         return asdict(self)
@@ -103,7 +104,8 @@ def take_call(*, session: Session, actor: Actor, household: Household, note: Cal
     if problems:
         raise CallProblems(problems)
     inquiry = log_inquiry(session=session, actor=actor, programme=programme, household=household,
-                          category=note.category, text=note.text, channel=note.channel, language=note.language)
+                          category=note.category, text=note.text, channel=note.channel, language=note.language,
+                          call_sid=note.call_sid or None)
     if note.action == "escalate":
         escalate(session=session, actor=actor, inquiry=inquiry, question=note.question or note.text)
     elif note.action == "reissue":

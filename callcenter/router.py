@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, NamedTuple
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import select
+from twilio.rest import Client
 
+from callcenter.agents.models import STATES
+from callcenter.agents.routing import agent_became_available
+from callcenter.agents.states import current_spell, profile_for
+from callcenter.agents.token import softphone_token
+from callcenter.agents.transfer import hold, transfer
+from callcenter.agents.wallboard import agent_rows, get_staff_user, update_agent, wallboard
+from callcenter.agents.wrapup import WRAP_UP_CODES, call_answered, call_ended, finish_wrap_up, set_own_state
 from callcenter.flows import (ACTIONS, CONFIRM_FIRST, LIMITS, CallNote, check_call, decline_preview, reissue_preview,
                               take_call, undo_decline)
 from callcenter.inquiries.answers import filled, household_facts, search_answers, suggestions
@@ -21,15 +30,19 @@ from callcenter.inquiries.service import (AGENTS, ANSWER_MAX, RESPONSE_DAYS, ans
                                           get_escalation, inquiries_of, open_escalation_count, pause, resume)
 from callcenter.staffing.page import staffing_and_roster, staffing_view
 from callcenter.telephony.calls import active_calls, agent_joins
+from callcenter.telephony.models import CallRecord
 from callcenter.telephony.router import twilio_client
 from secretariat.core.applications.service import application_for_household, timeline
 from secretariat.core.audit.service import record_audit
+from secretariat.core.auth.assignments import UNASSIGNED_JA, programmes_served
+from secretariat.core.auth.models import User
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, in_jst, today_jst, utcnow
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
 from secretariat.core.households.models import Household
-from secretariat.core.households.service import read_household_record
+from secretariat.core.households.service import households_by_id, read_household_record
+from secretariat.core.messages import label
 from secretariat.core.programmes.models import Programme
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.web.deps import (AppSettings, CurrentActor, DbSession, ValidHousehold, ValidProgramme,
@@ -84,11 +97,15 @@ AddressDecider = Annotated[Actor, require_roles(*ADDRESS_DECIDERS)]
 @router.get("/callcenter")
 def agent_screen(request: Request, session: DbSession, actor: Agent, q: str = ""):
     terms = read_search(q)
-    callers = find_callers(session=session, actor=actor, query=q) if terms else []
+    unassigned = actor.is_programme_bound and not programmes_served(session, actor.user_id)
+    callers = find_callers(session=session, actor=actor, query=q) if terms and not unassigned else []
     session.commit()
-    return render(request, "callcenter_search.html", using=pages, actor=actor, q=q, callers=callers, hint=terms.hint,
+    me = _my_state(session, actor)
+    colleagues = [row for row in agent_rows(session) if row.user_id != actor.user_id]
+    return render(request, "callcenter_search.html", using=pages, actor=actor, q=q, callers=callers,
+                  hint=UNASSIGNED_JA if unassigned else terms.hint,
                   open_escalations=open_escalation_count(session=session, actor=actor),
-                  calls=active_calls(session, actor))
+                  calls=active_calls(session, actor), me=me, colleagues=colleagues, wrap_up_codes=WRAP_UP_CODES)
 
 
 @router.get("/api/callcenter/calls/active")
@@ -100,8 +117,14 @@ def active_calls_json(session: DbSession, actor: Agent):
 
 @router.get("/callcenter/households/{household_id}")
 def caller_record(request: Request, session: DbSession, household: ValidHousehold, actor: Agent, done: str = "",
-                  a: str = ""):
-    return _record_page(request, session, household, actor, done=DONE_JA.get(done, ""), a=a[:100])
+                  a: str = "", call: str = "", lang: str = ""):
+    """The record; opened by the softphone's screen pop (?call=…&lang=…), its form carries the call."""
+    note = None
+    if call:
+        programme = session.get(Programme, household.programme_id)
+        note = CallNote(category=categories_for(programme)[0], channel="phone", call_sid=call[:64],
+                        language=lang if lang in LANGUAGES else "ja")
+    return _record_page(request, session, household, actor, done=DONE_JA.get(done, ""), a=a[:100], note=note)
 
 
 def _record_page(request: Request, session: DbSession, household: Household, actor: Actor, status_code: int = 200,
@@ -133,14 +156,15 @@ def log_call(request: Request, session: DbSession, settings: AppSettings, househ
              question: Annotated[str, Form(max_length=POSTED_MAX)] = "",
              phone: Annotated[str, Form(max_length=POSTED_MAX)] = "",
              postal_code: Annotated[str, Form(max_length=POSTED_MAX)] = "",
-             address: Annotated[str, Form(max_length=POSTED_MAX)] = "", confirm: Annotated[bool, Form()] = False):
+             address: Annotated[str, Form(max_length=POSTED_MAX)] = "", confirm: Annotated[bool, Form()] = False,
+             call_sid: Annotated[str, Form(max_length=64)] = ""):
     """Log the inquiry and do the chosen action in one transaction: all of it happens, or none.
 
     A form typed wrong comes back on the same page with what was typed and every problem named.
     A decline or a reissue cannot be taken back by the agent, so it is asked twice: the first post
     only shows what will happen (nothing is logged), the second, with confirm=1, does it."""
     note = CallNote(category=category, action=action, text=text, channel=channel, language=language,
-                    question=question, phone=phone, postal_code=postal_code, address=address)
+                    question=question, phone=phone, postal_code=postal_code, address=address, call_sid=call_sid)
     programme = session.get(Programme, household.programme_id)
     problems = check_call(programme=programme, household=household, note=note)
     if problems:
@@ -184,13 +208,16 @@ def pause_clock(session: DbSession, escalation: ValidEscalation, actor: Agent,
 
 @router.post("/callcenter/calls/join")
 def join_call(request: Request, session: DbSession, settings: AppSettings, actor: Agent,
-              call_sid: Annotated[str, Form(max_length=64)], agent_number: Annotated[str, Form(max_length=30)]):
-    """The agent's phone is dialled into the caller's interpreter conference."""
+              call_sid: Annotated[str, Form(max_length=64)], agent_number: Annotated[str, Form(max_length=30)] = ""):
+    """The agent's phone is dialled into the caller's interpreter conference: the desk phone's
+    number, or (left blank) the agent's softphone, told which call it is."""
     client = twilio_client(request)
     if client is None:
         raise InvalidInput("telephony is not configured (SECRETARIAT_TWILIO_ACCOUNT_SID)")
-    record = agent_joins(session, call_sid=call_sid, agent=actor.username, agent_number=to_e164(agent_number),
-                         client=client, our_number=settings.twilio_number)
+    to = (to_e164(agent_number) if agent_number.strip() else
+          f"client:{profile_for(session, user_id=actor.user_id).client_identity}?call_sid={quote(call_sid)}")
+    record = agent_joins(session, call_sid=call_sid, agent=actor.username, agent_number=to, client=client,
+                         our_number=settings.twilio_number)
     session.commit()
     return RedirectResponse(f"/callcenter/households/{record.household_id}" if record.household_id else "/callcenter",
                             status_code=303)
@@ -247,8 +274,7 @@ def _callback_page(request: Request, session: DbSession, actor: Actor, status_co
                    refused: Refused | None = None):
     """The call-backs owed, oldest due first; an overdue one is marked."""
     rows = open_callbacks(session=session, actor=actor)
-    households = {h.id: h for h in session.exec(select(Household).where(
-        Household.id.in_([row.household_id for row in rows if row.household_id])))}
+    households = households_by_id(session, (row.household_id for row in rows))
     now = utcnow()
     return render(request, "callcenter_callbacks.html", status_code=status_code, using=pages, actor=actor, rows=rows,
                   households=households, overdue={row.id for row in rows if as_utc(row.due_at) < now}, refused=refused)
@@ -326,3 +352,176 @@ def staffing_export(session: DbSession, programme: ValidProgramme, actor: Superv
                    (roster.xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="roster-P{programme.id}.{kind}"'})
+
+
+# --- the softphone (Twilio's Voice JavaScript SDK), wrap-up, agents and the wallboard -----------------
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _script(name: str) -> FileResponse:
+    return FileResponse(STATIC / name, media_type="text/javascript", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/callcenter/static/twilio.min.js")
+def twilio_sdk_script(actor: Agent):
+    """Twilio's Voice JavaScript SDK, vendored (see static/README.md): from our server, no CDN at run time."""
+    return _script("twilio.min.js")
+
+
+@router.get("/callcenter/static/softphone.js")
+def softphone_script(actor: Agent):
+    return _script("softphone.js")
+
+
+@router.get("/callcenter/static/wallboard.js")
+def wallboard_script(actor: Supervisor):
+    return _script("wallboard.js")
+
+
+@router.post("/api/callcenter/token")
+def softphone_token_json(session: DbSession, settings: AppSettings, actor: Agent):
+    """A short-lived Voice access token for the logged-in agent's softphone."""
+    made = softphone_token(session, actor=actor, settings=settings)
+    session.commit()
+    return {"token": made.token, "identity": made.identity, "expires_in": made.expires_in}
+
+
+@router.get("/api/callcenter/me")
+def my_state_json(session: DbSession, actor: Agent):
+    """The agent's state now and since when (for the timer), and the call a wrap-up is open for."""
+    return _my_state(session, actor)
+
+
+def _my_state(session: DbSession, actor: Actor) -> dict:
+    spell = current_spell(session, user_id=actor.user_id)
+    state = spell.state if spell is not None else "offline"
+    record = (session.exec(select(CallRecord).where(CallRecord.call_sid == spell.call_sid)).first()
+              if spell is not None and spell.call_sid else None)
+    return {"state": state, "label": label("agent_state", state),
+            "since": as_utc(spell.started_at).isoformat() if spell is not None else None,
+            "call": _call_json(record) if record is not None else None}
+
+
+def _call_json(record: CallRecord) -> dict:
+    """A call as the softphone needs it, with the screen pop's address (the matched record, its
+    inquiry form prefilled with the channel, the language and the call)."""
+    pop = (f"/callcenter/households/{record.household_id}?call={quote(record.call_sid)}&lang={record.language}"
+           if record.household_id else None)
+    return {"call_sid": record.call_sid, "language": record.language, "language_label": label("language", record.language),
+            "household_id": record.household_id, "conference": record.conference, "screen_pop": pop}
+
+
+def _became_available(request: Request, session: DbSession, settings: AppSettings, actor: Actor) -> None:
+    """Route the next waiting caller to this agent, now that they are free."""
+    session.commit()  # the agent's availability is kept whatever the routing does
+    agent_became_available(session, user_id=actor.user_id, client=twilio_client(request),
+                           base_url=settings.public_base_url)
+    session.commit()
+
+
+@router.post("/api/callcenter/state")
+def set_my_state(request: Request, session: DbSession, settings: AppSettings, actor: Agent,
+                 state: Annotated[str, Form(max_length=20)]):
+    """The agent's state button (受付可 / 休憩 / 離席); 受付可 routes the next waiting caller here."""
+    set_own_state(session, actor=actor, state=state)
+    if state == "available":
+        _became_available(request, session, settings, actor)
+    session.commit()
+    return _my_state(session, actor)
+
+
+@router.post("/api/callcenter/calls/answered")
+def softphone_answered(session: DbSession, actor: Agent, call_sid: Annotated[str, Form(max_length=64)]):
+    """The agent answered: they are on the call, and the screen pops the caller's record."""
+    call_answered(session, actor=actor, call_sid=call_sid)
+    session.commit()
+    return _my_state(session, actor)
+
+
+@router.post("/api/callcenter/calls/ended")
+def softphone_ended(session: DbSession, actor: Agent, call_sid: Annotated[str, Form(max_length=64)]):
+    call_ended(session, actor=actor, call_sid=call_sid)
+    session.commit()
+    return _my_state(session, actor)
+
+
+@router.post("/api/callcenter/wrap-up")
+def wrap_up_done(request: Request, session: DbSession, settings: AppSettings, actor: Agent,
+                 call_sid: Annotated[str, Form(max_length=64)], code: Annotated[str, Form(max_length=30)] = ""):
+    """後処理を完了: the code is kept on the call and the agent is available (and routed to) again."""
+    finish_wrap_up(session, actor=actor, call_sid=call_sid, code=code)
+    _became_available(request, session, settings, actor)
+    return _my_state(session, actor)
+
+
+def _rest(request: Request) -> Client:
+    client = twilio_client(request)
+    if client is None:
+        raise InvalidInput("電話の設定がありません。管理者に連絡してください。")
+    return client
+
+
+@router.post("/api/callcenter/calls/hold")
+def softphone_hold(request: Request, session: DbSession, actor: Agent, call_sid: Annotated[str, Form(max_length=64)],
+                   on: Annotated[bool, Form()] = True):
+    hold(session, actor=actor, call_sid=call_sid, client=_rest(request), on=on,
+         base_url=request.app.state.settings.public_base_url)
+    session.commit()
+    return {"call_sid": call_sid, "held": on}
+
+
+@router.post("/api/callcenter/calls/transfer")
+def softphone_transfer(request: Request, session: DbSession, settings: AppSettings, actor: Agent,
+                       call_sid: Annotated[str, Form(max_length=64)], to: Annotated[str, Form(max_length=20)] = ""):
+    transfer(session, actor=actor, call_sid=call_sid, to=to, client=_rest(request),
+             escalation_number=settings.escalation_number, base_url=settings.public_base_url)
+    session.commit()
+    return _my_state(session, actor)
+
+
+@router.get("/callcenter/agents")
+def agents_page(request: Request, session: DbSession, actor: Supervisor, saved: int = 0):
+    return _agents_page(request, session, actor, saved=saved)
+
+
+def _agents_page(request: Request, session: DbSession, actor: Actor, *, saved: int = 0, status_code: int = 200,
+                 refused: Refused | None = None):
+    """Every agent's languages and skills (editable) and their state now, since when."""
+    rows = agent_rows(session)
+    session.commit()
+    return render(request, "callcenter_agents.html", status_code=status_code, using=pages, actor=actor, rows=rows,
+                  saved=saved, refused=refused, languages=LANGUAGES)
+
+
+def valid_staff_user(user_id: int, session: DbSession, actor: CurrentActor) -> User:
+    return get_staff_user(session, actor=actor, user_id=user_id)
+
+
+@router.post("/callcenter/agents/{user_id}")
+def agent_profile_saved(request: Request, session: DbSession, user: Annotated[User, Depends(valid_staff_user)],
+                        actor: Supervisor, languages: Annotated[list[str], Form()] = [],  # noqa: B006 (never mutated)
+                        skills: Annotated[str, Form(max_length=POSTED_MAX)] = ""):
+    try:
+        update_agent(session, actor=actor, user=user, languages=languages, skills=skills)
+    except DomainError as error:
+        session.rollback()
+        return _agents_page(request, session, actor, status_code=error.status_code,
+                            refused=Refused(user.id, error.message, skills, ",".join(languages)))
+    session.commit()
+    return RedirectResponse(f"/callcenter/agents?saved={user.id}", status_code=303)
+
+
+@router.get("/callcenter/wallboard")
+def wallboard_page(request: Request, session: DbSession, actor: Supervisor):
+    board = wallboard(session)
+    session.commit()
+    return render(request, "callcenter_wallboard.html", using=pages, actor=actor, board=board, states=STATES)
+
+
+@router.get("/api/callcenter/wallboard")
+def wallboard_json(session: DbSession, actor: Supervisor):
+    """The wallboard's figures, polled by the page every few seconds."""
+    board = wallboard(session)
+    session.commit()
+    return board.as_dict()

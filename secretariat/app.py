@@ -20,12 +20,15 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import callcenter.models  # noqa: F401
 import exchange.models  # noqa: F401  (registers the exchange's tables)
 import secretariat.core.models  # noqa: F401  (installs the model guards)
+from callcenter.agents.token import SOFTPHONE_PAGE_POLICIES
 from callcenter.inquiries.service import open_escalation_count
 from callcenter.router import router as callcenter_router
 from callcenter.telephony.router import WEBHOOK_PREFIX, router as telephony_router
 from exchange.decisions.router import router as decisions_router
 from exchange.router import router as exchange_router
 from mailroom.checkin.by_hand_router import router as by_hand_router
+from mailroom.checkin.return_jobs import JOBS as RETURN_JOBS
+from mailroom.checkin.returns_router import router as returns_router
 from mailroom.checkin.router import router as mailroom_router
 from mailroom.keying.router import household_section as keying_household_section
 from mailroom.keying.router import router as keying_router
@@ -51,7 +54,7 @@ API_SCHEMA_PATH = "/api/openapi.json"
 def job_registry() -> Registry:
     """Every domain's job functions: what a worker (`secretariat worker`, or the one embedded in
     `secretariat serve`) can run."""
-    return Registry([*PRINT_JOBS])
+    return Registry([*PRINT_JOBS, *RETURN_JOBS])
 
 
 def create_app(settings: Settings, engine: Engine | None = None, *, embedded_worker: bool = True) -> FastAPI:
@@ -66,7 +69,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, embedded_wor
     app.state.job_registry = job_registry()
     app.state.engine = engine or make_engine(settings.database_url)
     warm_up()
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, page_policies=SOFTPHONE_PAGE_POLICIES)
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     install_error_handlers(app)
@@ -76,6 +79,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, embedded_wor
     app.include_router(print_router)
     app.include_router(mailroom_router)
     app.include_router(by_hand_router)
+    app.include_router(returns_router)
     app.include_router(keying_router)
     app.state.menu_counters = {"escalations": menu_escalation_count}
     app.state.household_sections = (keying_household_section,)  # the keyed account beside the one on file

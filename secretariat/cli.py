@@ -111,6 +111,18 @@ def users_token(username: str, name: Annotated[str, typer.Option(help="what the 
     console.print(token, soft_wrap=True)
 
 
+@users.command("assign")
+def users_assign(username: str, programme: Annotated[list[int], typer.Option(help="programme id; repeat for each")] = []):
+    """Set the programmes an agent serves (担当事業), replacing the last set; none leaves them none."""
+    from secretariat.core.auth.assignments import assign_programmes
+    from secretariat.core.auth.service import find_user
+
+    with _session() as session:
+        served = assign_programmes(session, actor=ADMIN, user_id=find_user(session=session, username=username).id,
+                                   programme_ids=programme)
+    console.print(f"{username} serves programmes: {', '.join(map(str, served)) or 'none'}")
+
+
 @municipalities.command("add")
 def municipalities_add(code: str, name: str):
     """Add a municipality by its 全国地方公共団体コード."""

@@ -42,6 +42,7 @@ from secretariat.core.applications.models import Application
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
+from secretariat.core.auth.assignments import assign_programmes
 from secretariat.core.auth.service import create_user
 from secretariat.core.clock import JST, replaying_at
 from secretariat.core.config import Settings
@@ -119,8 +120,10 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                 form_templates=["cover-letter", "kakuninsho-hikazei", "reply-envelope"]))
         by_code = {m.code: m for m in session.exec(select(Municipality))}
         for username, role, code, password in DEMO_USERS:
-            create_user(session=session, actor=system, username=username, password=password, role=role,
-                        municipality=by_code[code] if code else None)
+            user = create_user(session=session, actor=system, username=username, password=password, role=role,
+                               municipality=by_code[code] if code else None)
+            if role is Role.agent:  # the demo's agent answers the calls of every programme (担当事業)
+                assign_programmes(session, actor=system, user_id=user.id, programme_ids=[p.id for p in programmes])
         session.commit()
         load_answer_templates(session)
         session.commit()

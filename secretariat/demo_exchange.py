@@ -27,13 +27,11 @@ from exchange.results.profiles import set_bank_profile
 from exchange.results.status import write_result_files
 from exchange.targets.models import TargetFile
 from exchange.targets.samples import target_rows
-from secretariat.core.applications.models import Application
-from secretariat.core.applications.states import Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.models import User
 from secretariat.core.auth.roles import Role
-from secretariat.core.auth.service import actor_for
-from secretariat.core.households.models import Household, Person
+from secretariat.core.auth.service import actor_for, find_user
+from secretariat.core.households.models import Person
 from secretariat.core.synthetic import real_branches
 
 
@@ -137,9 +135,9 @@ def pay(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: d
     rng = random.Random(seed)
     outcome = Payments()
     with Session(engine, expire_on_commit=False) as session:
-        checker = _liaison(session, programme)
+        checker = demo_liaison(session, programme)
         set_bank_profile(session=session, actor=checker, programme=programme, **BANK_PROFILES[code])
-        maker = _actor(session, "supervisor")
+        maker = demo_actor(session, "supervisor")
         prepared = prepare_payment_batch(session=session, actor=maker, programme=programme, transfer_date=today)
         if prepared.batch is None:
             session.commit()
@@ -176,11 +174,11 @@ def repay_failures(engine: Engine, drop: Drop, programme, code: str, folder: Pat
 
     rng = random.Random(seed)
     with Session(engine, expire_on_commit=False) as session:
-        maker, checker = _actor(session, "supervisor"), _liaison(session, programme)
+        maker, checker = demo_actor(session, "supervisor"), demo_liaison(session, programme)
         failures = failure_queue(session=session, actor=maker, programme=programme, on=today)
         if not failures:
             return 0
-        agent, first, second = _actor(session, "agent"), _actor(session, "operator"), _actor(session, "operator2")
+        agent, first, second = demo_actor(session, "agent"), demo_actor(session, "operator"), demo_actor(session, "operator2")
         branches = real_branches()
         for failure in failures:
             line = get_failure(session=session, actor=agent, line_id=failure.line.id)
@@ -211,11 +209,12 @@ def repay_failures(engine: Engine, drop: Drop, programme, code: str, folder: Pat
     return len(lines)
 
 
-def _actor(session: Session, username: str) -> Actor:
-    return actor_for(session.exec(select(User).where(User.username == username)).one(), "demo")
+def demo_actor(session: Session, username: str) -> Actor:
+    """One of the demo's logins, acting from the demo's address (the audit trail says "demo")."""
+    return actor_for(find_user(session=session, username=username), "demo")
 
 
-def _liaison(session: Session, programme) -> Actor:
+def demo_liaison(session: Session, programme) -> Actor:
     """The municipality's own liaison: sets its bank profile and approves its batches."""
     return actor_for(session.exec(select(User).where(User.role == Role.liaison.value,
                                                      User.municipality_id == programme.municipality_id)).one(), "demo")

@@ -29,12 +29,10 @@ from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode
 from secretariat.core.applications.models import Application
 from secretariat.core.auth.actor import Actor
-from secretariat.core.auth.models import User
-from secretariat.core.auth.roles import Role
-from secretariat.core.auth.service import actor_for
 from secretariat.core.clock import JST, replaying_at, utcnow
 from secretariat.core.households.models import Household, Person
 from secretariat.core.synthetic import real_branches
+from secretariat.demo_exchange import demo_actor, demo_liaison
 from templates.loader import default_templates
 
 FORM = "kakuninsho-hikazei"
@@ -90,15 +88,13 @@ class Replay:
         self.session, self.programmes, self.directory, self.rng = session, programmes, directory, rng
         self.operator, self.second, self.supervisor, self.agent = (
             self.staff(name) for name in ("operator", "operator2", "supervisor", "agent"))
-        self.liaisons = {p.id: actor_for(session.exec(select(User).where(
-            User.role == Role.liaison.value, User.municipality_id == p.municipality_id)).one(), "demo")
-            for p in programmes}
+        self.liaisons = {p.id: demo_liaison(session, p) for p in programmes}
         self.branches = real_branches()
         self.tally = Tally()
         self._order = 0
 
     def staff(self, username: str) -> Actor:
-        return actor_for(self.session.exec(select(User).where(User.username == username)).one(), "demo")
+        return demo_actor(self.session, username)
 
     # --- the lives -------------------------------------------------------------------------
 

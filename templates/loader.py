@@ -12,6 +12,8 @@ from templates.schema import PAGE_SIZES_MM, Box, Template, Window
 
 ROOT = Path(__file__).parent
 WINDOW_BINDINGS = ("address_block", "customer_barcode", "address_code")
+# libyaml's loader where PyYAML has it (its wheels do): a scan check reads every layout at start-up
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TemplateError(ValueError):
@@ -22,7 +24,7 @@ class TemplateError(ValueError):
 
 def _read(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"

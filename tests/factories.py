@@ -13,6 +13,7 @@ from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import transition
 from secretariat.core.applications.states import Status
 from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import assign_programmes, programmes_served
 from secretariat.core.auth.models import User
 from secretariat.core.auth.roles import Role
 from secretariat.core.auth.service import actor_for, create_user
@@ -45,6 +46,7 @@ class Factory:
         self._codes = itertools.count(10_001)
         self._households = HouseholdFactory(seed=7)
         self._numbers = itertools.count(1)
+        self._serving_all: set[int] = set()  # agents made to serve every programme, those made later too
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -64,6 +66,8 @@ class Factory:
                                          amount_per_household_yen=30_000, amount_per_child_yen=20_000)
             if households:
                 self.import_into(session, programme, households)
+            for user_id in self._serving_all:
+                self.assign(session, user_id, [*programmes_served(session, user_id), programme.id])
             session.commit()
             found = list(session.exec(select(Household).where(Household.programme_id == programme.id)
                                       .order_by(Household.id)))
@@ -79,16 +83,27 @@ class Factory:
                                  households=self._households.households(count, start=start))
 
     def user(self, role: Role | str, municipality: Municipality | None = None, username: str | None = None,
-             password: str = PASSWORD) -> User:
+             password: str = PASSWORD, serves: list[Programme] | None = None) -> User:
+        """A login; an agent serves the programmes `serves` names, or by default every programme,
+        those the factory makes later included."""
         role = Role(role)
         with self.session() as session:
             user = create_user(session=session, actor=SYSTEM, username=username or f"{role.value}{next(self._codes)}",
                                password=password, role=role, municipality=municipality)
+            if role is Role.agent:
+                if serves is None:
+                    self._serving_all.add(user.id)
+                self.assign(session, user.id, [p.id for p in serves] if serves is not None
+                            else session.exec(select(Programme.id)).all())
             session.commit()
             return user
 
-    def actor(self, role: Role | str, municipality: Municipality | None = None) -> Actor:
-        return actor_for(self.user(role, municipality), "127.0.0.1")
+    def assign(self, session: Session, user_id: int, programme_ids) -> list[int]:
+        return assign_programmes(session, actor=SYSTEM, user_id=user_id, programme_ids=programme_ids)
+
+    def actor(self, role: Role | str, municipality: Municipality | None = None,
+              serves: list[Programme] | None = None) -> Actor:
+        return actor_for(self.user(role, municipality, serves=serves), "127.0.0.1")
 
     def advance(self, application: Application, *path: Status) -> Application:
         """Walk an application along `path` through the real transition function."""

@@ -16,7 +16,6 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-import yaml
 from sqlalchemy import DateTime, text
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -26,6 +25,7 @@ from secretariat.core.messages import label
 from secretariat.core.clock import in_jst, utcnow
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
+from secretariat.core.yamlfile import load_yaml
 
 SEED = Path(__file__).with_name("answers.yaml")
 # the Japanese name of each placeholder, shown as 〈到着日〉 where this household has no value for it
@@ -51,7 +51,7 @@ class AnswerTemplate(SQLModel, table=True):
 
 @cache
 def _shipped(path: Path = SEED) -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_yaml(path.read_text(encoding="utf-8"))
 
 
 def fitting_statuses(title: str) -> frozenset[str] | None:

@@ -12,10 +12,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from callcenter.inquiries.models import AddressChange, Callback
+from callcenter.inquiries.models import AddressChange, Callback, Inquiry
 from callcenter.inquiries.service import AGENTS
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import in_view
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
@@ -28,13 +29,20 @@ NOTE_MAX = 300  # characters of a call-back's outcome or a resolution's note (th
 
 def open_callbacks(*, session: Session, actor: Actor) -> list[Callback]:
     actor.require(*AGENTS)
-    return list(session.exec(select(Callback).where(Callback.done_at.is_(None), actor.scope(Callback.municipality_id))
+    return list(session.exec(select(Callback).where(Callback.done_at.is_(None),
+                                                    actor.scope(Callback.municipality_id, _programme_of(Callback)))
                              .order_by(Callback.due_at, Callback.id)))
+
+
+def _programme_of(callback):
+    """A call-back's programme: its inquiry's (an agent sees the call-backs of the programmes they serve)."""
+    return select(Inquiry.programme_id).where(Inquiry.id == callback.inquiry_id).scalar_subquery()
 
 
 def get_callback(*, session: Session, actor: Actor, callback_id: int) -> Callback:
     callback = session.get(Callback, callback_id)
-    if callback is None or not actor.can_see(callback.municipality_id):
+    if callback is None or not in_view(session, actor, callback.municipality_id,
+                                       session.get(Inquiry, callback.inquiry_id).programme_id):
         raise NotFound(f"折り返し {callback_id} はありません")
     return callback
 

@@ -18,6 +18,7 @@ from secretariat.core.applications.models import Application
 from secretariat.core.applications import declines
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import in_view
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import JST, in_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
@@ -39,7 +40,7 @@ def log_inquiry(*, session: Session, actor: Actor, programme: Programme, househo
                 category: str, text: str = "", channel: str = "phone", language: str = "ja",
                 outcome: str = "answered", call_sid: str | None = None) -> Inquiry:
     actor.require(*AGENTS)
-    if not actor.can_see(programme.municipality_id):
+    if not in_view(session, actor, programme.municipality_id, programme.id):
         raise NotFound(f"事業 {programme.id} はありません。")
     if household is not None and household.programme_id != programme.id:
         raise InvalidInput(f"世帯 {household.id} はこの事業（{programme.id}）の対象ではありません。")
@@ -78,14 +79,15 @@ def escalate(*, session: Session, actor: Actor, inquiry: Inquiry, question: str)
 
 def get_escalation(*, session: Session, actor: Actor, escalation_id: int) -> Escalation:
     escalation = session.get(Escalation, escalation_id)
-    if escalation is None or not actor.can_see(escalation.municipality_id):
+    if escalation is None or not in_view(session, actor, escalation.municipality_id, escalation.programme_id):
         raise NotFound(f"照会 {escalation_id} はありません。")
     return escalation
 
 
 def escalations(*, session: Session, actor: Actor, open_only: bool = True) -> list[Escalation]:
     """The queue a liaison works (their municipality's) or staff watch (all)."""
-    query = select(Escalation).where(actor.scope(Escalation.municipality_id)).order_by(Escalation.opened_at)
+    query = select(Escalation).where(actor.scope(Escalation.municipality_id, Escalation.programme_id)
+                                     ).order_by(Escalation.opened_at)
     if open_only:
         query = query.where(Escalation.status != "answered")
     return list(session.exec(query))
@@ -94,7 +96,7 @@ def escalations(*, session: Session, actor: Actor, open_only: bool = True) -> li
 def open_escalation_count(*, session: Session, actor: Actor) -> int:
     """How many escalations wait for the municipality's answer (open or paused), in the actor's view."""
     return session.exec(select(func.count()).select_from(Escalation).where(
-        actor.scope(Escalation.municipality_id), Escalation.status != "answered")).one()
+        actor.scope(Escalation.municipality_id, Escalation.programme_id), Escalation.status != "answered")).one()
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ def record_decline(*, session: Session, actor: Actor, inquiry: Inquiry, reason: 
 
 
 def inquiries_of(*, session: Session, actor: Actor, household: Household) -> list[Inquiry]:
-    if not actor.can_see(household.municipality_id):
+    if not in_view(session, actor, household.municipality_id, household.programme_id):
         raise NotFound(f"世帯 {household.id} はありません。")
     return list(session.exec(select(Inquiry).where(Inquiry.household_id == household.id)
                              .order_by(Inquiry.created_at.desc())))

@@ -1,9 +1,10 @@
 """The inbound call flow as TwiML, and the call records Twilio's callbacks keep up to date.
 
 greeting and recording notice (Japanese) → language menu (1 日本語, 2 English, 3 中文, 4 한국어,
-5 Português, 6 Tiếng Việt) → Japanese callers wait in the Japanese queue; a caller choosing
-another language is put in a conference of their own, the interpreter line for that language
-is dialled into it, and an agent joins from the screen: a three-way call.
+5 Português, 6 Tiếng Việt) → the longest-idle agent who speaks the language is dialled, or the
+caller waits in that language's queue (callcenter/agents/routing.py). A caller whose language no
+agent is free for after the fallback time is put in a conference of their own, the interpreter
+line for that language is dialled into it, and an agent joins from the screen: a three-way call.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlmodel import Session, select
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
+from callcenter.agents import callbacks, routing
 from callcenter.forecast.samples import INTERVALS, OPEN_FROM
 from callcenter.inquiries.lookup import find_callers, national_digits, to_e164
 from callcenter.telephony.models import CallRecord
@@ -51,29 +53,37 @@ def inbound(session: Session, *, call_sid: str, from_number: str) -> str:
     return str(response)
 
 
-def choose_language(session: Session, *, call_sid: str, digits: str, client: Client | None,
-                    interpreter_numbers: dict[str, str], our_number: str, base_url: str) -> str:
-    """Queue a Japanese caller; open an interpreter conference for anyone else."""
+def choose_language(session: Session, *, call_sid: str, digits: str, base_url: str) -> str:
+    """The caller's language: the longest-idle agent who speaks it is dialled at once, or the
+    caller waits in that language's queue (routing: callcenter/agents/routing.py)."""
     record = _record(session, call_sid)
     language = MENU.get(digits.strip()[:1], "ja")
     record.language, record.status, record.queued_at = language, "queued", utcnow()
-    response = VoiceResponse()
-    if language == "ja" or language not in interpreter_numbers:
-        if language != "ja":
-            response.say("Please hold for the next available agent.", language="en-US")
-        response.enqueue(language, action="/twilio/voice/queue-result", method="POST")
-    else:
-        record.conference = f"call-{call_sid}"
-        response.say("Please hold while we connect an interpreter.", language="en-US")
-        dial = Dial()
-        dial.conference(record.conference, start_conference_on_enter=True, end_conference_on_exit=True,
-                        status_callback=f"{base_url}/twilio/voice/conference", status_callback_event="join leave")
-        response.append(dial)
-        if client is not None:
-            client.conferences(record.conference).participants.create(
-                from_=our_number, to=interpreter_numbers[language], early_media=True, label="interpreter")
     session.add(record)
-    return str(response)
+    routed = routing.route_arriving(session, record=record, base_url=base_url)
+    if routed is not None:
+        return routed
+    response = VoiceResponse()
+    if language != "ja":
+        response.say("Please hold for the next available agent.", language="en-US")
+    return routing.enqueue_twiml(record, response)
+
+
+def _interpreter_conference(record: CallRecord, *, client: Client | None, interpreter_numbers: dict[str, str],
+                            our_number: str, base_url: str) -> VoiceResponse:
+    """The caller goes into a conference of their own and the interpreter line for their language
+    is dialled into it; an agent joins from the screen (`agent_joins`): a three-way call."""
+    record.conference = record.conference or f"call-{record.call_sid}"
+    response = VoiceResponse()
+    response.say("Please hold while we connect an interpreter.", language="en-US")
+    dial = Dial()
+    dial.conference(record.conference, start_conference_on_enter=True, end_conference_on_exit=True,
+                    status_callback=f"{base_url}/twilio/voice/conference", status_callback_event="join leave")
+    response.append(dial)
+    if client is not None:
+        client.conferences(record.conference).participants.create(
+            from_=our_number, to=interpreter_numbers[record.language], early_media=True, label="interpreter")
+    return response
 
 
 def agent_joins(session: Session, *, call_sid: str, agent: str, agent_number: str, client: Client,
@@ -89,31 +99,57 @@ def agent_joins(session: Session, *, call_sid: str, agent: str, agent_number: st
     return record
 
 
-def queue_result(session: Session, *, call_sid: str, result: str, queue_time: str) -> str:
-    """Twilio's verdict on a queued caller: bridged to an agent, or hung up while waiting."""
+def queue_result(session: Session, *, call_sid: str, result: str, queue_time: str, client: Client | None,
+                 interpreter_numbers: dict[str, str], our_number: str, base_url: str) -> str:
+    """Twilio's verdict on a queued caller. Left the queue (`<Leave>` from the wait poll): dialled
+    to the agent routing took for them, or into the interpreter conference. Hung up while waiting:
+    abandoned, unless they had asked to be called back. Redirected: routing moved them to an agent."""
     record = _record(session, call_sid)
     waited = int(queue_time or 0)
     record.wait_s = waited
+    body = str(VoiceResponse())
     if result == "bridged":
         record.status = "answered"
         record.answered_at = (as_utc(record.queued_at) if record.queued_at else utcnow()) + timedelta(seconds=waited)
-    elif result in ("hangup", "leave", "redirected-from-bridged", "queue-full", "error", "system-error"):
-        record.status = "abandoned" if result == "hangup" else result.replace("-", "_")[:20]
+    elif result == "leave" and record.status == "queued":
+        body = _after_leaving(session, record, client=client, interpreter_numbers=interpreter_numbers,
+                              our_number=our_number, base_url=base_url)
+    elif result == "hangup" and record.status != "callback":
+        record.status = "abandoned"
+    elif result in ("queue-full", "error", "system-error", "redirected-from-bridged"):
+        record.status = result.replace("-", "_")[:20]
     session.add(record)
-    return str(VoiceResponse())
+    return body
+
+
+def _after_leaving(session: Session, record: CallRecord, *, client: Client | None, interpreter_numbers: dict[str, str],
+                   our_number: str, base_url: str) -> str:
+    """Where a caller who left the queue goes: the agent routing took for them, the interpreter
+    conference after the fallback time, or (neither, a stray `<Leave>`) back into the queue."""
+    dialled = routing.left_queue(session, record=record, base_url=base_url)
+    if dialled is not None:
+        return str(dialled)
+    if record.conference and record.language in interpreter_numbers:
+        return str(_interpreter_conference(record, client=client, interpreter_numbers=interpreter_numbers,
+                                           our_number=our_number, base_url=base_url))
+    return routing.enqueue_twiml(record)
 
 
 def call_status(session: Session, *, call_sid: str, status: str, duration: str) -> None:
-    """The call's final status callback: it ended, and how long it lasted."""
+    """The call's final status callback: it ended, and how long it lasted. The agent who had the
+    call goes to wrap-up; a callback we placed is settled on its own (callbacks.call_ended)."""
+    if callbacks.call_ended(session, call_sid=call_sid, status=status):
+        return
     record = _record(session, call_sid)
     if status in ("completed", "busy", "no-answer", "canceled", "failed"):
-        record.ended_at = utcnow()
+        record.ended_at = record.ended_at or utcnow()
         total = int(duration or 0)
         if record.status == "answered":
             record.talk_s = max(0, total - record.wait_s)
             record.status = "completed"
         elif record.status in ("ringing", "queued"):
             record.status = "abandoned"
+        routing.call_ended(session, record=record)
     session.add(record)
 
 

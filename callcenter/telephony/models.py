@@ -27,6 +27,10 @@ class CallRecord(SQLModel, table=True):
     wait_s: int = 0
     talk_s: int = 0
     conference: str | None = Field(default=None, max_length=80, description="interpreter conference name")
+    routed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True),
+                                       description="when the router sent the caller to an agent")
+    wrap_up_code: str | None = Field(default=None, max_length=30, description="the agent's 後処理 code for the call")
+    wrapped_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class SmsNotice(SQLModel, table=True):

@@ -13,6 +13,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from callcenter.agents import callbacks, routing
 from callcenter.telephony.calls import call_status, choose_language, inbound, queue_result
 from callcenter.telephony.sms import inbound_sms, sms_status
 from secretariat.core.config import Settings
@@ -48,6 +49,11 @@ def twilio_client(request: Request) -> Client | None:
     return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
 
 
+def _whole(value: str | None) -> int:
+    """A count Twilio sends (QueuePosition, QueueTime); 0 when missing or malformed."""
+    return int(value) if value and value.isdigit() else 0
+
+
 def twiml(body: str) -> Response:
     return Response(body, media_type="application/xml")
 
@@ -60,18 +66,57 @@ def voice_inbound(session: DbSession, params: Signed):
 
 
 @router.post("/voice/language")
-def voice_language(request: Request, session: DbSession, settings: AppSettings, params: Signed):
+def voice_language(session: DbSession, settings: AppSettings, params: Signed):
     body = choose_language(session, call_sid=params.get("CallSid", ""), digits=params.get("Digits", "1"),
-                           client=twilio_client(request), interpreter_numbers=settings.interpreter_numbers,
-                           our_number=settings.twilio_number, base_url=settings.public_base_url)
+                           base_url=settings.public_base_url)
+    session.commit()
+    return twiml(body)
+
+
+@router.post("/voice/wait")
+def voice_wait(session: DbSession, settings: AppSettings, params: Signed):
+    """The queue's waitUrl, polled by Twilio while the caller waits."""
+    body = routing.waiting(session, call_sid=params.get("CallSid", ""), position=_whole(params.get("QueuePosition")),
+                           queue_time=_whole(params.get("QueueTime")), fallback_s=settings.queue_fallback_s,
+                           offer_wait_s=settings.callback_offer_wait_s,
+                           interpreter_languages=set(settings.interpreter_numbers))
+    session.commit()
+    return twiml(body)
+
+
+@router.post("/voice/callback")
+def voice_callback(session: DbSession, params: Signed):
+    """The caller's answer to the callback offer (virtual hold)."""
+    body = callbacks.accept(session, call_sid=params.get("CallSid", ""), digits=params.get("Digits", ""))
     session.commit()
     return twiml(body)
 
 
 @router.post("/voice/queue-result")
-def voice_queue_result(session: DbSession, params: Signed):
+def voice_queue_result(request: Request, session: DbSession, settings: AppSettings, params: Signed):
     body = queue_result(session, call_sid=params.get("CallSid", ""), result=params.get("QueueResult", ""),
-                        queue_time=params.get("QueueTime", "0"))
+                        queue_time=params.get("QueueTime", "0"), client=twilio_client(request),
+                        interpreter_numbers=settings.interpreter_numbers, our_number=settings.twilio_number,
+                        base_url=settings.public_base_url)
+    session.commit()
+    return twiml(body)
+
+
+@router.post("/voice/agent-leg")
+def voice_agent_leg(session: DbSession, params: Signed):
+    """The agent's softphone leg changed: answered (statusCallbackEvent of `<Client>`)."""
+    if params.get("CallStatus") == "in-progress":
+        routing.agent_answered(session, call_sid=params.get("ParentCallSid", ""))
+        session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/voice/agent-result")
+def voice_agent_result(session: DbSession, settings: AppSettings, params: Signed):
+    """The `<Dial>` to an agent ended (its action URL): talked, or not answered."""
+    body = routing.agent_leg_ended(session, call_sid=params.get("CallSid", ""),
+                                   dial_status=params.get("DialCallStatus", ""),
+                                   duration=params.get("DialCallDuration", "0"), base_url=settings.public_base_url)
     session.commit()
     return twiml(body)
 

@@ -34,6 +34,7 @@ from secretariat.core.banking import NotTransferable, account_line, transfer_kan
 from secretariat.core.clock import utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from secretariat.core.households.models import Household, Person
+from secretariat.core.households.service import households_by_id
 from secretariat.core.programmes.models import Programme
 
 PROPOSERS = (Role.admin, Role.supervisor)
@@ -81,8 +82,7 @@ def propose_decision_list(*, session: Session, actor: Actor, programme: Programm
 
 
 def _lines(session: Session, decision: DecisionList, applications: list[Application]) -> list[DecisionLine]:
-    households = {h.id: h for h in session.exec(select(Household).where(
-        Household.id.in_([a.household_id for a in applications])))}
+    households = households_by_id(session, (a.household_id for a in applications))
     heads = {p.household_id: p for p in session.exec(select(Person).where(
         Person.household_id.in_(list(households)), Person.is_head.is_(True)))}
     differing = set(session.exec(select(KeyingTask.household_id).where(

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse
-from sqlmodel import select
 
 from exchange.decisions.files import CSV_FILE, FLAG_LABELS_JA, PDF_FILE
 from exchange.decisions.flows import (STATUS_LABELS_JA, approve_decision_list, decision_lines, decision_lists_of,
@@ -19,7 +18,7 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import NotFound
-from secretariat.core.households.models import Household
+from secretariat.core.households.service import households_by_id
 from secretariat.core.programmes.service import get_programme
 from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
 from secretariat.core.web.templating import make_templates, render
@@ -44,8 +43,7 @@ ValidDecision = Annotated[DecisionList, Depends(valid_decision)]
 def decisions_page(request: Request, session: DbSession, programme: ValidProgramme, actor: Decider):
     """The applications waiting for a decision, and the programme's decision lists."""
     ready = ready_for_decision(session, programme)
-    households = {h.id: h for h in session.exec(select(Household).where(
-        Household.id.in_([a.household_id for a in ready])))}
+    households = households_by_id(session, (a.household_id for a in ready))
     record_audit(session=session, actor=actor, action="view", entity="decision_queue", entity_id=programme.id,
                  municipality_id=programme.municipality_id, detail=f"{len(ready)} waiting")
     session.commit()

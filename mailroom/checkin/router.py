@@ -32,8 +32,7 @@ from mailroom.scanning.parallel import default_workers
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
-from secretariat.core.households.models import Household
-from secretariat.core.households.service import read_household_record
+from secretariat.core.households.service import households_by_id, read_household_record
 from secretariat.core.programmes.service import list_programmes
 from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
 from secretariat.core.web.templating import make_templates, render
@@ -282,8 +281,7 @@ def exception_recheck(request: Request, session: DbSession, settings: AppSetting
 def undeliverable(request: Request, session: DbSession, programme: ValidProgramme, actor: CurrentActor):
     """The municipality's list of packs that came back undelivered (宛所不明), to resolve the addresses."""
     listed = undeliverable_list(session=session, actor=actor, programme=programme)
-    households = {h.id: h for h in session.exec(select(Household).where(
-        Household.id.in_([mail.household_id for mail in listed])))}
+    households = households_by_id(session, (mail.household_id for mail in listed))
     return render(request, "checkin_undeliverable.html", using=pages, actor=actor, programme=programme,
                   listed=[(mail, households[mail.household_id]) for mail in listed])
 

@@ -42,6 +42,16 @@ class Settings:
     twilio_auth_token: str = field(default="", repr=False)
     twilio_number: str = ""
     interpreter_numbers: dict[str, str] = field(default_factory=dict)  # language → interpreter line (E.164)
+    # the agents' softphones (Voice JavaScript SDK): an API key signs their access tokens, and the
+    # TwiML app answers the calls they place
+    twilio_api_key_sid: str = ""
+    twilio_api_key_secret: str = field(default="", repr=False)
+    twilio_twiml_app_sid: str = ""
+    escalation_number: str = ""  # the line an agent transfers a call to when it needs a senior (E.164)
+    # routing (callcenter/agents/routing.py): a caller in a language no free agent speaks goes to the
+    # interpreter conference after this long in the queue; a longer expected wait is offered a callback
+    queue_fallback_s: int = 60
+    callback_offer_wait_s: int = 180
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, data_dir: Path | None = None) -> "Settings":
@@ -55,6 +65,12 @@ class Settings:
                    twilio_account_sid=env.get("SECRETARIAT_TWILIO_ACCOUNT_SID", ""),
                    twilio_auth_token=env.get("SECRETARIAT_TWILIO_AUTH_TOKEN", ""),
                    twilio_number=env.get("SECRETARIAT_TWILIO_NUMBER", ""), interpreter_numbers=interpreters,
+                   twilio_api_key_sid=env.get("SECRETARIAT_TWILIO_API_KEY_SID", ""),
+                   twilio_api_key_secret=env.get("SECRETARIAT_TWILIO_API_KEY_SECRET", ""),
+                   twilio_twiml_app_sid=env.get("SECRETARIAT_TWILIO_TWIML_APP_SID", ""),
+                   escalation_number=env.get("SECRETARIAT_ESCALATION_NUMBER", ""),
+                   queue_fallback_s=_positive(env, "SECRETARIAT_QUEUE_FALLBACK_S", cls.queue_fallback_s),
+                   callback_offer_wait_s=_positive(env, "SECRETARIAT_CALLBACK_OFFER_WAIT_S", cls.callback_offer_wait_s),
                    trusted_proxies=_parse_proxies(env.get("SECRETARIAT_TRUSTED_PROXIES", "")),
                    scan_max_pixels=_positive(env, "SECRETARIAT_SCAN_MAX_PIXELS", cls.scan_max_pixels),
                    scan_max_side=_positive(env, "SECRETARIAT_SCAN_MAX_SIDE", cls.scan_max_side),

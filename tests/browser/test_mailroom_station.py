@@ -78,3 +78,20 @@ def test_an_operator_uploads_a_scanner_s_files_and_a_corrupt_one_lands_in_the_ex
         page.evaluate("document.querySelector('#exceptions a').removeAttribute('target')")
         page.click("#exceptions a")
     assert download.value.suggested_filename.endswith("zz-broken.jpg")
+
+
+PLACEHOLDER_FITS = """() => {
+  const input = document.querySelector('#code'), style = getComputedStyle(input);
+  const pen = document.createElement('canvas').getContext('2d');
+  pen.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {text: pen.measureText(input.placeholder).width, room};
+}"""
+
+
+def test_the_code_fields_placeholder_is_read_whole_on_a_phones_width(factory, live_server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, factory.user("operator").username)
+    open_station(page, live_server)
+    measured = page.evaluate(PLACEHOLDER_FITS)
+    assert 0 < measured["text"] <= measured["room"], measured

@@ -19,6 +19,7 @@ from secretariat.core.households.models import Household
 
 TOKEN = "test-auth-token"
 BASE = "https://callcenter.example.jp"
+OUR_NUMBER = "+81355550001"
 INTERPRETER = "+81355550002"
 
 
@@ -34,6 +35,10 @@ class LocalTwilio(HttpClient):
         self.requests.append((method, url, dict(data or {})))
         if url.endswith("/Messages.json"):
             return Response(201, json.dumps({"sid": f"SM{len(self.requests):032d}", "status": "queued"}))
+        if "/Calls" in url:  # a call placed, fetched or redirected: every call here was made to our number
+            sid = url.rsplit("/", 1)[-1].removesuffix(".json")
+            return Response(201, json.dumps({"sid": sid if sid.startswith("CA") else f"CA{len(self.requests):032d}",
+                                             "to": (data or {}).get("To", OUR_NUMBER), "status": "queued"}))
         return Response(201, json.dumps({"call_sid": "CA" + "1" * 32, "conference_sid": "CF" + "2" * 32,
                                          "label": (data or {}).get("Label")}))
 
@@ -41,7 +46,7 @@ class LocalTwilio(HttpClient):
 @pytest.fixture
 def settings(tmp_path, database_url):
     return Settings(data_dir=tmp_path, database_url=database_url, secret_key="k", public_base_url=BASE,
-                    twilio_account_sid="AC" + "0" * 32, twilio_auth_token=TOKEN, twilio_number="+81355550001",
+                    twilio_account_sid="AC" + "0" * 32, twilio_auth_token=TOKEN, twilio_number=OUR_NUMBER,
                     interpreter_numbers={"en": INTERPRETER, "pt": "+81355550003"})
 
 
@@ -96,9 +101,26 @@ def test_japanese_callers_wait_in_the_japanese_queue(client):
     assert "<Enqueue" in answer.text and ">ja</Enqueue>" in answer.text
 
 
-def test_an_english_caller_gets_an_interpreter_in_a_three_way_conference(factory, client, rest):
+def test_an_english_caller_with_no_english_speaking_agent_waits_in_the_english_queue(client):
     signed(client, "/twilio/voice/inbound", {"CallSid": "CA04", "From": "+819012345678"})
     answer = signed(client, "/twilio/voice/language", {"CallSid": "CA04", "Digits": "2"})
+    assert ">en</Enqueue>" in answer.text and 'waitUrl="/twilio/voice/wait"' in answer.text
+
+
+def wait_for_interpreter(client, call_sid, digits):
+    """A caller chooses a language no agent is free for and waits past the fallback time; Twilio
+    then reports that the caller left the queue. Returns the TwiML that answered the leaving."""
+    signed(client, "/twilio/voice/inbound", {"CallSid": call_sid, "From": "+819012345678"})
+    signed(client, "/twilio/voice/language", {"CallSid": call_sid, "Digits": digits})
+    assert "<Leave" in signed(client, "/twilio/voice/wait", {"CallSid": call_sid, "QueuePosition": "1",
+                                                              "QueueTime": "61"}).text
+    return signed(client, "/twilio/voice/queue-result", {"CallSid": call_sid, "QueueResult": "leave",
+                                                          "QueueTime": "61"})
+
+
+def test_an_english_caller_gets_an_interpreter_in_a_three_way_conference_after_the_fallback_time(
+        factory, client, rest):
+    answer = wait_for_interpreter(client, "CA04", "2")
     assert "<Conference" in answer.text and "call-CA04" in answer.text
     [(method, url, data)] = rest.requests
     assert method == "POST" and url.endswith("/Conferences/call-CA04/Participants.json")
@@ -152,8 +174,7 @@ def test_the_agents_screen_shows_the_ringing_callers_record(factory, client, log
 
 
 def test_an_agent_joins_the_interpreter_conference_from_the_screen(factory, client, rest, login):
-    signed(client, "/twilio/voice/inbound", {"CallSid": "CA08", "From": "+819012345678"})
-    signed(client, "/twilio/voice/language", {"CallSid": "CA08", "Digits": "5"})  # Português
+    wait_for_interpreter(client, "CA08", "5")  # Português
     token = login(factory.user("agent"))
     answer = client.post("/callcenter/calls/join", data={"csrf_token": token, "call_sid": "CA08",
                                                          "agent_number": "03-5555-0009"}, follow_redirects=False)

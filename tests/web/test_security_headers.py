@@ -59,3 +59,14 @@ def test_templates_were_found_in_every_package():
 def test_no_template_relies_on_what_the_content_security_policy_blocks(template):
     text = template.read_text(encoding="utf-8")
     assert [what for what, pattern in FORBIDDEN.items() if pattern.search(text)] == []
+
+
+def test_only_the_softphone_page_may_reach_twilio(client, login, factory):
+    """The agent's screen carries the softphone, which talks to Twilio's servers; no other page may
+    connect anywhere but here."""
+    login(factory.user("agent"))
+    softphone = client.get("/callcenter").headers["content-security-policy"]
+    elsewhere = client.get("/callcenter/callbacks").headers["content-security-policy"]
+    assert "connect-src 'self' wss://*.twilio.com" in softphone
+    assert "default-src 'self'" in softphone and "frame-ancestors 'none'" in softphone
+    assert "twilio" not in elsewhere

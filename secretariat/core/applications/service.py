@@ -17,6 +17,7 @@ from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, MANUAL, TRANSITIONS, Status, parse_status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import in_view
 from secretariat.core.auth.roles import STATUS_CHANGERS
 from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.db import bulk_insert
@@ -101,7 +102,7 @@ def transition_all(*, session: Session, applications: list[Application], to: Sta
 
 def get_application(*, session: Session, actor: Actor, application_id: int) -> Application:
     application = session.get(Application, application_id)
-    if application is None or not actor.can_see(application.municipality_id):
+    if application is None or not in_view(session, actor, application.municipality_id, application.programme_id):
         raise NotFound(f"no application {application_id}")
     return application
 

@@ -2,7 +2,9 @@
 
 An `Actor` carries the tenancy scope (a liaison's one municipality, or none for secretariat
 staff), the role, and the network address for the audit trail. Services never look it up
-from globals.
+from globals. A call-center agent is further limited to the programmes they serve (担当事業,
+`auth.assignments`), read from the store whenever a query or a check needs them, so an
+admin's change applies at once.
 """
 
 from __future__ import annotations
@@ -34,17 +36,31 @@ class Actor:
     def is_tenant_bound(self) -> bool:
         return self.role is Role.liaison
 
+    @property
+    def is_programme_bound(self) -> bool:
+        """Only an agent sees by programme: the households of the programmes they serve."""
+        return self.role is Role.agent
+
     def can_see(self, municipality_id: int | None) -> bool:
+        """Tenancy only; for a row of a programme use `auth.assignments.in_view`, which also asks an
+        agent's programmes."""
         return not self.is_tenant_bound or municipality_id == self.municipality_id
 
-    def scope(self, municipality_column) -> ColumnElement[bool]:
-        """A WHERE clause limiting a query to what this actor may see."""
+    def scope(self, municipality_column, programme_column=None) -> ColumnElement[bool]:
+        """A WHERE clause limiting a query to what this actor may see; pass the rows' programme
+        (a column or a scalar subquery) wherever they belong to one, so an agent's view narrows."""
         # imported here so that the CLI's system actor does not load SQLAlchemy at start-up
-        from sqlalchemy import true
+        from sqlalchemy import and_, select, true
 
+        from secretariat.core.auth.models import StaffProgramme
+
+        clauses = []
         if self.is_tenant_bound:
-            return municipality_column == self.municipality_id
-        return true()
+            clauses.append(municipality_column == self.municipality_id)
+        if programme_column is not None and self.is_programme_bound:
+            clauses.append(programme_column.in_(
+                select(StaffProgramme.programme_id).where(StaffProgramme.user_id == self.user_id)))
+        return and_(true(), *clauses)
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles and self.role is not Role.system:

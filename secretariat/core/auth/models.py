@@ -77,3 +77,12 @@ class LoginThrottle(SQLModel, table=True):
     subject: str = Field(primary_key=True, max_length=64)
     failures: int = Field(default=0)
     last_failure_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class StaffProgramme(SQLModel, table=True):
+    """A programme a member of staff serves: an agent sees the households of these programmes only."""
+
+    __tablename__ = "staff_programme"
+
+    user_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", primary_key=True, index=True)

@@ -1,8 +1,5 @@
 from enum import StrEnum
 
-from secretariat.core.messages import label
-
-
 class Role(StrEnum):
     operator = "operator"      # mailroom: checks in returned forms
     agent = "agent"            # call center: logs inquiries
@@ -11,9 +8,6 @@ class Role(StrEnum):
     admin = "admin"            # manages users, municipalities and programmes
     system = "system"          # the CLI and scheduled jobs; never a login
 
-
-# names from the one message catalogue (secretariat/core/messages/ja.yaml)
-ROLE_LABELS_JA = {role: label("role", role) for role in Role}
 
 LOGIN_ROLES = tuple(role for role in Role if role is not Role.system)
 

@@ -8,11 +8,13 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import assign_programmes, programmes_served
 from secretariat.core.auth.models import User
 from secretariat.core.auth.roles import LOGIN_ROLES, Role
 from secretariat.core.auth.service import (authenticate, change_role, create_user, end_session, list_users,
                                            reset_password, set_user_active, start_session)
 from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyAttempts
+from secretariat.core.programmes.service import list_programmes
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.tenancy.service import get_municipality_by_code, list_municipalities
 from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidUser, require_roles
@@ -95,10 +97,13 @@ def _staff_page(request: Request, session: Session, actor, *, status_code: int =
 
 
 def _user_page(request: Request, session: Session, actor, user: User, *, status_code: int = 200,
-               error: str | None = None, done: str = ""):
+               error: str | None = None, done: str = "", checked: set[str] | None = None):
+    """`checked`: the programme boxes as the admin left them, when their form comes back refused."""
+    served = {str(programme_id) for programme_id in programmes_served(session, user.id)}
     return render(request, "staff_user.html", status_code=status_code, actor=actor, user=user,
                   municipalities=list_municipalities(session=session, actor=actor), roles=LOGIN_ROLES,
-                  error=error, done=done)
+                  programmes=list_programmes(session=session, actor=actor), served=served,
+                  checked=served if checked is None else checked, error=error, done=done)
 
 
 def _municipality(session: Session, actor, code: str) -> Municipality | None:
@@ -145,6 +150,21 @@ def change_staff_role(request: Request, session: DbSession, actor: CurrentActor,
         session.refresh(user)
         return _user_page(request, session, actor, user, status_code=error.status_code, error=error.message)
     return RedirectResponse(f"/staff/{user.id}?done=role", status_code=303)
+
+
+@router.post("/staff/{user_id}/programmes")
+def assign_staff_programmes(request: Request, session: DbSession, actor: CurrentActor, user: ValidUser,
+                            programme: Annotated[list[str], Form()] = []):
+    """The programmes an agent serves (担当事業): the boxes ticked replace the last set."""
+    try:
+        if not all(value.isdigit() for value in programme):
+            raise InvalidInput("事業の指定が正しくありません。一覧から選び直してください。")
+        with session.begin_nested():
+            assign_programmes(session, actor=actor, user_id=user.id, programme_ids=[int(value) for value in programme])
+    except (InvalidInput, NotFound) as error:
+        return _user_page(request, session, actor, user, status_code=error.status_code, error=error.message,
+                          checked=set(programme))
+    return RedirectResponse(f"/staff/{user.id}?done=programmes", status_code=303)
 
 
 @router.get("/staff/{user_id}/disable")

@@ -22,6 +22,7 @@ from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import INITIAL, Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import in_view, require_assignment
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.db import insert_rows
@@ -312,10 +313,21 @@ class HouseholdRecord:
     application: Application | None
 
 
+def households_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Household]:
+    """The households with these ids, by id, in one query: for a list already limited to what the
+    actor may see (their applications, mail, call-backs) that shows each row's household."""
+    wanted = {household_id for household_id in ids if household_id is not None}
+    if not wanted:
+        return {}
+    return {household.id: household
+            for household in session.exec(select(Household).where(Household.id.in_(list(wanted))))}
+
+
 def get_household(*, session: Session, actor: Actor, household_id: int) -> Household:
-    """The household if the actor's tenancy allows it; no audit (use `read_household_record` to show it)."""
+    """The household if the actor's tenancy (and an agent's programmes) allow it; no audit (use
+    `read_household_record` to show it)."""
     household = session.get(Household, household_id)
-    if household is None or not actor.can_see(household.municipality_id):
+    if household is None or not in_view(session, actor, household.municipality_id, household.programme_id):
         raise NotFound(f"世帯 {household_id} は見つかりません")
     return household
 
@@ -454,10 +466,9 @@ class HouseholdRow:
 
 
 def programmes_in_view(*, session: Session, actor: Actor) -> list[int]:
-    """The programmes a search covers: those of the actor's municipality (a liaison), else all.
-
-    Staff have no assignment to programmes yet; when they do, this is the one place to narrow it."""
-    return list(session.exec(select(Programme.id).where(actor.scope(Programme.municipality_id))))
+    """The programmes a search covers: those of the actor's municipality (a liaison), those they
+    serve (an agent), else all."""
+    return list(session.exec(select(Programme.id).where(actor.scope(Programme.municipality_id, Programme.id))))
 
 
 def find_households(*, session: Session, actor: Actor, terms: SearchTerms | str, programme: Programme | None = None,
@@ -467,8 +478,9 @@ def find_households(*, session: Session, actor: Actor, terms: SearchTerms | str,
     世帯番号 order, `by_number`). Empty terms list the programme's households (a programme is then needed).
 
     The list shows names, so it is audited as a read of every household it returns."""
-    if programme is not None and not actor.can_see(programme.municipality_id):
+    if programme is not None and not in_view(session, actor, programme.municipality_id, programme.id):
         raise NotFound(f"no programme {programme.id}")
+    require_assignment(session, actor)
     terms = read_search(terms) if isinstance(terms, str) else terms
     programme_ids = [programme.id] if programme is not None else programmes_in_view(session=session, actor=actor)
     statement = (select(Household, Person.name, Person.name_kana, Application.status, Programme.name,

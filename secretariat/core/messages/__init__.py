@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Iterable
 
-import yaml
+from secretariat.core.yamlfile import load_yaml
 
 CATALOGUE = Path(__file__).with_name("ja.yaml")
 EMPTY = "—"
@@ -30,7 +30,7 @@ _DEFICIENCY_PARTS = {"attachment": "attachment", "page_missing": None}
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    data = load_yaml(CATALOGUE.read_text(encoding="utf-8"))
     return {kind: {str(code): str(name) for code, name in (entries or {}).items()} for kind, entries in data.items()}
 
 

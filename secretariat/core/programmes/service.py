@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import in_view
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.programmes.models import Channel, Programme
@@ -61,12 +62,12 @@ def create_programme(*, session: Session, actor: Actor, municipality: Municipali
 
 def get_programme(*, session: Session, actor: Actor, programme_id: int) -> Programme:
     programme = session.get(Programme, programme_id)
-    if programme is None or not actor.can_see(programme.municipality_id):
+    if programme is None or not in_view(session, actor, programme.municipality_id, programme.id):
         raise NotFound(f"no programme {programme_id}")
     return programme
 
 
 def list_programmes(*, session: Session, actor: Actor) -> list[tuple[Programme, Municipality]]:
     query = (select(Programme, Municipality).join(Municipality, Municipality.id == Programme.municipality_id)
-             .where(actor.scope(Programme.municipality_id)).order_by(Municipality.code, Programme.id))
+             .where(actor.scope(Programme.municipality_id, Programme.id)).order_by(Municipality.code, Programme.id))
     return [(programme, municipality) for programme, municipality in session.exec(query)]

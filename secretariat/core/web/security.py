@@ -70,13 +70,21 @@ SECURITY_HEADERS = {
 }
 
 
+def policy_with(**directives: str) -> str:
+    """`CONTENT_SECURITY_POLICY` with some directives added (e.g. `connect_src="'self' wss://…"`), for
+    a page that must reach another origin: the softphone talks to Twilio's servers."""
+    added = "; ".join(f"{name.replace('_', '-')} {sources}" for name, sources in directives.items())
+    return f"{CONTENT_SECURITY_POLICY}; {added}"
+
+
 class SecurityHeaders:
     """ASGI middleware: every answer the app gives (pages, error pages, static files, downloads)
     carries `SECURITY_HEADERS`. Only a crash's bare 500, written by Starlette's outermost error
-    handler, passes outside it."""
+    handler, passes outside it. `page_policies` widens the policy for named paths only."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, page_policies: dict[str, str] | None = None):
         self.app = app
+        self.page_policies = page_policies or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,6 +96,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
+                if scope["path"] in self.page_policies:
+                    headers["content-security-policy"] = self.page_policies[scope["path"]]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
