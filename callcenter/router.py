@@ -30,7 +30,7 @@ from callcenter.inquiries.service import (AGENTS, ANSWER_MAX, RESPONSE_DAYS, ans
                                           get_escalation, inquiries_of, open_escalation_count, pause, resume)
 from callcenter.staffing.page import staffing_and_roster, staffing_view
 from callcenter.telephony.calls import active_calls, agent_joins
-from callcenter.telephony.models import CallRecord
+from callcenter.telephony.models import CallRecord, find_call
 from callcenter.telephony.router import twilio_client
 from secretariat.core.applications.service import application_for_household, timeline
 from secretariat.core.audit.service import record_audit
@@ -396,8 +396,7 @@ def my_state_json(session: DbSession, actor: Agent):
 def _my_state(session: DbSession, actor: Actor) -> dict:
     spell = current_spell(session, user_id=actor.user_id)
     state = spell.state if spell is not None else "offline"
-    record = (session.exec(select(CallRecord).where(CallRecord.call_sid == spell.call_sid)).first()
-              if spell is not None and spell.call_sid else None)
+    record = find_call(session, spell.call_sid) if spell is not None else None
     return {"state": state, "label": label("agent_state", state),
             "since": as_utc(spell.started_at).isoformat() if spell is not None else None,
             "call": _call_json(record) if record is not None else None}

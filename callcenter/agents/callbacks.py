@@ -20,7 +20,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from callcenter.agents import states
 from callcenter.agents.models import QueueCallback
-from callcenter.telephony.models import CallRecord
+from callcenter.telephony.models import CallRecord, find_call
 from secretariat.core.clock import as_utc, utcnow
 
 DEFAULT_HANDLE_S = 300  # before any call today has been completed: a benefit enquiry's usual length
@@ -62,7 +62,7 @@ def offer(response: VoiceResponse, *, language: str, hold: str, pause_s: int) ->
 def accept(session: Session, *, call_sid: str, digits: str) -> str:
     """The caller answered the offer: 1 stores the callback and ends the call; any other key
     goes back to waiting (the empty answer ends the waitUrl's document, and Twilio polls again)."""
-    record = session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+    record = find_call(session, call_sid)
     response = VoiceResponse()
     if digits.strip()[:1] != "1" or record is None or not record.from_e164 or record.routed_at is not None:
         return str(response)

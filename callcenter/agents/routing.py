@@ -28,7 +28,7 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from callcenter.agents import callbacks, states
 from callcenter.agents.models import AgentProfile, QueueCallback
-from callcenter.telephony.models import CallRecord
+from callcenter.telephony.models import CallRecord, find_call
 from secretariat.core.clock import as_utc, utcnow
 
 RING_S = 20  # how long an agent's softphone rings before the caller goes to the next agent
@@ -106,7 +106,7 @@ def waiting(session: Session, *, call_sid: str, position: int, queue_time: int, 
     - an expected wait above `offer_wait_s`: a callback is offered (press 1);
     - otherwise the hold message, and the next poll after a pause.
     `<Leave>` makes Twilio call the queue-result webhook, which returns where the caller goes."""
-    record = session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+    record = find_call(session, call_sid)
     response = VoiceResponse()
     if record is None or record.status == "callback":
         response.hangup()
@@ -143,7 +143,7 @@ def left_queue(session: Session, *, record: CallRecord, base_url: str) -> VoiceR
 
 def agent_answered(session: Session, *, call_sid: str, at: datetime | None = None) -> None:
     """The agent picked up: the caller's wait ends here (the wallboard's service level)."""
-    record = session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+    record = find_call(session, call_sid)
     if record is None or record.answered_at is not None:
         return
     record.status, record.answered_at = "answered", at or utcnow()
@@ -156,7 +156,7 @@ def agent_leg_ended(session: Session, *, call_sid: str, dial_status: str, durati
     """The `<Dial>` to an agent ended. Answered: the call is over, the agent goes to wrap-up.
     Not answered (no-answer, busy, failed): the agent is set offline (they have left their desk)
     and the caller rings the next idle agent, or waits in the queue again."""
-    record = session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+    record = find_call(session, call_sid)
     if record is None:
         return callbacks.agent_leg_ended(session, dialled_call_sid=call_sid, answered=dial_status in ANSWERED)
     response = VoiceResponse()

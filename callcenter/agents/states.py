@@ -66,12 +66,9 @@ def set_state(session: Session, *, user_id: int, state: str, reason: str, call_s
     if spell is not None:
         if spell.state == state and spell.call_sid == call_sid:
             return spell
-        spell.ended_at = max(moment, as_utc(spell.started_at))
+        spell.ended_at = _end_of(spell, moment)
         session.add(spell)
-    opened = AgentStateSpell(user_id=user_id, state=state, started_at=moment, call_sid=call_sid, reason=reason)
-    session.add(opened)
-    session.flush()
-    return opened
+    return _open(session, user_id=user_id, state=state, reason=reason, call_sid=call_sid, moment=moment)
 
 
 def take(session: Session, *, user_id: int, expected: str, state: str, reason: str, call_sid: str | None = None,
@@ -87,11 +84,21 @@ def take(session: Session, *, user_id: int, expected: str, state: str, reason: s
     closed = session.execute(update(AgentStateSpell)
                              .where(AgentStateSpell.id == spell.id, AgentStateSpell.ended_at.is_(None),
                                     AgentStateSpell.state == expected)
-                             .values(ended_at=max(moment, as_utc(spell.started_at)))
+                             .values(ended_at=_end_of(spell, moment))
                              .execution_options(synchronize_session=False)).rowcount
     session.expire(spell)
     if closed != 1:
         return None
+    return _open(session, user_id=user_id, state=state, reason=reason, call_sid=call_sid, moment=moment)
+
+
+def _end_of(spell: AgentStateSpell, moment: datetime) -> datetime:
+    """When a spell closed at `moment` ends: never before it began (a clock stepping back)."""
+    return max(moment, as_utc(spell.started_at))
+
+
+def _open(session: Session, *, user_id: int, state: str, reason: str, call_sid: str | None,
+          moment: datetime) -> AgentStateSpell:
     opened = AgentStateSpell(user_id=user_id, state=state, started_at=moment, call_sid=call_sid, reason=reason)
     session.add(opened)
     session.flush()

@@ -8,12 +8,12 @@ open, so no call is left without its code.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from callcenter.agents.models import AgentStateSpell
 from callcenter.agents.states import current_spell, set_state
 from callcenter.inquiries.service import AGENTS
-from callcenter.telephony.models import CallRecord
+from callcenter.telephony.models import CallRecord, find_call
 from secretariat.core.auth.actor import Actor
 from secretariat.core.clock import utcnow
 from secretariat.core.errors import Conflict, InvalidInput
@@ -49,10 +49,10 @@ def call_answered(session: Session, *, actor: Actor, call_sid: str) -> CallRecor
     reaches the browser with the SID of the agent's own leg, which we keep no record of: that
     call is the one routing gave the agent (their on_call spell names it)."""
     actor.require(*AGENTS)
-    record = _find(session, call_sid)
+    record = find_call(session, call_sid)
     spell = current_spell(session, user_id=actor.user_id)
     if record is None and spell is not None and spell.state == "on_call" and spell.call_sid:
-        record = _find(session, spell.call_sid)
+        record = find_call(session, spell.call_sid)
     if record is None:
         raise InvalidInput("通話が見つかりません（通話IDを確認してください）。")
     set_state(session, user_id=actor.user_id, state="on_call", reason="call answered", call_sid=record.call_sid)
@@ -84,12 +84,8 @@ def finish_wrap_up(session: Session, *, actor: Actor, call_sid: str, code: str) 
     return record
 
 
-def _find(session: Session, call_sid: str) -> CallRecord | None:
-    return session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first() if call_sid else None
-
-
 def call_record(session: Session, call_sid: str) -> CallRecord:
-    record = _find(session, call_sid)
+    record = find_call(session, call_sid)
     if record is None:
         raise InvalidInput("通話が見つかりません（通話IDを確認してください）。")
     return record

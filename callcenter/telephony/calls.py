@@ -19,7 +19,7 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from callcenter.agents import callbacks, routing
 from callcenter.forecast.samples import INTERVALS, OPEN_FROM
 from callcenter.inquiries.lookup import find_callers, national_digits, to_e164
-from callcenter.telephony.models import CallRecord
+from callcenter.telephony.models import CallRecord, find_call
 from secretariat.core.auth.actor import Actor
 from secretariat.core.clock import as_utc, in_jst, utcnow
 from secretariat.core.errors import InvalidInput
@@ -156,8 +156,7 @@ def call_status(session: Session, *, call_sid: str, status: str, duration: str) 
 def _record(session: Session, call_sid: str) -> CallRecord:
     if not call_sid or len(call_sid) > 64:
         raise InvalidInput("the request has no CallSid")
-    record = session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
-    return record or CallRecord(call_sid=call_sid)
+    return find_call(session, call_sid) or CallRecord(call_sid=call_sid)
 
 
 def _match_caller(session: Session, record: CallRecord) -> None:

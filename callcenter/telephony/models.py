@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import DateTime
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from secretariat.core.clock import utcnow
 
@@ -31,6 +31,12 @@ class CallRecord(SQLModel, table=True):
                                        description="when the router sent the caller to an agent")
     wrap_up_code: str | None = Field(default=None, max_length=30, description="the agent's 後処理 code for the call")
     wrapped_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+def find_call(session: Session, call_sid: str | None) -> CallRecord | None:
+    """The call with this SID, if we have it (None for an empty SID): what every webhook and the
+    softphone's endpoints start from."""
+    return session.exec(select(CallRecord).where(CallRecord.call_sid == call_sid)).first() if call_sid else None
 
 
 class SmsNotice(SQLModel, table=True):
