@@ -11,9 +11,6 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
 FONT = "IPAexGothic"
 
 
@@ -26,5 +23,8 @@ def font_file() -> Path:
 
 @lru_cache(maxsize=1)
 def register_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     pdfmetrics.registerFont(TTFont(FONT, str(font_file())))
     return FONT

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy
-import pypdfium2
-import pypdfium2.raw as pdfium_c
 
 if TYPE_CHECKING:
+    import pypdfium2
+
     from secretariat.core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -176,6 +176,7 @@ def decode_pages(data: bytes, source: str, limits: ScanLimits = DEFAULT_LIMITS,
     """The file's pages (page `only` alone, if given), each decoded only when the caller asks for
     it; never raises. With `reduced`, a large JPEG page comes at half its resolution, which
     libjpeg decodes in the DCT itself, at two thirds of the time (`ScannedImage.reduced` says so).
+    (A PNG has no scaled decoding; decoding it whole and averaging it down made its check no cheaper.)
 
     What is wrong with the whole file (empty, not an image, truncated, damaged headers, too many
     pages) comes as the only item; what is wrong with one page (too many pixels, a decoder that
@@ -339,6 +340,8 @@ def _raster_page(kind: str, data: bytes, index: int, halved: bool = False) -> nu
 
 
 def _open_pdf(data: bytes) -> pypdfium2.PdfDocument:
+    import pypdfium2  # here: a feed of JPEG and PNG pages never loads the PDF library
+
     if b"%%EOF" not in data[-1024:]:
         raise ScanError("truncated", "the PDF file is cut off (no end-of-file marker)")
     try:
@@ -369,6 +372,8 @@ def _render_pdf_page(document: pypdfium2.PdfDocument, index: int,
 def _refuse_embedded(page: pypdfium2.PdfPage, limits: ScanLimits) -> ScanError | None:
     """A small page can draw a huge image, which the renderer decodes whole: the images it draws
     (a scanner's PDF has one per page) are counted from their dictionaries, not decoded."""
+    import pypdfium2.raw as pdfium_c
+
     total = 0
     for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
         width, height = image.get_px_size()

@@ -4,19 +4,33 @@ Ink is measured only where the blank form has nothing printed: a box's frame, a 
 dividers and a guide text such as 令和　年　月　日 are the template's, not the resident's. Rather
 than re-describe those shapes, the check renders the template's static layer with the same code
 the print room uses and rasterises it, so the two can never disagree.
+
+Rendering costs a process its first page: loading reportlab and the CJK fonts, drawing, and
+rasterising (about half a second, in every worker process of `mailroom check`). So each rendered
+page is also kept on disk (`reference_cache_dir()`), named by a digest of everything that draws
+it: the template itself, the renderer's source, the fonts and the libraries' versions. A change to
+any of them names a new file; nothing has to be cleared by hand.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import io
+import logging
+import os
+import tempfile
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 import cv2
 import numpy
 
-from mailroom.printing.render import TemplateRenderer, new_canvas
 from templates.loader import default_templates
 from templates.schema import Template
+
+log = logging.getLogger(__name__)
 
 PX_PER_MM = 8  # the check's working resolution (≈ 203 dpi): fine enough for a pencil stroke
 PRINTED_BELOW = 215  # a reference pixel darker than this is the template's own ink
@@ -24,10 +38,25 @@ PRINTED_BELOW = 215  # a reference pixel darker than this is the template's own 
 
 @lru_cache(maxsize=64)
 def reference_page(template_key: str, page_number: int) -> numpy.ndarray:
-    """The blank page (static layer only) as greyscale at `PX_PER_MM`."""
+    """The blank page (static layer only) as greyscale at `PX_PER_MM`: from the disk cache, or
+    rendered (and then kept there)."""
+    template = template_by_key(template_key)
+    cached = reference_cache_dir() / f"{_digest(template, page_number)}.npy"
+    try:
+        return numpy.load(cached, allow_pickle=False)
+    except (OSError, ValueError):
+        pass  # not rendered yet, or unreadable: render it
+    image = render_reference(template, page_number)
+    _keep(cached, image)
+    return image
+
+
+def render_reference(template: Template, page_number: int) -> numpy.ndarray:
+    """Draw the page's static layer with the print room's renderer and rasterise it."""
     import pypdfium2
 
-    template = template_by_key(template_key)
+    from mailroom.printing.render import TemplateRenderer, new_canvas
+
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, template, f"{template.title} (reference)")
     renderer = TemplateRenderer(template, canvas)
@@ -40,6 +69,44 @@ def reference_page(template_key: str, page_number: int) -> numpy.ndarray:
     finally:
         document.close()
     return numpy.ascontiguousarray(image[..., 0] if image.ndim == 3 else image)
+
+
+def reference_cache_dir() -> Path:
+    """`SECRETARIAT_CACHE_DIR`, else the user's cache folder (`$XDG_CACHE_HOME` or ~/.cache), under
+    secretariat/reference: shared by every process of the machine, and safe to delete."""
+    explicit = os.environ.get("SECRETARIAT_CACHE_DIR")
+    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "secretariat"
+    return base / "reference"
+
+
+def _digest(template: Template, page_number: int) -> str:
+    """Names the rendering: the template's content, the page, the resolution, and the code, fonts
+    and library versions that draw it."""
+    from mailroom.printing.fonts import font_file
+
+    font = font_file()
+    parts = [template.model_dump_json(), str(page_number), str(PX_PER_MM), _renderer_fingerprint(),
+             f"{font}:{font.stat().st_size}:{font.stat().st_mtime_ns}"]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _renderer_fingerprint() -> str:
+    render_source = importlib.util.find_spec("mailroom.printing.render").origin  # without importing reportlab
+    sources = [Path(__file__), Path(render_source)]
+    versions = [metadata.version(name) for name in ("reportlab", "pypdfium2")]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources) + "/".join(versions).encode()).hexdigest()
+
+
+def _keep(path: Path, image: numpy.ndarray) -> None:
+    """Write the rendering beside its final name and rename it in: a reader sees the whole file or none."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            numpy.save(handle, image, allow_pickle=False)
+        os.replace(handle.name, path)
+    except OSError as error:  # a read-only home: the check works, only slower next time
+        log.info("reference page not cached (%s)", error.strerror or error)
 
 
 @lru_cache(maxsize=64)

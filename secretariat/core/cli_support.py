@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -53,14 +54,48 @@ class _NotGiven:
         return () if param.multiple or param.nargs == -1 else None
 
 
-def coerce_only_given_options() -> None:
-    """Keep typer from loading pydantic for options nobody gave.
+def _is_plain_path(descriptor) -> bool:
+    """A `Path` or `list[Path]` parameter with no parser or custom type of its own: typer's path
+    checks (exists, file_okay…) still apply, only the str → Path step skips pydantic."""
+    from typing import get_args, get_origin
 
-    typer (0.29) processes every option of the groups on the way to a command, given or not, and
-    builds a pydantic `TypeAdapter` for each before it finds the value is None: so `mailroom check
-    --help` loaded pydantic (0.16 s, a third of the start-up) for the top-level `--help` and
-    completion options alone. An option not given is now passed as None without one; a given one
-    is coerced by typer as before. A typer without these internals is left as it is."""
+    info = descriptor.parameter_info
+    if (getattr(info, "parser", None) is not None or getattr(info, "click_type", None) is not None
+            or getattr(info, "path_type", None) not in (None, Path)):
+        return False
+    if descriptor.file_annotation is not None:
+        return False
+    annotation = descriptor.annotation
+    if get_origin(annotation) is list:
+        (annotation,) = get_args(annotation) or (None,)
+    return annotation is Path
+
+
+def _path_param(descriptor):
+    """typer's runtime coercion for a plain path parameter, built without pydantic (see above)."""
+    from typer._coercion import RuntimeParam
+    from typer._param_types import coerce_cli_path
+
+    class PathParam(RuntimeParam):
+        def _coerce_value(self, value, param, ctx):
+            def one(item):
+                return coerce_cli_path(item if isinstance(item, Path) else Path(item), self.parameter_info,
+                                       path_type=Path, param=param, ctx=ctx)
+
+            return [one(item) for item in value] if isinstance(value, (list, tuple)) else one(value)
+
+    return PathParam(annotation=descriptor.annotation, parameter_info=descriptor.parameter_info)
+
+
+def coerce_only_given_options() -> None:
+    """Keep typer from loading pydantic where it needs none.
+
+    typer (0.29) coerces every parameter through a pydantic `TypeAdapter`, built on first use; pydantic
+    costs 0.2 s to load, a third of a scanner station's `mailroom check` start-up. So: an option not
+    given is passed as None without one (typer processes every option of the groups on the way to a
+    command, given or not, `--help` included); a given plain `Path` or `list[Path]` (the files of
+    `mailroom check`) is coerced by typer's own path checks. Everything else is coerced by typer as
+    before. A typer without these internals is left as it is."""
     from typer.core import _TyperParameter
 
     process = _TyperParameter.process_value
@@ -68,7 +103,11 @@ def coerce_only_given_options() -> None:
         return
 
     def process_value(self, ctx, value):
-        if value is not None or getattr(self, "_runtime_param", None) is not None:
+        if getattr(self, "_runtime_param", None) is not None:
+            return process(self, ctx, value)
+        if value is not None:
+            if _is_plain_path(self.type_descriptor):
+                self._runtime_param = _path_param(self.type_descriptor)
             return process(self, ctx, value)
         self._runtime_param = _NotGiven
         try:

@@ -40,3 +40,37 @@ def test_a_command_s_help_loads_no_more_than_the_top_level_help():
 
     extra = sorted({name.split(".")[0] for name in loaded_by_help("mailroom", "check") - loaded_by_help()})
     assert extra == [], f"`mailroom check --help` loads {extra} beyond what `--help` loads"
+
+
+def _run_cli(*words: str) -> str:
+    return (f"import sys\nsys.argv = ['secretariat', *{list(words)!r}]\n"
+            "from secretariat.cli import app\ntry:\n    app()\nexcept SystemExit:\n    pass")
+
+
+def test_checking_a_png_loads_neither_the_pdf_reader_nor_the_print_room(tmp_path, monkeypatch):
+    """A feed of JPEG and PNG pages needs no PDF library; the print room's renderer (reportlab) is
+    loaded only to render a template's reference page, which is then kept on disk."""
+    import cv2
+    import numpy
+
+    monkeypatch.setenv("SECRETARIAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SECRETARIAT_CACHE_DIR", str(tmp_path / "cache"))
+    page = tmp_path / "blank.png"
+    cv2.imwrite(str(page), numpy.full((280, 200), 255, numpy.uint8))
+    loaded = {name.split(".")[0] for name in modules_loaded_by(_run_cli("mailroom", "check", "--json", str(page)))}
+    assert "cv2" in loaded  # the check itself ran
+    assert sorted(loaded & {"pypdfium2", "reportlab"}) == []
+
+
+def test_the_files_to_check_are_read_without_pydantic_and_still_checked_by_typer(tmp_path):
+    """typer 0.29 coerces each given value through pydantic (0.2 s to load); a plain list of paths
+    is coerced by typer's own path rules instead."""
+    from typer.testing import CliRunner
+
+    from secretariat.cli import app
+
+    loaded = modules_loaded_by(_run_cli("mailroom", "check", str(tmp_path / "missing.png")))
+    assert not {name for name in loaded if name.split(".")[0] == "pydantic"}
+    answer = CliRunner().invoke(app, ["mailroom", "check", "--json", str(tmp_path / "missing.png")])
+    assert answer.exit_code == 1
+    assert json.loads(answer.stdout.splitlines()[0])["error"]["code"] == "unreadable"
