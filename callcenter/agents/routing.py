@@ -35,7 +35,7 @@ RING_S = 20  # how long an agent's softphone rings before the caller goes to the
 HOLD_PAUSE_S = 10  # between two polls of the waitUrl: how quickly a freed agent is noticed
 HOLD = {"ja": "ただいま電話が大変混み合っております。順番におつなぎしますので、このままお待ちください。",
         "en": "All our agents are busy. Please stay on the line; we will answer in turn."}
-ANSWERED = ("completed", "answered")
+ANSWERED = ("completed", "answered")  # a call or <Dial> leg that was picked up (Twilio's statuses)
 # a call the softphone redirected (hold, transfer): the end of its agent leg is not the end of the call
 REDIRECTED_BY_US = ("held", "transferring")
 

@@ -17,13 +17,16 @@ mean patience PATIENCE_S (the plan itself is Erlang C, which has no abandonment)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, time, timedelta
+import time as monotonic_clock
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
 from callcenter.agents.models import STATES, AgentProfile, AgentStateSpell
-from callcenter.agents.states import current_spell, languages_of, profile_for
-from callcenter.forecast.programme import AHT_S, SERVICE_LEVEL, TARGET_S, staffing_plan, today_reforecast
+from callcenter.agents.states import languages_of, profile_for
+from callcenter.agents.routing import ANSWERED
+from callcenter.forecast.programme import (AHT_S, SERVICE_LEVEL, TARGET_S, StaffingPlan, staffing_plan,
+                                          today_reforecast)
 from callcenter.forecast.samples import INTERVALS, OPEN_FROM
 from callcenter.inquiries.models import LANGUAGES
 from callcenter.inquiries.service import AGENTS
@@ -37,7 +40,8 @@ from secretariat.core.errors import InvalidInput, NotFound
 from secretariat.core.programmes.models import Programme
 
 PATIENCE_S = 180  # callers' mean patience in the queue, for the plan's abandonment (Erlang A)
-ANSWERED = ("answered", "completed")
+PLAN_KEPT_S = 300  # a programme's staffing plan is computed at most every five minutes, not at every poll
+_plans: dict[tuple[str, int, date], tuple[float, StaffingPlan]] = {}  # (store, programme, day)
 
 
 @dataclass
@@ -114,7 +118,7 @@ def plan_now(session: Session, *, now: datetime) -> tuple[PlanNow | None, list[s
     names = []
     for programme in session.exec(select(Programme).where(Programme.deadline_date >= local.date() - timedelta(days=10))
                                   .order_by(Programme.id)).all():
-        staffing = staffing_plan(session, programme)
+        staffing = _staffing_plan(session, programme, local.date())
         if local.date() not in staffing.dates:
             continue
         index = staffing.dates.index(local.date())
@@ -136,6 +140,17 @@ def plan_now(session: Session, *, now: datetime) -> tuple[PlanNow | None, list[s
                    agents_needed_now=int(needed)), names
 
 
+def _staffing_plan(session: Session, programme: Programme, today: date) -> StaffingPlan:
+    """The programme's plan, computed again once `PLAN_KEPT_S` has passed: the wallboard polls every
+    few seconds, and the plan (Erlang C for every half hour of the programme) changes only when a
+    mailing is recorded, which the board then shows within five minutes."""
+    key, now = (str(session.get_bind().url), programme.id, today), monotonic_clock.monotonic()
+    kept = _plans.get(key)
+    if kept is None or now - kept[0] > PLAN_KEPT_S:
+        kept = _plans[key] = (now, staffing_plan(session, programme))
+    return kept[1]
+
+
 @dataclass(frozen=True)
 class AgentRow:
     """One agent on the supervisor's agents page."""
@@ -151,11 +166,18 @@ class AgentRow:
 
 def agent_rows(session: Session) -> list[AgentRow]:
     """Every active agent (and supervisor, who takes calls too) with languages, skills and state now."""
+    users = session.exec(select(User).where(User.role.in_(list(AGENTS)), User.active.is_(True))
+                         .order_by(User.username)).all()
+    ids = [user.id for user in users]
+    profiles = {profile.user_id: profile
+                for profile in session.exec(select(AgentProfile).where(AgentProfile.user_id.in_(ids))).all()}
+    spells = {spell.user_id: spell  # the open spell (one per agent; the newest, should there be two)
+              for spell in session.exec(select(AgentStateSpell).where(AgentStateSpell.user_id.in_(ids),
+                                                                     AgentStateSpell.ended_at.is_(None))
+                                        .order_by(AgentStateSpell.started_at)).all()}
     rows = []
-    for user in session.exec(select(User).where(User.role.in_(list(AGENTS)), User.active.is_(True))
-                             .order_by(User.username)).all():
-        profile = session.exec(select(AgentProfile).where(AgentProfile.user_id == user.id)).first()
-        spell = current_spell(session, user_id=user.id)
+    for user in users:
+        profile, spell = profiles.get(user.id), spells.get(user.id)
         rows.append(AgentRow(user_id=user.id, username=user.username, display_name=user.display_name,
                              languages=languages_of(profile) if profile else ["ja"],
                              skills=profile.skills if profile else "", state=spell.state if spell else "offline",

@@ -55,7 +55,7 @@ def call_answered(session: Session, *, actor: Actor, call_sid: str) -> CallRecor
         record = find_call(session, spell.call_sid)
     if record is None:
         raise InvalidInput("通話が見つかりません（通話IDを確認してください）。")
-    set_state(session, user_id=actor.user_id, state="on_call", reason="call answered", call_sid=record.call_sid)
+    set_state(session, user_id=actor.user_id, state="on_call", reason="call_answered", call_sid=record.call_sid)
     return record
 
 
@@ -66,7 +66,7 @@ def call_ended(session: Session, *, actor: Actor, call_sid: str) -> AgentStateSp
     spell = current_spell(session, user_id=actor.user_id)
     if record.wrapped_at is not None or (spell is not None and spell.state == "wrap_up" and spell.call_sid == call_sid):
         return spell
-    return set_state(session, user_id=actor.user_id, state="wrap_up", reason="call ended", call_sid=call_sid)
+    return set_state(session, user_id=actor.user_id, state="wrap_up", reason="call_ended", call_sid=call_sid)
 
 
 def finish_wrap_up(session: Session, *, actor: Actor, call_sid: str, code: str) -> CallRecord:
