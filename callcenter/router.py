@@ -44,6 +44,7 @@ from secretariat.core.households.models import Household
 from secretariat.core.households.service import households_by_id, read_household_record
 from secretariat.core.messages import label
 from secretariat.core.programmes.models import Programme
+from secretariat.core.sms.service import requests_for
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.web.deps import (AppSettings, CurrentActor, DbSession, ValidHousehold, ValidProgramme,
                                        require_roles)
@@ -144,6 +145,7 @@ def _record_page(request: Request, session: DbSession, household: Household, act
                   found_answers=[(t, filled(t.body, facts)) for t in search_answers(session, a)] if a else [],
                   events=timeline(session=session, application_id=record.application.id) if record.application else [],
                   inquiries=inquiries_of(session=session, actor=actor, household=household),
+                  texts=requests_for(session, household),
                   categories=categories_for(programme), languages=LANGUAGES, actions=ACTIONS, limits=LIMITS,
                   note=note or CallNote(category=categories_for(programme)[0]), problems=problems or {}, error=error)
 

@@ -50,8 +50,8 @@ def host_key_file(settings: Settings) -> Path:
 
 
 def start_drop(settings: Settings, host: str, port: int) -> tuple[DropServer, int]:
-    from exchange.drop.processing import process_dropped_file
     from exchange.drop.server import DropServer, load_host_key
+    from exchange.drop_jobs import queue_drop_import
     from exchange.targets.encoding import limits_of
     from secretariat.core.db import make_engine
     from secretariat.migrations import migrate
@@ -59,8 +59,8 @@ def start_drop(settings: Settings, host: str, port: int) -> tuple[DropServer, in
     engine = make_engine(settings.database_url)
     migrate(engine)
     server = DropServer(engine=engine, drop_root=drop_root(settings), host_key=load_host_key(host_key_file(settings)),
-                        processor=lambda login, path, name: process_dropped_file(engine, login, path, name,
-                                                                                 limits=limits_of(settings)),
+                        processor=lambda login, path, name: queue_drop_import(engine, login, path, name,
+                                                                              limits=limits_of(settings)),
                         max_file_bytes=settings.upload_max_bytes)
     return server, server.start(host, port)
 

@@ -18,7 +18,7 @@ from exchange.results.files import write_atomically
 from exchange.results.models import PaymentBatch
 from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch, import_payment_results,
                                        list_batches)
-from exchange.results.status import write_result_files
+from exchange.results_jobs import result_files_job_of, start_result_files
 from exchange.targets.models import TargetFile
 from exchange.targets.encoding import limits_of
 from exchange.targets.mapping import MAX_MAPPING_CHARS, MappingInvalid
@@ -111,7 +111,8 @@ def exchange_page(request: Request, session: DbSession, settings: AppSettings, p
                   files=target_files(session=session, actor=actor, programme=programme)[:20], outbox=files,
                   batches=list_batches(session=session, actor=actor, programme=programme),
                   failures=payment_failure_flows.failure_queue(session=session, actor=actor, programme=programme),
-                  may_take_account=actor.role in payment_failure_flows.keying.ACCOUNT_TAKERS)
+                  may_take_account=actor.role in payment_failure_flows.keying.ACCOUNT_TAKERS,
+                  results_job=result_files_job_of(session=session, programme=programme, on=today_jst()))
 
 
 @router.post("/programmes/{programme_id}/exchange/targets")
@@ -158,7 +159,8 @@ def download(session: DbSession, settings: AppSettings, programme: ValidProgramm
 
 @router.post("/programmes/{programme_id}/exchange/results")
 def make_results(session: DbSession, settings: AppSettings, programme: ValidProgramme, actor: Exchanger):
-    write_result_files(session=session, actor=actor, programme=programme,
+    """Queue the day's status file and result lists; a worker writes them into the outbox."""
+    start_result_files(session=session, actor=actor, programme=programme,
                        out_dir=outbox_of(settings, session, programme), on=today_jst())
     session.commit()
     return RedirectResponse(f"/programmes/{programme.id}/exchange", status_code=303)

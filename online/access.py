@@ -1,7 +1,12 @@
 """Who may open a household's online application: its link, the second factor, and a short session.
 
 - The link (`/a/<token>`) carries 32 random bytes (`secrets.token_urlsafe`, 256 bits): unguessable,
-  and printed only on the household's own notice. The store keeps its SHA-256 alone.
+  and printed only on the household's own notice (as a QR code). The store keeps its SHA-256 alone.
+- Its short form, printed under the QR code to be typed (`/a/XXXX-XXXX-XXXX-XXXX`): 16 characters of
+  Crockford's base32 (80 random bits), read without regard to case, hyphens or spaces, with I and L
+  read as 1 and O as 0. It opens the same household, through the same second factor and throttle
+  (counted under its canonical form, so typing it in other cases buys no more tries); the store
+  keeps its SHA-256 alone.
 - The second factor is something the resident knows and the notice does not print: the head of
   household's birth date (生年月日), or, per programme, a code from a separate letter (designed for:
   `OnlineToken.letter_code_sha256`, `OnlineSetting.second_factor`; not issued yet).
@@ -32,6 +37,9 @@ from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.households.models import Household, Person
 
 TOKEN_BYTES = 32
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # base32 without I, L, O, U
+SHORT_LENGTH = 16  # 80 bits
+_MISREAD = str.maketrans({"I": "1", "L": "1", "O": "0", "-": None, " ": None, "\u3000": None})
 TOKEN_MAX_FAILURES = 5
 ADDRESS_MAX_FAILURES = 20
 LOCKOUT = timedelta(minutes=15)
@@ -47,6 +55,28 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def new_short_code() -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(SHORT_LENGTH))
+
+
+def grouped(code: str) -> str:
+    """ABCD-EFGH-JKMN-PQRS: how the short code is printed."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def short_code_of(token: str) -> str | None:
+    """The canonical short code a typed link holds, or None when it is not one (a long token)."""
+    code = token.upper().translate(_MISREAD)
+    if len(code) == SHORT_LENGTH and all(ch in CROCKFORD for ch in code):
+        return code
+    return None
+
+
+def canonical(token: str) -> str:
+    """One spelling per link: a short code's canonical form, a long token as it is."""
+    return short_code_of(token) or token
+
+
 def resident_actor(address: str = "") -> Actor:
     """The resident acting on the web: a system actor to the flows (it reaches only the household its
     session is bound to, which the routes have checked), named so the timeline and audit say who."""
@@ -59,7 +89,10 @@ def second_factor_of(session: Session, programme_id: int) -> str:
 
 
 def token_row(session: Session, token: str) -> OnlineToken | None:
-    return session.exec(select(OnlineToken).where(OnlineToken.token_sha256 == sha256(token))).first()
+    """The link's row, from its long token or its short code."""
+    code = short_code_of(token)
+    looked_up = OnlineToken.short_sha256 == sha256(code) if code else OnlineToken.token_sha256 == sha256(token)
+    return session.exec(select(OnlineToken).where(looked_up)).first()
 
 
 # --- the second factor ---------------------------------------------------------------------------
@@ -80,7 +113,7 @@ def verify_birth_date(*, session: Session, token: str, birth_date: date, address
     """The resident's answer for the link `token`: OK with a new session, WRONG, or LOCKED."""
     now = utcnow()
     found = token_row(session, token)
-    attempts = [_attempt(session, "t:" + sha256(token)), _attempt(session, "a:" + sha256(address))]
+    attempts = [_attempt(session, "t:" + sha256(canonical(token))), _attempt(session, "a:" + sha256(address))]
     if any(a.locked_until is not None and as_utc(a.locked_until) > now for a in attempts):
         return Verified(Answer.LOCKED)
     head = session.exec(select(Person.birth_date).where(

@@ -41,3 +41,54 @@ def tokens(programme: Annotated[int, typer.Option("--programme", help="the progr
             writer.writerow(["世帯番号", "URL"])
             writer.writerows((number, short_url(settings.public_base_url, token)) for number, token in issued)
     console.print(f"リンクを発行しました: {len(issued)} 世帯 → {out}")
+
+
+@app.command("push-dates")
+def push_dates(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")],
+               decline_by: Annotated[str, typer.Option("--decline-by", help="E: last day to decline or change "
+                                                       "the account (YYYY-MM-DD)")],
+               pay_by: Annotated[str, typer.Option("--pay-by", help="D: paid by this day (YYYY-MM-DD)")]):
+    """支給のお知らせ: set the push programme's decline-or-change-by date E and pay-by date D."""
+    from datetime import date
+
+    from online.push import japanese_date, set_push_dates
+    from secretariat.core.programmes.service import get_programme
+
+    try:
+        decline_day, pay_day = date.fromisoformat(decline_by), date.fromisoformat(pay_by)
+    except ValueError:
+        raise typer.BadParameter("日付は YYYY-MM-DD で指定してください") from None
+    with cli_session() as session:
+        found = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        set_push_dates(session=session, actor=CLI_ACTOR, programme=found, decline_by=decline_day, pay_by=pay_day)
+    console.print(f"期限（E）{japanese_date(decline_day)}、支給日（D）{japanese_date(pay_day)} を設定しました")
+
+
+@app.command("push-notices")
+def push_notices(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")]):
+    """支給のお知らせ: text every mailed household not yet told its amount, D, E and its link; list
+    those without a mobile number for a letter."""
+    from online.push import send_push_notices
+    from secretariat.core.programmes.service import get_programme
+
+    settings = Settings.from_env()
+    with cli_session(settings) as session:
+        found = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        sent = send_push_notices(session=session, actor=CLI_ACTOR, programme=found,
+                                 base_url=settings.public_base_url)
+    console.print(f"SMSの送信を依頼しました: {sent.texted} 世帯（送信済み {sent.already} 世帯は除く）")
+    if sent.by_letter:
+        console.print(f"携帯電話の番号がない世帯（書面で通知）: {len(sent.by_letter)} 世帯: {'、'.join(sent.by_letter)}")
+
+
+@app.command("push-approve")
+def push_approve(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")]):
+    """支給のお知らせ: after E, approve (支給決定) every application still undecided; refused before E.
+    Safe to repeat: each batch is committed, and an approved application is not approved again."""
+    from online.push_jobs import approve_all
+    from secretariat.core.programmes.service import get_programme
+
+    with cli_session() as session:
+        found = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        moved = approve_all(session, found, actor=CLI_ACTOR)
+    console.print(f"支給決定しました: {moved} 件")

@@ -38,6 +38,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from mailroom.checkin.by_hand import boxes_of, box_key
@@ -50,7 +51,9 @@ from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode
 from mailroom.scanning.images import ScanLimits, decode_pages, kind_of, png_bytes
 from mailroom.scanning.verdict import Outcome, Verdict
-from online.access import new_token, resident_actor, sha256
+from mailroom.printing.addressee import Addressee
+from mailroom.printing.notice_links import NoticeLink
+from online.access import grouped, new_short_code, new_token, resident_actor, sha256
 from online.models import OnlineAttachment, OnlineSubmission, OnlineToken
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import application_for_household
@@ -62,7 +65,8 @@ from secretariat.core.banking import account_line, find_banks, find_branches
 from secretariat.core.clock import today_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import Household, Person
-from secretariat.core.programmes.models import Programme
+from secretariat.core.programmes.models import Channel, Programme
+from secretariat.core.sms.service import request_sms
 from secretariat.core.text import to_halfwidth_digits
 from templates.schema import Template
 
@@ -74,6 +78,7 @@ PHOTO_LONGEST = 2400  # pixels kept along the longer side: a bank book's digits 
 # Which checkbox of the paper form says an attachment is enclosed (the online form knows it from the photo).
 ATTACHMENT_BOXES = {"id_copy": "attach_id", "bank_book_copy": "attach_bank"}
 ACCOUNT_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder_kana")
+RECEIPT_SMS = "online_receipt"  # the kind of the receipt text in the SMS outbox
 OPEN_TO_APPLY = (Status.mailed.value, Status.returned.value, Status.deficient.value)
 
 
@@ -83,20 +88,77 @@ def short_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{LINK_PATH}{token}"
 
 
+@dataclass(frozen=True)
+class IssuedLink:
+    token: str  # the whole link's secret, for the QR code
+    code: str   # its short form to type (Crockford base32, canonical, ungrouped)
+
+
 def issue_token(*, session: Session, actor: Actor, household: Household) -> str:
     """A new link for the household (its earlier one stops working); the token is returned once, and
     only its hash is kept."""
+    return issue_link(session=session, actor=actor, household=household).token
+
+
+def issue_link(*, session: Session, actor: Actor, household: Household) -> IssuedLink:
+    """A new link and short code for the household, replacing its earlier ones; both are returned
+    once, and only their hashes are kept."""
     actor.require(*ISSUERS)
     if not actor.can_see(household.municipality_id):
         raise NotFound(f"世帯 {household.id} は見つかりません")
-    token = new_token()
+    issued = IssuedLink(new_token(), new_short_code())
     row = session.exec(select(OnlineToken).where(OnlineToken.household_id == household.id)).first()
     row = row or OnlineToken(household_id=household.id, municipality_id=household.municipality_id,
                              programme_id=household.programme_id, token_sha256="", issued_by="")
-    row.token_sha256, row.issued_at, row.issued_by = sha256(token), utcnow(), actor.username
+    row.token_sha256, row.short_sha256 = sha256(issued.token), sha256(issued.code)
+    row.issued_at, row.issued_by = utcnow(), actor.username
     session.add(row)
     session.flush()
-    return token
+    return issued
+
+
+class NoticeLinkIssuer:
+    """The print room's `NoticeLinks` hook (mailroom.printing.notice_links), filled by the composition
+    root: for a household of a programme open to the web, a new link issued as its notice is drawn
+    (so a drawn notice always holds the current link), its QR URL and the short URL.
+
+    With `session`, the link is issued in that transaction (a reissue, which renders inside its own
+    transaction: the link stands only if the reissue commits). With `engine`, each link is committed
+    on its own as it is drawn: for print runs, which commit their reservations before rendering and
+    hold no transaction open while they draw (a batch drawn again after a crash gets new links).
+
+    Each pack's sheets ask in turn for the same household and form: the link is issued once and
+    handed to each of them, not issued again (which would kill the one drawn on the sheet before)."""
+
+    def __init__(self, base_url: str, *, engine: Engine | None = None, session: Session | None = None,
+                 actor: Actor = Actor.system("print")):
+        if (engine is None) == (session is None):
+            raise ValueError("NoticeLinkIssuer takes an engine or a session")
+        self.base_url, self.engine, self.session, self.actor = base_url.rstrip("/"), engine, session, actor
+        self._last: tuple[tuple[int, str], NoticeLink | None] | None = None
+
+    def __call__(self, addressee: Addressee, form_id: str) -> NoticeLink | None:
+        key = (addressee.household_id, form_id)
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self._issue(addressee.household_id))
+        return self._last[1]
+
+    def _issue(self, household_id: int) -> NoticeLink | None:
+        if self.session is not None:
+            return self._issue_in(self.session, household_id)
+        with Session(self.engine) as session:
+            link = self._issue_in(session, household_id)
+            session.commit()
+        return link
+
+    def _issue_in(self, session: Session, household_id: int) -> NoticeLink | None:
+        household = session.get(Household, household_id)
+        programme = session.get(Programme, household.programme_id)
+        if Channel.web.value not in programme.channels:
+            return None
+        issued = issue_link(session=session, actor=self.actor, household=household)
+        return NoticeLink(url=short_url(self.base_url, issued.token),
+                          typed=short_url(self.base_url, grouped(issued.code)))
 
 
 def issue_tokens(*, session: Session, actor: Actor, programme: Programme,
@@ -392,6 +454,7 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
     session.flush()
     if verdict.outcome == Outcome.complete and account:
         _first_entry(session, actor, receipt, account)
+    request_sms(session=session, actor=actor, household=household, kind=RECEIPT_SMS, body=receipt_sms(receipt))
     session.refresh(application)
     return Submitted(receipt, verdict, declined=application.status == Status.declined.value)
 
@@ -449,6 +512,11 @@ def _first_entry(session: Session, actor: Actor, receipt: Receipt, account: dict
     task = session.exec(select(KeyingTask).where(KeyingTask.receipt_id == receipt.id)).first()
     if task is not None and task.status == WAITING_FIRST:
         submit_entry(session=session, actor=actor, task=task, raw=account)
+
+
+def receipt_sms(receipt: Receipt) -> str:
+    """The text to the household's mobile once an online application is in (the SMS job sends it)."""
+    return f"【給付金事務局】オンライン申請を受け付けました（受付番号 {receipt_number(receipt)}）。"
 
 
 def receipt_number(receipt: Receipt) -> str:

@@ -37,6 +37,8 @@ class OnlineToken(SQLModel, table=True):
     household_id: int = Field(foreign_key="household.id", unique=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
+    short_sha256: str | None = Field(default=None, max_length=64, unique=True, index=True,
+                                    description="SHA-256 of the short code printed to be typed (None before 0025)")
     letter_code_sha256: str = Field(default="", max_length=64, description="for the letter_code factor (later)")
     issued_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     issued_by: str = Field(max_length=100)

@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from mailroom.scanning.images import scan_limits
-from online import access, flows
+from online import access, flows, push
 from secretariat.core.errors import DomainError
 from secretariat.core.web.deps import AppSettings, DbSession
 from secretariat.core.web.security import client_address, csrf_matches, new_presession, set_cookie
@@ -118,6 +118,8 @@ def application(token: str, request: Request, session: DbSession):
     household = _resident(request, session, token)
     if household is None:
         return RedirectResponse(f"{PREFIX}{token}", status_code=303)
+    if push.push_household(session, household):  # a push household answers its notice instead (online/push.py)
+        return RedirectResponse(f"{PREFIX}{token}/push", status_code=303)
     page = flows.application_page(session=session, household=household)
     if not page.may_apply:
         return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)

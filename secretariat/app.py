@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import anyio.to_thread
@@ -24,25 +25,37 @@ from callcenter.agents.token import SOFTPHONE_PAGE_POLICIES
 from callcenter.inquiries.service import open_escalation_count
 from callcenter.router import router as callcenter_router
 from callcenter.telephony.router import WEBHOOK_PREFIX, router as telephony_router
+from callcenter.telephony.sms_jobs import TelephonyFactory, sms_jobs, telephony_from
 from exchange.decisions.router import router as decisions_router
+from exchange.drop_jobs import JOBS as DROP_JOBS
+from exchange.results_jobs import JOBS as RESULT_JOBS
 from exchange.router import router as exchange_router
 from mailroom.checkin.by_hand_router import router as by_hand_router
+from mailroom.checkin.ingest_jobs import JOBS as INGEST_JOBS
 from mailroom.checkin.return_jobs import JOBS as RETURN_JOBS
 from mailroom.checkin.returns_router import router as returns_router
 from mailroom.checkin.router import router as mailroom_router
 from mailroom.keying.router import household_section as keying_household_section
 from mailroom.keying.router import router as keying_router
+from mailroom.printing import notice_links
 from mailroom.printing.jobs import JOBS as PRINT_JOBS
+from mailroom.printing.reminder_jobs import DAILY_REMINDERS, JOBS as REMINDER_JOBS
 from mailroom.printing.router import router as print_router
+from online.flows import NoticeLinkIssuer
+from online.push_jobs import JOBS as PUSH_JOBS
+from online.push_router import router as push_router
 from online.router import PREFIX as ONLINE_PREFIX, router as online_router
 from secretariat.core.auth.passwords import warm_up
 from secretariat.core.auth.roles import Role
 from secretariat.core.config import Settings
 from secretariat.core.db import make_engine
-from secretariat.core.jobs.registry import Registry
+from secretariat.core.jobs.registry import JobContext, JobKind, Registry
 from secretariat.core.jobs.router import router as jobs_router
+from secretariat.core.jobs.schedule import Daily, Every, Schedule, ScheduleEntry
 from secretariat.core.jobs.worker import EmbeddedWorker
+from secretariat.core.programmes.expiry import EXPIRY_JOB, JOBS as EXPIRY_JOBS
 from secretariat.core.router import router as core_router
+from secretariat.core.sms.service import SEND_SMS_JOB
 from secretariat.core.web.deps import csrf_protect, require_roles
 from secretariat.core.web.errors import install_error_handlers
 from secretariat.core.web.security import SecurityHeaders
@@ -51,10 +64,42 @@ STATIC_DIR = Path(__file__).parent / "core" / "web" / "static"
 API_SCHEMA_PATH = "/api/openapi.json"
 
 
-def job_registry() -> Registry:
+def job_registry(telephony: TelephonyFactory | None = None, public_base_url: str | None = None) -> Registry:
     """Every domain's job functions: what a worker (`secretariat worker`, or the one embedded in
-    `secretariat serve`) can run."""
-    return Registry([*PRINT_JOBS, *RETURN_JOBS])
+    `secretariat serve`) can run. `telephony` gives the SMS job its Twilio client, and
+    `public_base_url` the links printed on notices (both by default from the environment's
+    settings, read when the job runs)."""
+    telephony = telephony or (lambda: telephony_from(Settings.from_env()))
+    return Registry([*with_notice_links(PRINT_JOBS, public_base_url), *RETURN_JOBS, *INGEST_JOBS,
+                     *sms_jobs(telephony), *REMINDER_JOBS, *EXPIRY_JOBS,
+                     *PUSH_JOBS, *DROP_JOBS, *RESULT_JOBS])
+
+
+def with_notice_links(kinds, public_base_url: str | None) -> list[JobKind]:
+    """The print room's jobs drawing each household's online link on its notice (issued by the
+    residents' side as it is drawn; mailroom cannot import online, so it is wired here)."""
+    def wrapped(function):
+        def run(context: JobContext, **args):
+            base_url = public_base_url or Settings.from_env().public_base_url
+            with notice_links.using(NoticeLinkIssuer(base_url, engine=context.engine)):
+                return function(context, **args)
+        return run
+    return [replace(kind, function=wrapped(kind.function)) for kind in kinds]
+
+
+def job_schedule(settings: Settings) -> Schedule:
+    """The periodic jobs every worker queues when they are due (once per period across all workers)."""
+    entries = []
+    if settings.expiry_at is not None:
+        entries.append(ScheduleEntry("daily-expiry", EXPIRY_JOB, Daily(settings.expiry_at)))
+    if settings.reminders_at is not None:
+        entries.append(ScheduleEntry("daily-reminders", DAILY_REMINDERS, Daily(settings.reminders_at),
+                                     dict(out_root=str(settings.data_dir / "print-runs"))))
+    schedule_on = settings.expiry_at is not None or settings.reminders_at is not None  # SECRETARIAT_SCHEDULE
+    if schedule_on and telephony_from(settings) is not None:
+        # a text requested just as the SMS job was ending waits at most this long (see sms_jobs)
+        entries.append(ScheduleEntry("sms-outbox", SEND_SMS_JOB, Every(10)))
+    return Schedule(entries)
 
 
 def create_app(settings: Settings, engine: Engine | None = None, *, embedded_worker: bool = True) -> FastAPI:
@@ -66,7 +111,9 @@ def create_app(settings: Settings, engine: Engine | None = None, *, embedded_wor
                   dependencies=[Depends(csrf_protect)],
                   lifespan=_with_embedded_worker if embedded_worker else None)
     app.state.settings = settings
-    app.state.job_registry = job_registry()
+    # the SMS job's Twilio client; tests put a local HTTP client in `app.state.twilio_http_client`
+    app.state.job_registry = job_registry(
+        lambda: telephony_from(settings, getattr(app.state, "twilio_http_client", None)), settings.public_base_url)
     app.state.engine = engine or make_engine(settings.database_url)
     warm_up()
     app.add_middleware(SecurityHeaders, page_policies=SOFTPHONE_PAGE_POLICIES)
@@ -87,6 +134,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, embedded_wor
     app.include_router(decisions_router)
     app.include_router(callcenter_router)
     app.include_router(telephony_router)
+    app.include_router(push_router)
     app.include_router(online_router)
     # Twilio signs its webhooks instead; the residents' pages check their own token (online/router.py)
     app.state.csrf_exempt_prefixes = (WEBHOOK_PREFIX, ONLINE_PREFIX)
@@ -106,7 +154,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, embedded_wor
 async def _with_embedded_worker(app: FastAPI) -> AsyncIterator[None]:
     """One worker for the app's life; at shutdown its running job goes back to the queue (and the
     next start, or another worker, resumes it)."""
-    worker = EmbeddedWorker(app.state.engine, app.state.job_registry)
+    worker = EmbeddedWorker(app.state.engine, app.state.job_registry, schedule=job_schedule(app.state.settings))
     worker.start()
     try:
         yield

@@ -31,6 +31,27 @@ from secretariat.core.config import Settings
 
 coerce_only_given_options()
 
+
+class _NoticeLinksFromTheStore:
+    """The print room's link hook (`mailroom.printing.notice_links`) for this command: the online
+    side issues each household's link as its notice is drawn (`print run`, `forms reissue`). It
+    loads the online side and opens the store only when a notice with a link slot is drawn, so no
+    other command pays for it."""
+
+    def __init__(self):
+        self._issuer = None
+
+    def __call__(self, addressee, form_id: str):
+        if self._issuer is None:
+            from online.flows import NoticeLinkIssuer
+            from secretariat.core.db import make_engine
+
+            settings = Settings.from_env()
+            self._issuer = NoticeLinkIssuer(settings.public_base_url, engine=make_engine(settings.database_url))
+        return self._issuer(addressee, form_id)
+
+
+
 # Plain help (click's own layout) for every command: rendering it with rich panels doubled the time
 # `secretariat --help` takes, which every scanner-station script and cron job pays.
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
@@ -51,6 +72,15 @@ app.add_typer(online_app, name="online")
 
 console = Console()
 ADMIN = CLI_ACTOR
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    """(Runs before any command.) Notices printed by the print room's commands carry their households' links."""
+    if ctx.invoked_subcommand in ("print", "forms"):
+        from mailroom.printing import notice_links
+
+        ctx.with_resource(notice_links.using(_NoticeLinksFromTheStore()))
 
 
 _session = cli_session
@@ -237,12 +267,16 @@ def worker_command(processes: Annotated[int, typer.Option(min=1, max=64, help="w
                                                                        "is taken again (its worker died)")] = 30.0,
                    poll_seconds: Annotated[float, typer.Option(min=0.05, help="how often an idle worker looks")]
                    = 1.0):
-    """Take background jobs (print runs…) from the store until SIGTERM; run it on any number of machines."""
-    from secretariat.app import job_registry
+    """Take background jobs (print runs…) from the store until SIGTERM, and queue the periodic ones
+    (reminders, expiry) when they are due; run it on any number of machines."""
+    from functools import partial
+
+    from secretariat.app import job_registry, job_schedule
     from secretariat.core.jobs.worker import work, work_in_processes
 
     settings = Settings.from_env()
-    options = dict(lease_s=lease_seconds, poll_s=poll_seconds, burst=burst)
+    options = dict(lease_s=lease_seconds, poll_s=poll_seconds, burst=burst,
+                   schedule_factory=partial(job_schedule, settings))
     if processes == 1:
         work(settings.database_url, job_registry, **options)
         return

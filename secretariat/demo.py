@@ -34,10 +34,12 @@ from callcenter.forecast.programme import staffing_plan
 from mailroom.checkin.ingest import ingest_folder, receipts_of_batch
 from mailroom.checkin.returns import print_return_letters
 from mailroom.checkin.service import record_undeliverable
+from mailroom.printing import notice_links
 from mailroom.printing.models import IssuedForm, PrintBatch
 from mailroom.printing.page_code import PageCode
 from mailroom.printing.runs import addressees_for, print_programme, record_mailing
 from mailroom.scanning import simulate
+from online.flows import NoticeLinkIssuer
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.auth.actor import Actor
@@ -146,9 +148,11 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                               f"First attempt: {reports[0]}"))
 
         mailed_on: dict[int, date] = {}
-        for programme in programmes:
-            mailed_on |= _print_and_mail(session, programme, directory, households_of(session, programme), system,
-                                         result, console)
+        # a programme open to the web prints each household's link on its notice (online/flows.py)
+        with notice_links.using(NoticeLinkIssuer(settings.public_base_url, engine=engine)):
+            for programme in programmes:
+                mailed_on |= _print_and_mail(session, programme, directory, households_of(session, programme),
+                                             system, result, console)
         result.stages.append(("print (印刷)", sum(r.household_count for r in result.runs),
                               f"{sum(r.page_count for r in result.runs):,} pages in {len(result.runs)} print runs"))
         result.stages.append(("mail (発送)", sum(r.mailed_count for r in result.runs),

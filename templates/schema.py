@@ -22,6 +22,7 @@ BINDINGS = (
     "head_name", "head_name_kana", "household_number", "resident_number",
     "amount", "account_on_file", "programme_name", "municipality_name", "deadline", "issue_date",
     "deficiencies",           # the return letter's list of what to fix
+    "notice_link",            # the household's online link: QR code, short URL and one line of instruction
     "return_address_block",   # the secretariat's own address on the business-reply face
     "return_customer_barcode",
 )

@@ -67,6 +67,13 @@ def client(app):
         yield made
 
 
+@pytest.fixture
+def queue_only(settings, engine):
+    """The web app with no worker of its own (as beside `secretariat worker` processes): jobs wait."""
+    with TestClient(create_app(settings, engine, embedded_worker=False), base_url="http://testserver") as made:
+        yield made
+
+
 def csrf_from(html: str) -> str:
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)

@@ -12,6 +12,7 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.errors import InvalidInput
 from secretariat.core.households.models import Household
+from secretariat.core.sms.service import has_mobile
 
 BODIES = {
     "received": "【給付金事務局】申請書を受け付けました。審査結果はあらためてお知らせします。配信停止はSTOPと返信",
@@ -26,15 +27,34 @@ def send_notice(*, session: Session, actor: Actor, client: Client, household: Ho
     """Send one notice; None when the household has no mobile number or has opted out."""
     if kind not in BODIES:
         raise InvalidInput(f"unknown notice {kind!r}; known: {', '.join(BODIES)}")
-    if not household.phone.startswith(("070", "080", "090")):
+    e164 = recipient(session, household)
+    if e164 is None:
+        return None
+    message = hand_over(client, to=e164, body=BODIES[kind], from_number=from_number, status_callback=status_callback)
+    return record_notice(session=session, actor=actor, household=household, kind=kind, to=e164, message=message)
+
+
+def recipient(session: Session, household: Household) -> str | None:
+    """The household's mobile in E.164, or None when it has none or the number opted out (STOP)."""
+    if not has_mobile(household):
         return None  # SMS reaches mobiles only
     e164 = to_e164(household.phone)
     if session.exec(select(SmsOptOut).where(SmsOptOut.e164 == e164)).first():
         return None
-    message = client.messages.create(to=e164, from_=from_number, body=BODIES[kind],
-                                     **({"status_callback": status_callback} if status_callback else {}))
-    notice = SmsNotice(household_id=household.id, municipality_id=household.municipality_id, kind=kind,
-                       to_e164=e164, message_sid=message.sid or "", status=message.status or "queued")
+    return e164
+
+
+def hand_over(client: Client, *, to: str, body: str, from_number: str, status_callback: str | None = None):
+    """Give one text to Twilio; its answer (sid, status), or TwilioRestException when refused."""
+    return client.messages.create(to=to, from_=from_number, body=body,
+                                  **({"status_callback": status_callback} if status_callback else {}))
+
+
+def record_notice(*, session: Session, actor: Actor, household: Household, kind: str, to: str,
+                  message) -> SmsNotice:
+    """The call center's record of a text Twilio took, and its audit row."""
+    notice = SmsNotice(household_id=household.id, municipality_id=household.municipality_id, kind=kind[:30],
+                       to_e164=to, message_sid=message.sid or "", status=message.status or "queued")
     session.add(notice)
     record_audit(session=session, actor=actor, action="sms", entity="household", entity_id=household.id,
                  municipality_id=household.municipality_id, detail=f"kind={kind}")

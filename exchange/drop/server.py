@@ -72,6 +72,12 @@ class Login:
                      address=self.address)
 
 
+def login_of(account: DropAccount, municipality_code: str, root: Path, address: str) -> Login:
+    return Login(username=account.username, account_id=account.id, municipality_id=account.municipality_id,
+                 municipality_code=municipality_code, default_programme_id=account.default_programme_id,
+                 root=root, address=address)
+
+
 @dataclass(frozen=True)
 class Taken:
     """A whole file taken from the inbox: its immutable copy in `archive/` and the inbox names
@@ -217,9 +223,7 @@ class DropServer:
         keys = {tuple(line.split()[:2]) for line in account.authorized_keys.splitlines() if len(line.split()) >= 2}
         if offered not in keys:
             return None
-        return Login(username=username, account_id=account.id, municipality_id=account.municipality_id,
-                     municipality_code=code, default_programme_id=account.default_programme_id,
-                     root=make_drop(self.drop_root / code), address=address)
+        return login_of(account, code, make_drop(self.drop_root / code), address)
 
     def audit(self, actor: Actor, action: str, *, detail: str = "", municipality_id: int | None = None) -> None:
         with Session(self.engine) as session:

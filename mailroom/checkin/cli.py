@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session
+from secretariat.core.cli_support import CLI_ACTOR, cli_session, err as err_console
 from secretariat.core.config import Settings
 
 if TYPE_CHECKING:
@@ -122,34 +122,73 @@ def _date(value: str | None) -> date | None:
 @app.command("ingest")
 def ingest(folder: Annotated[Path, typer.Argument(help="the scanner's output folder")],
            arrived: Annotated[str | None, typer.Option(help="arrival date (YYYY-MM-DD); default today")] = None,
-           workers: Workers = None):
-    """Take in a scanner's output: group pages into forms, check each, file every page."""
-    from rich.progress import Progress
-
-    from mailroom.checkin.ingest import ingest_folder, receipts_of_batch, scanner_files
+           workers: Workers = None,
+           no_wait: Annotated[bool, typer.Option("--no-wait", help="ジョブを登録してその番号を表示するだけにする"
+                                                                   "（取込みは secretariat worker が行う）")] = False):
+    """Take in a scanner's output: group pages into forms, check each, file every page. The ingest
+    is a job (`mailroom.ingest`, keyed by the folder: a second start joins it); this command runs it
+    itself unless a `secretariat worker` has taken it, and follows it to its end."""
+    from mailroom.checkin.ingest_jobs import start_ingest
     from mailroom.scanning.images import scan_limits
     from mailroom.scanning.parallel import default_workers
 
     settings = Settings.from_env()
     with _session(settings) as session:
-        # refreshed as files are done, not by a thread of its own: the check's workers are then
-        # forked from a process with no other thread
-        with Progress(console=console, transient=True, auto_refresh=False) as progress:
-            task = progress.add_task("読取り中", total=len(scanner_files(folder)))
-
-            def advance(files: int) -> None:
-                progress.advance(task, files)
-                progress.refresh()
-
-            batch = ingest_folder(session=session, actor=CLI_ACTOR, folder=folder,
-                                  store_root=settings.data_dir / "scans", arrived_on=_date(arrived),
-                                  progress=advance, limits=scan_limits(settings), workers=workers or default_workers())
-        outcomes: dict[str, int] = {}
-        for receipt in receipts_of_batch(session, batch):
-            outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
+        job = start_ingest(session=session, actor=CLI_ACTOR, folder=folder, store_root=settings.data_dir / "scans",
+                           arrived_on=_date(arrived), limits=scan_limits(settings),
+                           workers=workers or default_workers())
+    if no_wait:
+        console.print(f"ジョブ {job.id} を登録しました（スキャン取込）")
+        return
+    batch, outcomes, error = _run_or_follow(settings, job.id)
+    if batch is None:
+        err_console.print(f"[red]error:[/red] ジョブ {job.id} の取込みが終わりませんでした: {error}")
+        raise typer.Exit(1)
     counted = "・".join(f"{OUTCOMES.get(k, k)} {v}" for k, v in sorted(outcomes.items())) or "なし"
     console.print(f"スキャンバッチ {batch.id}: {batch.page_count} 頁、様式 {batch.form_count} 件（{counted}）、"
                   f"例外 {batch.exception_count} 件")
+
+
+def _run_or_follow(settings: Settings, job_id: int):
+    """Run the ingest job in this process (unless a worker holds it) while a progress bar follows
+    its row; then (its finished batch, the batch's outcomes, None), or (None, {}, the job's error).
+    The job runs on the main thread, the bar on another (fault tests clock the main thread's work)."""
+    import threading
+    import time
+
+    from rich.progress import Progress
+
+    from mailroom.checkin.ingest_jobs import IngestRunner, followed_ingest
+    from secretariat.core.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("読取り中", total=None)
+
+            def shown():
+                state = followed_ingest(engine, job_id)
+                progress.update(task, completed=state.job.done, total=state.job.total)
+                return state
+
+            done = threading.Event()
+
+            def follow() -> None:
+                while not done.wait(0.2):
+                    shown()
+
+            follower = threading.Thread(target=follow, name="ingest-progress", daemon=True)
+            follower.start()
+            try:
+                IngestRunner(engine, job_id).run()  # returns at once when a worker elsewhere holds the job
+            finally:
+                done.set()
+                follower.join()
+            while not (state := shown()).over:
+                time.sleep(0.2)
+        return state.batch, state.outcomes, state.job.last_error
+    finally:
+        engine.dispose()
 
 
 @app.command("checkin")

@@ -20,6 +20,8 @@ time within the scan limits, a page that cannot be decoded or checked (a decompr
 decoder's own error) is an exception of its own, and each form is checked in inside its own
 savepoint. A batch that fails as a whole (the store gone) takes its copies of the scans with it,
 and the copies of one killed before its commit are removed by the next ingest (`batch_folders`).
+The ingest job (`ingest_jobs`) runs `resume_batch` instead: each file's pages committed as they are
+filed, the forms checked in at the end, and an attempt after a killed one filing on the same rows.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ from secretariat.core.errors import InvalidInput, NotFound, PermissionDenied
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
+Filed = dict[str, ScannedPage]  # a batch's pages committed by an earlier attempt, by their names
+CROP_PREFIX = "crop-"  # crop-{page id}-{field}[-{option}].png beside the batch's pages
 Crops = dict[tuple[str, str], str]  # (field, option) → PNG of a box the machine could not decide
 
 
@@ -89,41 +93,93 @@ def scanner_files(folder: Path) -> list[Path]:
 
 def ingest_folder(*, session: Session, actor: Actor, folder: Path, store_root: Path, arrived_on: date | None = None,
                   progress: Progress | None = None, limits: ScanLimits = DEFAULT_LIMITS, workers: int = 1) -> ScanBatch:
-    """Take in the folder's scans; the pages are checked on `workers` processes."""
+    """Take in the folder's scans in the caller's transaction; the pages are checked on `workers` processes."""
+    batch = new_batch(session=session, actor=actor, folder=folder, store_root=store_root)
+    try:
+        _ingest_files(session, actor, batch, scanner_files(folder), Path(batch.stored_in), arrived_on, limits,
+                      workers, lambda _pages, _files: progress(1) if progress else None)
+    except BaseException:
+        # the batch's rows roll back with the caller's transaction: its copies must go too, or the
+        # next batch (which may get the same number) would find them
+        shutil.rmtree(batch.stored_in, ignore_errors=True)
+        raise
+    return batch
+
+
+def new_batch(*, session: Session, actor: Actor, folder: Path, store_root: Path) -> ScanBatch:
+    """The batch's row and its empty folder in the store, held until the caller's transaction ends."""
     actor.require(*CHECKERS)
     files = scanner_files(folder)
     batch = ScanBatch(source=str(folder), started_by=actor.username, file_count=len(files))
     session.add(batch)
     session.flush()
-    store = batch_folder(session, store_root, batch.id)
-    batch.stored_in = str(store)
-    try:
-        _ingest_files(session, actor, batch, files, store, arrived_on, progress, limits, workers)
-    except BaseException:
-        # the batch's rows roll back with the caller's transaction: its copies must go too, or the
-        # next batch (which may get the same number) would find them
-        shutil.rmtree(store, ignore_errors=True)
-        raise
+    batch.stored_in = str(batch_folder(session, store_root, batch.id))
     return batch
 
 
+def resume_batch(*, session: Session, actor: Actor, batch: ScanBatch, folder: Path, arrived_on: date | None = None,
+                 limits: ScanLimits = DEFAULT_LIMITS, workers: int = 1,
+                 filed: Callable[[int, int], None] | None = None) -> ScanBatch:
+    """Take in the folder's scans into `batch` (committed by `new_batch`'s caller), committing the
+    pages file by file and calling `filed(pages, of_pages)` after each commit. Resumable: an
+    attempt after one that was killed or stopped files the pages again on the rows already
+    committed, never beside them (the forms need every page's reading, which only the check
+    makes), and checks the forms in with the batch's end, in one last commit. A finished batch is
+    left as it is."""
+    actor.require(*CHECKERS)
+    if batch.finished_at is not None:
+        return batch
+    files = scanner_files(folder)
+    total = sum(count_pages(path, limits) for path in files)
+    store = Path(batch.stored_in)
+    store.mkdir(parents=True, exist_ok=True)
+    before = {page.source_name: page for page in
+              session.exec(select(ScannedPage).where(ScannedPage.scan_batch_id == batch.id))}
+    _remove_crops_of_pages_not_committed(store, {page.id for page in before.values()})
+
+    def committed(pages: int, _files: int) -> None:
+        session.commit()
+        if filed:
+            filed(max(pages, len(before)), total)
+
+    _ingest_files(session, actor, batch, files, store, arrived_on, limits, workers, committed, before)
+    session.commit()
+    return batch
+
+
+def _remove_crops_of_pages_not_committed(store: Path, committed: set[int]) -> None:
+    """A killed attempt wrote the crops of the pages it had filed but not committed: no row will
+    point to them (the pages get new ids), and they show residents' handwriting."""
+    for crop in store.glob(f"{CROP_PREFIX}*.png"):
+        page_id = crop.name.removeprefix(CROP_PREFIX).partition("-")[0]
+        if not page_id.isdigit() or int(page_id) not in committed:
+            crop.unlink(missing_ok=True)
+
+
 def _ingest_files(session: Session, actor: Actor, batch: ScanBatch, files: list[Path], store: Path,
-                  arrived_on: date | None, progress: Progress | None, limits: ScanLimits, workers: int) -> None:
+                  arrived_on: date | None, limits: ScanLimits, workers: int, file_done: Callable[[int, int], None],
+                  before: Filed | None = None) -> None:
+    """File every page, then check the forms in; `file_done(pages, files)` after each file's last page."""
+    before = before or {}
     forms: dict[str, FormPages] = {}
     current: FormPages | None = None
     file_sha256 = ""
+    batch.page_count = pages_seen = files_seen = 0
     with PageChecker(workers, partial(check_page, limits=limits, crops=True, digest=True)) as checker:
         for page, check in checker.in_order(_pages(files, store, limits)):
             if page.index == 1:
                 file_sha256 = check.sha256  # hashed by the worker that read the file's first page
             if not check.decoded:
-                _file(session, batch, page.name, page.stored, page.digest(file_sha256), "exception", error=check.error)
+                _file(session, batch, before, page.name, page.stored, page.digest(file_sha256), "exception",
+                      error=check.error)
                 current = None
             else:
-                current = _take_page(session, batch, forms, current, page, page.digest(file_sha256), check)
+                current = _take_page(session, batch, before, forms, current, page, page.digest(file_sha256), check)
                 batch.page_count += 1
-            if progress and page.index == page.count:
-                progress(1)
+            pages_seen += 1
+            if page.index == page.count:
+                files_seen += 1
+                file_done(pages_seen, files_seen)
     for pages in forms.values():
         if pages.unsure:
             _to_exceptions(session, pages, "form_page_unsure",
@@ -151,50 +207,53 @@ def _pages(files: list[Path], store: Path, limits: ScanLimits) -> Iterator[tuple
             yield _Page(name, stored, index, count), PageTask(str(stored), index)
 
 
-def _take_page(session: Session, batch: ScanBatch, forms: dict[str, FormPages], current: FormPages | None,
-               page: _Page, digest: str, check: PageCheck) -> FormPages | None:
+def _take_page(session: Session, batch: ScanBatch, before: Filed, forms: dict[str, FormPages],
+               current: FormPages | None, page: _Page, digest: str, check: PageCheck) -> FormPages | None:
     """File one checked page; returns the form that a following codeless page would belong to."""
     name, stored = page.name, page.stored
     # only filed forms and attachments count: blank backs may well be identical, and an exception
-    # fed again (after the operator fixed the scanner) deserves a second look
-    earlier = session.exec(select(ScannedPage).where(ScannedPage.sha256 == digest,
-                                                     ScannedPage.role.in_(("form", "attachment")))).first()
+    # fed again (after the operator fixed the scanner) deserves a second look; the page itself,
+    # filed by an earlier attempt at this batch, is not a copy of itself
+    query = select(ScannedPage).where(ScannedPage.sha256 == digest, ScannedPage.role.in_(("form", "attachment")))
+    if (itself := before.get(name[:500])) is not None:
+        query = query.where(ScannedPage.id != itself.id)
+    earlier = session.exec(query).first()
     if earlier is not None:
-        _file(session, batch, name, stored, digest, "exception",
+        _file(session, batch, before, name, stored, digest, "exception",
               error=ScanError("duplicate_image", f"this image was already filed ({earlier.source_name}, "
                                                  f"scan batch {earlier.scan_batch_id})"))
         return current
     error = check.error
     if error is not None:
         if error.code == "blank_page":
-            _file(session, batch, name, stored, digest, "blank")
+            _file(session, batch, before, name, stored, digest, "blank")
             return current
         if error.code == "no_page_code" and current is not None:
-            current.attachments.append(_file(session, batch, name, stored, digest, "attachment",
+            current.attachments.append(_file(session, batch, before, name, stored, digest, "attachment",
                                              form_id=current.code_text.split("|")[1]))
             return current
         if isinstance(error, Unregistered):  # which form and page it is is known: the form waits with it
             code = error.page_code
             held = forms.setdefault(code.form_id, FormPages(code_text=code.text))
-            _file(session, batch, name, stored, digest, "exception", error=error, form_id=code.form_id,
+            _file(session, batch, before, name, stored, digest, "exception", error=error, form_id=code.form_id,
                   page_number=code.page)
             held.unsure.append(code.page)
             return held
-        _file(session, batch, name, stored, digest, "exception", error=error)
+        _file(session, batch, before, name, stored, digest, "exception", error=error)
         return None
     reading = check.reading
     if reading.template.kind != "form":
-        _file(session, batch, name, stored, digest, "exception", form_id=reading.code.form_id,
+        _file(session, batch, before, name, stored, digest, "exception", form_id=reading.code.form_id,
               error=ScanError("not_a_form", f"this is a page of the {reading.template.title}, not of a form "
                                             "the resident returns"))
         return None
     pages = forms.setdefault(reading.code.form_id, FormPages(code_text=reading.code.text))
     if any(page.code.page == reading.code.page for page, _, _ in pages.pages):
-        _file(session, batch, name, stored, digest, "exception", form_id=reading.code.form_id,
+        _file(session, batch, before, name, stored, digest, "exception", form_id=reading.code.form_id,
               error=ScanError("duplicate_page", f"page {reading.code.page} of form {reading.code.form_id} is "
                                                 "in the batch twice"))
         return pages
-    filed = _file(session, batch, name, stored, digest, "form", form_id=reading.code.form_id,
+    filed = _file(session, batch, before, name, stored, digest, "form", form_id=reading.code.form_id,
                   page_number=reading.code.page, rotation=reading.located.rotation)
     pages.pages.append((reading, filed, _keep_crops(check.crops, stored.parent, filed.id)))
     return pages
@@ -204,17 +263,20 @@ def _keep_crops(crops: dict[tuple[str, str], bytes], store: Path, page_id: int) 
     """The crops of a page's undecided boxes, written beside the page for the operator's screen."""
     kept: Crops = {}
     for (name, option), png in crops.items():
-        path = store / f"crop-{page_id}-{name}{'-' + option if option else ''}.png"
+        path = store / f"{CROP_PREFIX}{page_id}-{name}{'-' + option if option else ''}.png"
         path.write_bytes(png)
         kept[(name, option)] = str(path)
     return kept
 
 
-def _file(session: Session, batch: ScanBatch, name: str, stored: Path, digest: str, role: str,
+def _file(session: Session, batch: ScanBatch, before: Filed, name: str, stored: Path, digest: str, role: str,
           error: ScanError | None = None, form_id: str = "", page_number: int = 0, rotation: int = 0) -> ScannedPage:
-    page = ScannedPage(scan_batch_id=batch.id, source_name=name[:500], image_path=str(stored), sha256=digest,
-                       role=role, form_id=form_id, page_number=page_number, rotation=rotation,
-                       error_code=error.code if error else "", error_message=(error.message if error else "")[:500])
+    """A page's row: a new one, or the one an earlier attempt at the batch committed (filed the same
+    again: the pages before it are the same, so is what is made of it)."""
+    page = before.get(name[:500]) or ScannedPage(scan_batch_id=batch.id, source_name=name[:500])
+    page.sqlmodel_update(dict(image_path=str(stored), sha256=digest, role=role, form_id=form_id,
+                              page_number=page_number, rotation=rotation, error_code=error.code if error else "",
+                              error_message=(error.message if error else "")[:500]))
     session.add(page)
     session.flush()
     return page

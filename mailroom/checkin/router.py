@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from mailroom.checkin import flows
 from mailroom.checkin.flows import DismissReason, StationMode
-from mailroom.checkin.ingest import exceptions, ingest_folder, receipts_of_batch
+from mailroom.checkin.ingest import exceptions, receipts_of_batch
+from mailroom.checkin.ingest_jobs import ingest_job_of, outcomes_of, start_ingest
 from mailroom.checkin.models import FieldReading, Receipt, ScanBatch, ScannedPage
 from mailroom.checkin.service import (
     CHECKERS,
@@ -28,7 +29,6 @@ from mailroom.checkin.service import (
     undeliverable_list,
 )
 from mailroom.scanning.images import png_bytes, read_page, scan_limits
-from mailroom.scanning.parallel import default_workers
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
@@ -188,11 +188,19 @@ MAX_UPLOAD_FILES = 500
 
 @router.post("/mailroom/ingest")
 def upload_scans(request: Request, session: DbSession, settings: AppSettings, actor: Checker,
-                 files: Annotated[list[UploadFile], File()], arrived_on: Annotated[str, Form(max_length=10)] = ""):
-    """The same as `secretariat mailroom ingest`, for scans uploaded from the browser: the pages
-    are checked on every core, and filed here."""
-    if not files or len(files) > MAX_UPLOAD_FILES:
-        raise InvalidInput(f"upload between 1 and {MAX_UPLOAD_FILES} scanned files at a time")
+                 files: Annotated[list[UploadFile | str], File()] = [],  # noqa: B006 — FastAPI copies it
+                 arrived_on: Annotated[str, Form(max_length=10)] = ""):
+    """The same as `secretariat mailroom ingest`, for scans uploaded from the browser: the files
+    are saved and a worker takes them in (`ingest_jobs`); the answer is the job's progress page."""
+    # a browser sends an empty part with no file name when none was chosen: a string, not a file
+    files = [upload for upload in files if not isinstance(upload, str) and upload.filename]
+    try:
+        if not files or len(files) > MAX_UPLOAD_FILES:
+            raise InvalidInput(f"スキャン画像のファイルを 1 個から {MAX_UPLOAD_FILES} 個まで選んでください"
+                               f"（選ばれたファイル: {len(files)} 個）。")
+        arrived = _date(arrived_on, "到着日")
+    except DomainError as error:
+        return _station(request, session, actor, problem=error.message, upload_arrived_on=arrived_on)
     folder = settings.data_dir / "uploads" / secrets.token_hex(8)
     folder.mkdir(parents=True)
     try:
@@ -201,22 +209,33 @@ def upload_scans(request: Request, session: DbSession, settings: AppSettings, ac
             label = Path(upload.filename or "").name.replace("\\", "_") or "scan"
             with open(folder / f"{number:05d}-{label[:100]}", "wb") as handle:
                 shutil.copyfileobj(upload.file, handle)
-        batch = ingest_folder(session=session, actor=actor, folder=folder, store_root=settings.data_dir / "scans",
-                              arrived_on=_date(arrived_on, "到着日"),
-                              limits=scan_limits(settings), workers=default_workers())
-    finally:
+        job = start_ingest(session=session, actor=actor, folder=folder, store_root=settings.data_dir / "scans",
+                           arrived_on=arrived, limits=scan_limits(settings), remove_folder=True)
+        session.commit()
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
-    outcomes = _outcomes(session, batch)
-    session.commit()
-    return _station(request, session, actor, ingested=batch, outcomes=outcomes)
+        raise
+    return RedirectResponse(f"/mailroom/ingest?job={job.id}", status_code=303)
+
+
+@router.get("/mailroom/ingest")
+def upload_progress(request: Request, session: DbSession, actor: Checker, job: Annotated[int, Query(ge=1)]):
+    """An upload's ingest: its progress while a worker takes it in, then what the batch holds."""
+    ingest = ingest_job_of(session=session, actor=actor, job_id=job)
+    return render(request, "checkin_ingest_job.html", using=pages, actor=actor, ingest=ingest)
+
+
+@router.get("/mailroom/ingest/progress")
+def upload_progress_json(session: DbSession, actor: Checker, job: Annotated[int, Query(ge=1)]):
+    """The job's progress for a page that polls it: state, pages filed of the batch's pages."""
+    ingest = ingest_job_of(session=session, actor=actor, job_id=job)
+    return {"state": ingest.job.state, "state_label": ingest.job.state_label, "done": ingest.job.done,
+            "total": ingest.job.total, "finished": ingest.finished, "error": ingest.job.last_error}
 
 
 def _outcomes(session: Session, batch: ScanBatch) -> dict[str, int]:
     """A batch's forms by the check's outcome (不備なし, 不備あり, 目視確認待ち)."""
-    outcomes: dict[str, int] = {}
-    for receipt in receipts_of_batch(session, batch):
-        outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
-    return outcomes
+    return outcomes_of(receipts_of_batch(session, batch))
 
 
 def _exceptions(request: Request, session: Session, actor: Actor, status_code: int = 200, **context):

@@ -47,6 +47,14 @@ def awaiting_reminder(session: Session, programme: Programme) -> list[tuple[int,
         .order_by(Household.postal_code, Household.household_number)))
 
 
+def in_reminder_window(session: Session, on: date, days_before: int = DEFAULT_DAYS_BEFORE) -> list[Programme]:
+    """The programmes whose reminders may be printed `on` (from `days_before` days before the deadline
+    to the deadline itself), of every municipality: what the daily reminder job goes through."""
+    return list(session.exec(select(Programme).where(Programme.deadline_date >= on,
+                                                     Programme.deadline_date <= on + timedelta(days=days_before))
+                             .order_by(Programme.id)))
+
+
 def print_reminders(*, session: Session, actor: Actor, programme: Programme, out_root: Path,
                     days_before: int = DEFAULT_DAYS_BEFORE, on: date | None = None) -> ReminderRun | None:
     """Print the reminder letters of every household not yet replied nor reminded; None when there is none."""

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import numpy
 
 from reportlab import rl_config
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -21,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.customer_barcode import CustomerBarcode, NoCustomerBarcode, encode, for_address
 from mailroom.printing.fonts import register_font
+from mailroom.printing.notice_links import INSTRUCTION, NoticeLink, NoticeLinks, current
 from mailroom.printing.page_code import PageCode, qr_modules
 from templates.schema import (
     Box,
@@ -74,8 +78,11 @@ class TemplateRenderer:
 
     template: Template
     canvas: Canvas
+    links: NoticeLinks | None = None  # the household's online link; by default the one `notice_links.using` set
 
     def __post_init__(self) -> None:
+        self.links = self.links or current()
+        self._form_id = ""  # the form being drawn, for the link hook
         self.font = register_font()
         self.width_mm, self.height_mm = self.template.size_mm
         self._forms: set[str] = set()
@@ -187,6 +194,7 @@ class TemplateRenderer:
     # --- the personal layer, per page --------------------------------------------------
     def draw(self, addressee: Addressee, form_id: str) -> int:
         """Draw every page of the template for one household; returns the number of pages."""
+        self._form_id = form_id
         for page in self.template.pages:
             self.canvas.doForm(self._static_form(page))
             code = PageCode(form_id=form_id, household_id=addressee.household_id, page=page.number,
@@ -217,6 +225,10 @@ class TemplateRenderer:
             self._paragraph(f"〒{reply.postal_code}\n{reply.address}\n\n{reply.addressee}", item.box, item.size)
         elif item.binding == "return_customer_barcode":
             self._barcode(self._reply_barcode, item.box)
+        elif item.binding == "notice_link":
+            link = self.links(addressee, self._form_id) if self.links else None
+            if link is not None:
+                self._notice_link(link, item.box, item.size)
         elif item.binding == "deficiencies":
             lines = [f"・{line}" for line in addressee.deficiencies] or ["（なし）"]
             self._paragraph("\n".join(lines), item.box, item.size)
@@ -235,6 +247,20 @@ class TemplateRenderer:
         for number, line in enumerate(lines):
             self._text(line, x, y + step * (number + 1), size)
         self._text(f"{addressee.head_name}　様", x + 4, y + step * (len(lines) + 1) + 2.5, size + 3)
+
+    def _notice_link(self, link: NoticeLink, box: Box, size: float) -> None:
+        """The QR code of the household's link at the box's left, square to its height; beside it the
+        instruction and, larger, the short URL to type."""
+        x, y, w, h = box
+        widget = QrCodeWidget(link.url, barLevel="M", barBorder=4)
+        left, bottom, right, top = widget.getBounds()
+        side = h * mm
+        drawing = Drawing(side, side, transform=[side / (right - left), 0, 0, side / (top - bottom), 0, 0])
+        drawing.add(widget)
+        renderPDF.draw(drawing, self.canvas, self._x(x), self._y(y + h))
+        text_x = x + h + 3
+        self._paragraph(INSTRUCTION, (text_x, y + 2, w - h - 3, h / 2), size)
+        self._text(link.typed, text_x, y + h / 2 + size * 0.3528 * 2.2, size + 2)
 
     def _qr(self, symbol: str, box: Box) -> None:
         x, y, w, h = box

@@ -25,7 +25,9 @@ from sqlmodel import Session, select
 
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.customer_barcode import NoCustomerBarcode, for_address
+from mailroom.printing import notice_links
 from mailroom.printing.models import IssuedForm, PrintBatch, PrintRun
+from mailroom.printing.notice_links import NoticeLink
 from mailroom.printing.render import TemplateRenderer, new_canvas
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.ownership import owns
@@ -206,6 +208,9 @@ class RenderJob:
     forms: tuple[tuple[str, int], ...]  # (form id, household id) in file order
     addressees: dict[int, Addressee]
     manifest_part: bool = True  # a print run's batch has one; a reissued pack does not
+    # each form's online link (`notice_links`), issued here in the process that holds the store:
+    # a renderer in another process has no hook, and must not issue a second link for the form
+    links: dict[str, NoticeLink | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -218,10 +223,20 @@ class RenderResult:
 def _job(session: Session, run: PrintRun, batch: PrintBatch, programme: Programme, pack: list[Template],
          at: datetime | None) -> RenderJob:
     forms = _forms_of(session, batch)
+    addressees = addressees_for(session, programme, [household for _, _, household in forms], at)
     return RenderJob(target=str(Path(run.directory) / batch.file_name),
                      title=f"{programme.name} 印刷ロット{run.id} バッチ{batch.number}",
                      pack=tuple(t.name for t in pack), forms=tuple((form_id, household) for _, form_id, household in forms),
-                     addressees=addressees_for(session, programme, [household for _, _, household in forms], at))
+                     addressees=addressees, links=links_for(forms=[(f, h) for _, f, h in forms], addressees=addressees))
+
+
+def links_for(*, forms: list[tuple[str, int]], addressees: dict[int, Addressee]) -> dict[str, NoticeLink | None] | None:
+    """Each form's link from the hook in force (None when there is none, e.g. a print outside the
+    composition root): asked once per form, here, before the batch goes to a renderer."""
+    hook = notice_links.current()
+    if hook is None:
+        return None
+    return {form_id: hook(addressees[household_id], form_id) for form_id, household_id in forms}
 
 
 def _forms_of(session: Session, batch: PrintBatch) -> list[tuple[int, str, int]]:
@@ -251,7 +266,8 @@ def render_job(job: RenderJob) -> RenderResult:
     target = Path(job.target)
     partial = target.with_name(target.name + ".partial")
     canvas = new_canvas(str(partial), pack[0], job.title)
-    renderers = [TemplateRenderer(template, canvas) for template in pack]
+    links = None if job.links is None else (lambda _addressee, form_id: job.links.get(form_id))
+    renderers = [TemplateRenderer(template, canvas, links=links) for template in pack]
     page, ranges = 1, []
     for form_id, household_id in job.forms:
         first = page
@@ -407,10 +423,10 @@ def reissue(*, session: Session, actor: Actor, household: Household, out_dir: Pa
     session.add(form)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / form.file_name
+    addressees = addressees_for(session, programme, [household.id], at)
     result = render_job(RenderJob(target=str(path), title=f"再発行 {form.form_id}", pack=tuple(t.name for t in pack),
-                                  forms=((form.form_id, household.id),),
-                                  addressees=addressees_for(session, programme, [household.id], at),
-                                  manifest_part=False))
+                                  forms=((form.form_id, household.id),), addressees=addressees, manifest_part=False,
+                                  links=links_for(forms=[(form.form_id, household.id)], addressees=addressees)))
     form.first_page, form.page_count = result.ranges[0]
     record_audit(session=session, actor=actor, action="reissue", entity="household", entity_id=household.id,
                  municipality_id=household.municipality_id, detail=f"form={form.form_id}")

@@ -10,6 +10,7 @@ import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "secretariat-data"
@@ -52,6 +53,11 @@ class Settings:
     # interpreter conference after this long in the queue; a longer expected wait is offered a callback
     queue_fallback_s: int = 60
     callback_offer_wait_s: int = 180
+    # periodic jobs (secretariat/core/jobs/schedule.py), at these times of day on Japan's clock; None:
+    # not on the schedule. From the environment both are on unless SECRETARIAT_SCHEDULE=off; a Settings
+    # built in code (tests, tools) leaves them off, so nothing acts on its store unasked
+    expiry_at: time | None = None  # 期限切れ of every programme past its deadline and the post's grace
+    reminders_at: time | None = None  # 督促状 of every programme whose reminder window is open
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, data_dir: Path | None = None) -> "Settings":
@@ -77,7 +83,35 @@ class Settings:
                    scan_max_pages=_positive(env, "SECRETARIAT_SCAN_MAX_PAGES", cls.scan_max_pages),
                    upload_max_bytes=_positive(env, "SECRETARIAT_UPLOAD_MAX_BYTES", cls.upload_max_bytes),
                    row_max_chars=_positive(env, "SECRETARIAT_ROW_MAX_CHARS", cls.row_max_chars),
-                   header_max_columns=_positive(env, "SECRETARIAT_HEADER_MAX_COLUMNS", cls.header_max_columns))
+                   header_max_columns=_positive(env, "SECRETARIAT_HEADER_MAX_COLUMNS", cls.header_max_columns),
+                   **_schedule_times(env))
+
+
+DEFAULT_EXPIRY_AT = "05:30"
+DEFAULT_REMINDERS_AT = "06:00"
+
+
+def _schedule_times(env: dict[str, str]) -> dict[str, time | None]:
+    """SECRETARIAT_EXPIRY_AT / SECRETARIAT_REMINDERS_AT: `HH:MM` (JST) or `off`;
+    SECRETARIAT_SCHEDULE=off turns every periodic job off."""
+    switch = env.get("SECRETARIAT_SCHEDULE", "on").strip().lower()
+    if switch not in ("on", "off"):
+        raise ValueError(f"SECRETARIAT_SCHEDULE: {switch!r} is neither on nor off")
+    if switch == "off":
+        return dict(expiry_at=None, reminders_at=None)
+    return dict(expiry_at=_time_of_day(env, "SECRETARIAT_EXPIRY_AT", DEFAULT_EXPIRY_AT),
+                reminders_at=_time_of_day(env, "SECRETARIAT_REMINDERS_AT", DEFAULT_REMINDERS_AT))
+
+
+def _time_of_day(env: dict[str, str], name: str, default: str) -> time | None:
+    value = env.get(name, "").strip() or default
+    if value.lower() == "off":
+        return None
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not a time of day (HH:MM) nor off") from None
 
 
 def _parse_proxies(value: str) -> tuple[str, ...]:

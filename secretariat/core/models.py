@@ -9,9 +9,10 @@ from secretariat.core.auth.models import ApiToken, LoginAttempt, LoginSession, S
 from secretariat.core.households.models import Household, Person
 from secretariat.core.jobs.models import Job
 from secretariat.core.programmes.models import Programme
+from secretariat.core.sms.models import SmsRequest
 from secretariat.core.tenancy.models import Municipality
 
 __all__ = [
     "ApiToken", "Application", "ApplicationEvent", "AuditEvent", "Household", "Job", "LoginAttempt",
-    "LoginSession", "Municipality", "Person", "Programme", "StaffProgramme", "User",
+    "LoginSession", "Municipality", "Person", "Programme", "SmsRequest", "StaffProgramme", "User",
 ]

@@ -7,6 +7,7 @@ import callcenter.models  # noqa: F401  (registers the call center's tables)
 import exchange.models  # noqa: F401  (registers the exchange's tables)
 import mailroom.models  # noqa: F401  (registers the mailroom's tables)
 import online.models  # noqa: F401  (registers the residents' online tables)
+import online.push_models  # noqa: F401  (registers the push notices' tables)
 import secretariat.core.models  # noqa: F401  (registers every core table on SQLModel.metadata)
 
 config = context.config

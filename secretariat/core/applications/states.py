@@ -31,10 +31,13 @@ class Status(StrEnum):
 S = Status
 
 # Who may leave a state for which. Reasons, for the less obvious ones:
-# - a household may decline (辞退) or be found ineligible at any point before payment;
-# - push-type programmes (支給のお知らせ) will go mailed → approved when the decline date passes,
-#   once that step has its flow (the online-channel issue); until then no application skips the
-#   check and the decision list;
+# - a household may decline (辞退) or be found ineligible at any point before payment; a decline
+#   may also come after the decision (approved → declined) while no transfer has gone to the bank:
+#   a declined application is no longer approved, so no payment batch takes it;
+# - push-type programmes (支給のお知らせ, プッシュ型) go mailed → approved when the decline-by date E
+#   passes with no answer (`online.push.approve_undecided`): the notice told the household the
+#   amount and the account on file, and not declining is its answer. A household that changed its
+#   account left mailed through a web receipt and goes the way of paper (check, keying, decision list);
 # - undeliverable mail is re-mailed once the municipality gives a new address;
 # - returned forms come back as received and are checked again;
 # - a late form may be accepted on the municipality's word (expired → received);
@@ -47,19 +50,19 @@ _BEFORE_PAYMENT_EXITS = {S.declined, S.ineligible, S.withdrawn}
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.imported: frozenset({S.printed} | _BEFORE_PAYMENT_EXITS),
     S.printed: frozenset({S.mailed} | _BEFORE_PAYMENT_EXITS),
-    S.mailed: frozenset({S.received, S.undeliverable, S.expired} | _BEFORE_PAYMENT_EXITS),
+    S.mailed: frozenset({S.received, S.undeliverable, S.expired, S.approved} | _BEFORE_PAYMENT_EXITS),
     S.undeliverable: frozenset({S.printed, S.mailed, S.expired} | _BEFORE_PAYMENT_EXITS),
     S.received: frozenset({S.checking} | _BEFORE_PAYMENT_EXITS),
     S.checking: frozenset({S.complete, S.deficient} | _BEFORE_PAYMENT_EXITS),
     S.deficient: frozenset({S.returned, S.checking} | _BEFORE_PAYMENT_EXITS),
     S.returned: frozenset({S.received, S.expired} | _BEFORE_PAYMENT_EXITS),
     S.complete: frozenset({S.approved, S.checking} | _BEFORE_PAYMENT_EXITS),
-    S.approved: frozenset({S.paid, S.payment_failed, S.withdrawn}),
+    S.approved: frozenset({S.paid, S.payment_failed, S.withdrawn, S.declined}),
     S.payment_failed: frozenset({S.approved, S.withdrawn}),
     S.expired: frozenset({S.received}),
     S.paid: frozenset(),
     S.declined: frozenset({S.imported, S.printed, S.mailed, S.undeliverable, S.received, S.checking, S.deficient,
-                           S.returned, S.complete}),
+                           S.returned, S.complete, S.approved}),
     S.ineligible: frozenset(),
     S.withdrawn: frozenset(),
 }

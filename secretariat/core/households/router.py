@@ -13,6 +13,7 @@ from secretariat.core.auth.actor import Actor
 from secretariat.core.households.models import Household
 from secretariat.core.households.service import read_household_record
 from secretariat.core.programmes.models import Programme
+from secretariat.core.sms.service import requests_for
 from secretariat.core.web.deps import CurrentActor, DbSession, ValidHousehold
 from secretariat.core.web.templating import render
 
@@ -45,7 +46,7 @@ def household_page(request: Request, session: DbSession, actor: CurrentActor, ho
     return render(request, "household.html", actor=actor, record=record, events=events,
                   programme=session.get(Programme, household.programme_id),
                   next_states=next_states(record.application) if may_change else [],
-                  sections=_sections(request, session, actor, household))
+                  sections=_sections(request, session, actor, household), texts=requests_for(session, household))
 
 
 @router.get("/api/households/{household_id}")

@@ -61,3 +61,17 @@ class Job(SQLModel, table=True):
         if self.state == JobState.queued.value and self.attempts:
             return "再試行待ち"
         return STATE_LABELS.get(self.state, self.state)
+
+
+class ScheduleRun(SQLModel, table=True):
+    """A period of a periodic job claimed by the worker that queued it (e.g. the reminders of
+    2026-12-01): the key makes a second claim of the same period fail, so the job is queued once
+    however many workers on however many machines look at the schedule."""
+
+    __tablename__ = "job_schedule_run"
+
+    name: str = Field(primary_key=True, max_length=100, description="the schedule entry's name")
+    period: str = Field(primary_key=True, max_length=40, description="which period: a JST day, or a start time")
+    job_id: int | None = Field(default=None, foreign_key="job.id")
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    claimed_by: str = Field(default="", max_length=100, description="host:pid of the worker that queued it")

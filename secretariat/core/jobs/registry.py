@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 # Waits before the second, third and fourth attempt of a failed job; after the last, it is failed.
 RETRY_DELAYS_S = (10, 60, 300)
@@ -37,6 +38,16 @@ class JobContext:
     @property
     def stopping(self) -> bool:
         return self._stopping()
+
+    def each(self, ids: Sequence[int], step: Callable[[Session, int], Any]) -> None:
+        """Run `step(session, id)` for each id in a session and commit of its own, the progress being
+        ids done of all: a retry finds the ones committed done (each step must see that itself)."""
+        self.progress(0, len(ids))
+        for number, item in enumerate(ids, start=1):
+            with Session(self.engine) as session:
+                step(session, item)
+                session.commit()
+            self.progress(number, len(ids))
 
 
 JobFunction = Callable[..., Any]  # function(context: JobContext, **args); idempotent and resumable

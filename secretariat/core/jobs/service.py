@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -46,11 +46,21 @@ def latest_job(session: Session, kind: str, key: str) -> Job | None:
     return session.exec(select(Job).where(Job.kind == kind, Job.key == key).order_by(Job.id.desc())).first()
 
 
-def list_jobs(*, session: Session, actor: Actor, limit: int = 200) -> list[Job]:
-    """The newest jobs first: the supervisor's view of everything running in the background."""
+def list_jobs(*, session: Session, actor: Actor, state: str | None = None, limit: int = 200) -> list[Job]:
+    """The newest jobs first (only those in `state` if given): the supervisor's view of everything
+    running in the background."""
     actor.require(Role.admin, Role.supervisor)
-    return list(session.exec(select(Job).where(actor.scope(Job.municipality_id)).order_by(Job.id.desc())
-                             .limit(limit)))
+    query = select(Job).where(actor.scope(Job.municipality_id))
+    if state is not None:
+        query = query.where(Job.state == state)
+    return list(session.exec(query.order_by(Job.id.desc()).limit(limit)))
+
+
+def count_jobs_by_state(*, session: Session, actor: Actor) -> dict[str, int]:
+    """How many jobs this actor may see are in each state (a state with none is absent)."""
+    actor.require(Role.admin, Role.supervisor)
+    return dict(session.exec(select(Job.state, func.count()).where(actor.scope(Job.municipality_id))
+                             .group_by(Job.state)).all())
 
 
 def duration(job: Job, now: datetime | None = None) -> timedelta | None:

@@ -30,12 +30,14 @@ from secretariat.core.clock import utcnow
 from secretariat.core.errors import DomainError
 from secretariat.core.jobs.models import Job, JobState
 from secretariat.core.jobs.registry import JobContext, Registry, Stopping
+from secretariat.core.jobs.schedule import Schedule
 from secretariat.core.jobs.service import add_local_waker, remove_local_waker
 
 log = logging.getLogger(__name__)
 LOST_WORKER = "前のワーカーが応答しなくなりました（強制終了・停止など）"
 LEASE_S = 30.0  # a running job whose heartbeat is older than this is taken to have lost its worker
 POLL_S = 1.0    # how often an idle worker looks at the queue
+SCHEDULE_LOOK_S = 20.0  # how often a worker looks at the schedule for a periodic job that is due
 _numbers = itertools.count(1)
 
 
@@ -51,8 +53,10 @@ class Worker:
     """Takes jobs of the kinds its registry knows, one at a time."""
 
     def __init__(self, engine: Engine, registry: Registry, *, lease_s: float = LEASE_S, poll_s: float = POLL_S,
-                 clock: Callable[[], datetime] = utcnow, name: str | None = None):
+                 clock: Callable[[], datetime] = utcnow, name: str | None = None, schedule: Schedule | None = None):
         self.engine, self.registry = engine, registry
+        self.schedule = schedule or Schedule()
+        self._next_schedule_look: datetime | None = None
         self.lease_s, self.poll_s, self.clock = lease_s, poll_s, clock
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{next(_numbers)}"
         self.stopping = threading.Event()
@@ -68,6 +72,7 @@ class Worker:
         beating.start()
         try:
             while not self.stopping.is_set():
+                self.look_at_schedule()
                 if self.run_one():
                     continue
                 if burst:
@@ -109,6 +114,18 @@ class Worker:
         finally:
             self._current = None
         return True
+
+    def look_at_schedule(self) -> None:
+        """Queue the periodic jobs that are due (at most every `SCHEDULE_LOOK_S`); a store that is
+        busy for a moment only delays them to the next look."""
+        now = self.clock()
+        if not self.schedule or (self._next_schedule_look is not None and now < self._next_schedule_look):
+            return
+        self._next_schedule_look = now + timedelta(seconds=SCHEDULE_LOOK_S)
+        try:
+            self.schedule.queue_due(self.engine, now, worker=self.name)
+        except Exception:  # noqa: BLE001 — the next look tries again; the jobs already queued run meanwhile
+            log.warning("the schedule could not be looked at", exc_info=True)
 
     # --- the row's state --------------------------------------------------------------------
 
@@ -226,9 +243,11 @@ class EmbeddedWorker:
 
 
 def work(database_url: str, registry_factory: Callable[[], Registry], *, lease_s: float = LEASE_S,
-         poll_s: float = POLL_S, burst: bool = False, parent: int | None = None) -> None:
+         poll_s: float = POLL_S, burst: bool = False, parent: int | None = None,
+         schedule_factory: Callable[[], Schedule] | None = None) -> None:
     """A worker process's life: take jobs until SIGTERM or SIGINT (the running job is handed back),
-    or with `burst` until none is due."""
+    or with `burst` until none is due. `schedule_factory` (picklable, as the registry's): the
+    periodic jobs this worker queues when they are due."""
     from secretariat.core.db import make_engine
     from secretariat.core.logs import configure_logging
     from secretariat.core.workers import end_with_parent
@@ -237,7 +256,8 @@ def work(database_url: str, registry_factory: Callable[[], Registry], *, lease_s
     if parent is not None:
         end_with_parent(parent)
     engine = make_engine(database_url)
-    worker = Worker(engine, registry_factory(), lease_s=lease_s, poll_s=poll_s)
+    worker = Worker(engine, registry_factory(), lease_s=lease_s, poll_s=poll_s,
+                    schedule=schedule_factory() if schedule_factory else None)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: worker.stop())
     try:

@@ -23,6 +23,7 @@ from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import JST, today_jst
 from secretariat.core.errors import InvalidInput, NotFound
+from secretariat.core.jobs.registry import JobContext, JobKind
 from secretariat.core.programmes.models import Programme
 
 WAITING_ON_RESIDENT = (Status.mailed, Status.undeliverable, Status.returned)
@@ -66,3 +67,30 @@ def expire_unanswered(*, session: Session, actor: Actor, programme: Programme, g
     record_audit(session=session, actor=actor, action="expire_unanswered", entity="programme", entity_id=programme.id,
                  municipality_id=programme.municipality_id, detail=f"{moved} applications expired")
     return moved
+
+
+def past_grace(session: Session, on: date, grace_days: int = DEFAULT_GRACE_DAYS) -> list[Programme]:
+    """The programmes, of every municipality, whose deadline and grace days have passed `on` and that
+    still have applications waiting on the resident: what the daily expiry job goes through."""
+    waiting = select(Application.programme_id).where(
+        Application.status.in_([status.value for status in WAITING_ON_RESIDENT]))
+    return list(session.exec(select(Programme).where(
+        Programme.deadline_date < on - timedelta(days=grace_days), Programme.id.in_(waiting)).order_by(Programme.id)))
+
+
+EXPIRY_JOB = "core.daily_expiry"
+EXPIRY_ACTOR = Actor.system("expiry")  # audited as such on every programme it expires
+
+
+def daily_expiry_job(context: JobContext, *, grace_days: int = DEFAULT_GRACE_DAYS) -> None:
+    """Expire every programme past its deadline and grace days, each in its own commit: a retry
+    (or the next day's run) finds the programmes already done with nothing left waiting."""
+    on = today_jst()
+    with Session(context.engine) as session:
+        due = [programme.id for programme in past_grace(session, on, grace_days)]
+    context.each(due, lambda session, programme_id: expire_unanswered(
+        session=session, actor=EXPIRY_ACTOR, programme=session.get(Programme, programme_id), grace_days=grace_days,
+        on=on))
+
+
+JOBS = (JobKind(EXPIRY_JOB, daily_expiry_job, "期限切れの定期処理"),)

@@ -7,17 +7,17 @@ from sqlmodel import select
 from mailroom.checkin.models import ScannedPage
 from secretariat.app import create_app
 from secretariat.core.config import Settings
-from tests.conftest import csrf_from, log_in
+from tests.conftest import log_in
 from tests.mailroom.scanning.bombs import blank_pdf, white_png
 
 from .test_ingest import receipt_for
 from .test_ingest_bad_images import exception_codes
+from .upload_support import uploaded
 
 
 def upload(client, files: dict[str, bytes]):
-    token = csrf_from(client.get("/mailroom").text)
-    return client.post("/mailroom/ingest", headers={"x-csrf-token": token},
-                       files=[("files", (name, data, "application/octet-stream")) for name, data in files.items()])
+    """The files uploaded and taken in by the job the upload queued: the page of its result."""
+    return uploaded(client, files)
 
 
 def good_scans(mailed, scanner, plan) -> dict[str, bytes]:

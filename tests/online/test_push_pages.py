@@ -1,0 +1,130 @@
+"""The push answer's pages: behind the link's second factor, one household each; the supervisor's page."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from online.push_models import PushNotice
+from secretariat.core.clock import today_jst
+from secretariat.core.sms.models import SmsRequest
+from tests.conftest import csrf_from, log_in
+
+from .test_push import MOBILE, application_of, make_push_programme, move_decline_by, send_notices, texted_link
+
+
+def sign_in(client, token, born):
+    page = client.get(f"/a/{token}")
+    return client.post(f"/a/{token}", data={"era": "seireki", "year": str(born.year), "month": str(born.month),
+                                            "day": str(born.day), "csrf_token": csrf_from(page.text)},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def texted(factory, tmp_path):
+    """A push programme of two households, both told by SMS: (made, their links)."""
+    made = make_push_programme(factory, tmp_path, 2, (MOBILE,))
+    send_notices(factory, made)
+    return made, [texted_link(factory, household) for household in made.tenant.households]
+
+
+def test_the_push_page_is_behind_the_links_second_factor(client, texted):
+    made, links = texted
+    assert client.get(f"/a/{links[0]}/push", follow_redirects=False).headers["location"] == f"/a/{links[0]}"
+    wrong = sign_in(client, links[0], made.births[0] + timedelta(days=1))
+    assert wrong.status_code == 200 and "確認できませんでした" in wrong.text
+    assert client.get(f"/a/{links[0]}/push", follow_redirects=False).status_code == 303
+
+
+def test_after_the_second_factor_a_push_household_sees_its_amount_date_and_masked_account(client, texted, factory):
+    made, links = texted
+    assert sign_in(client, links[0], made.births[0]).headers["location"] == f"/a/{links[0]}/apply"
+    page = client.get(f"/a/{links[0]}/apply")
+    amount = application_of(factory, made.household(0)).amount_yen
+    assert str(page.url).endswith("/push") and f"{amount:,}" in page.text and "＊＊＊＊567" in page.text
+    assert "1234567" not in page.text
+
+
+def test_a_signed_in_link_does_not_open_another_households_push_page(client, texted):
+    made, links = texted
+    sign_in(client, links[0], made.births[0])
+    assert client.get(f"/a/{links[1]}/push", follow_redirects=False).headers["location"] == f"/a/{links[1]}"
+
+
+def test_declining_on_the_page_asks_first_then_records_the_decline(client, texted, factory):
+    made, links = texted
+    sign_in(client, links[0], made.births[0])
+    confirm = client.get(f"/a/{links[0]}/push/decline")
+    assert "この画面からは取り消せません" in confirm.text
+    done = client.post(f"/a/{links[0]}/push/decline", data={"csrf_token": csrf_from(confirm.text)})
+    assert "辞退を受け付けました" in done.text
+    assert application_of(factory, made.household(0)).status == "declined"
+
+
+def test_after_the_decline_by_date_the_page_says_the_answers_are_closed(client, texted, factory):
+    made, links = texted
+    move_decline_by(factory, made, -1)
+    sign_in(client, links[0], made.births[0])
+    answer = client.get(f"/a/{links[0]}/push/decline")
+    assert answer.status_code == 409 and "で終わりました" in answer.text and 'id="decline"' not in answer.text
+
+
+def test_a_bad_new_account_is_refused_on_the_same_page_keeping_what_was_typed(client, texted):
+    made, links = texted
+    sign_in(client, links[0], made.births[0])
+    form = client.get(f"/a/{links[0]}/push/account")
+    answer = client.post(f"/a/{links[0]}/push/account", data={
+        "csrf_token": csrf_from(form.text), "bank": "存在しない銀行", "branch": "001", "account_type": "ordinary",
+        "account_number": "7654321", "account_holder_kana": "ヤマダ ハナコ", "phone": "09012345678"})
+    assert answer.status_code == 422 and "「存在しない銀行」という金融機関は見つかりません" in answer.text
+    assert 'value="7654321"' in answer.text
+
+
+def test_a_paper_programmes_household_still_reaches_the_online_application(client, linked):
+    link = linked(1)
+    sign_in(client, link.tokens[0], link.births[0])
+    assert "給付金の申請" in client.get(f"/a/{link.tokens[0]}/apply").text
+
+
+# --- the supervisor's page -----------------------------------------------------------------------
+
+@pytest.fixture
+def supervised(client, factory, tmp_path):
+    """A push programme of two households, its page open for a supervisor: post(action, **fields)."""
+    made = make_push_programme(factory, tmp_path, 2, (MOBILE,))
+    log_in(client, factory.user("supervisor").username)
+    page = client.get(f"/programmes/{made.tenant.programme.id}/push")
+
+    def post(action, **fields):
+        return client.post(f"/programmes/{made.tenant.programme.id}/push/{action}",
+                           data={"csrf_token": csrf_from(page.text), **fields})
+    return post
+
+
+def test_the_supervisor_sends_the_notices_from_the_programmes_push_page(supervised, factory):
+    sent = supervised("notices")
+    assert sent.status_code == 200 and "SMSの送信を依頼しました: 2 世帯" in sent.text
+    with factory.session() as session:
+        assert len(session.exec(select(SmsRequest)).all()) == len(session.exec(select(PushNotice)).all()) == 2
+
+
+def test_dates_in_the_wrong_order_are_refused_on_the_page_keeping_what_was_typed(supervised):
+    late, early = (today_jst() + timedelta(days=20)).isoformat(), (today_jst() + timedelta(days=10)).isoformat()
+    answer = supervised("dates", decline_by=late, pay_by=early)
+    assert answer.status_code == 422 and "より前の日にしてください" in answer.text and f'value="{late}"' in answer.text
+
+
+def test_approval_is_refused_on_the_page_before_the_decline_by_date(supervised):
+    answer = supervised("approve")
+    assert answer.status_code == 409 and "まだ来ていません" in answer.text
+
+
+def test_the_households_timeline_shows_the_web_decline_in_japanese(client, texted, factory):
+    made, links = texted
+    sign_in(client, links[0], made.births[0])
+    confirm = client.get(f"/a/{links[0]}/push/decline")
+    client.post(f"/a/{links[0]}/push/decline", data={"csrf_token": csrf_from(confirm.text)})
+    client.cookies.clear()
+    log_in(client, factory.user("supervisor").username)
+    timeline = client.get(f"/households/{made.household(0).id}").text
+    assert "発送済み → 辞退" in timeline and "支給のお知らせへの回答: 住民が本人確認のうえWeb画面で辞退" in timeline
