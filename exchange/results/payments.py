@@ -144,12 +144,38 @@ def approve_payment_batch(*, session: Session, actor: Actor, batch: PaymentBatch
     if actor.username == batch.prepared_by:
         raise PermissionDenied(f"payment batch {batch.id} was prepared by {actor.username}; "
                                "another person must approve it")
+    leave_out_withdrawn(session=session, actor=actor, batch=batch)
     batch.status, batch.approved_by, batch.approved_at = "approved", actor.username, utcnow()
     session.add(batch)
     record_audit(session=session, actor=actor, action="payment_approved", entity="payment_batch", entity_id=batch.id,
                  municipality_id=batch.municipality_id, detail=f"{batch.line_count} lines, {batch.total_yen} yen")
     session.flush()
     return batch
+
+
+def leave_out_withdrawn(*, session: Session, actor: Actor, batch: PaymentBatch) -> list[str]:
+    """Take out of a batch not yet exported the lines of applications no longer approved (a household
+    that declined after the decision: 辞退, which the database allows until the batch is exported),
+    and correct its count and total; the 世帯番号 taken out, each audited. Called as the batch is
+    approved and as it is exported, so no file ever pays a household that declined before it.
+    Leaving lines out only lowers what the approver approved, so the approval stands."""
+    if batch.status == "exported":
+        return []
+    gone = list(session.exec(select(PaymentLine).join(Application, Application.id == PaymentLine.application_id)
+                             .where(PaymentLine.batch_id == batch.id, Application.status != Status.approved.value)
+                             .order_by(PaymentLine.household_number)))
+    for line in gone:
+        session.delete(line)
+        record_audit(session=session, actor=actor, action="payment_line_left_out", entity="payment_batch",
+                     entity_id=batch.id, municipality_id=batch.municipality_id,
+                     detail=f"household={line.household_number} amount={line.amount_yen}")
+    if gone:
+        session.flush()
+        batch.line_count -= len(gone)
+        batch.total_yen -= sum(line.amount_yen for line in gone)
+        session.add(batch)
+        session.flush()
+    return [line.household_number for line in gone]
 
 
 def batch_lines(session: Session, batch: PaymentBatch) -> list[PaymentLine]:
@@ -165,7 +191,11 @@ def export_payment_batch(*, session: Session, actor: Actor, batch: PaymentBatch,
         raise NotFound(f"no payment batch {batch.id}")
     if batch.status not in ("approved", "exported"):
         raise Conflict(f"payment batch {batch.id} is {batch.status}; it must be approved by a second person first")
+    if batch.status == "approved":
+        leave_out_withdrawn(session=session, actor=actor, batch=batch)
     lines = batch_lines(session, batch)
+    if not lines:
+        raise Conflict(f"振込データ {batch.id} に振り込む申請が残っていません（すべて辞退などで対象外になりました）")
     zengin = zengin_bytes(batch, lines)
     table = cp932_csv(CSV_HEADINGS, [[line.household_number, line.bank_code, line.branch_code,
                                       {"ordinary": "普通", "current": "当座"}[line.account_type], line.account_number,

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from exchange.results.payments import prepare_payment_batch
+from exchange.results.models import PaymentBatch
+from exchange.results.payments import approve_payment_batch, export_payment_batch, prepare_payment_batch
 from mailroom.keying.models import KeyingEntry, KeyingTask
 from mailroom.printing.runs import print_programme, record_mailing
 from mailroom.scanning.images import DEFAULT_LIMITS
@@ -19,6 +20,7 @@ from online.push_models import ACCOUNT_CHANGED, DECLINED, PushNotice
 from secretariat.core.applications.declines import record_decline
 from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import Status
+from secretariat.core.audit.models import AuditEvent
 from secretariat.core.clock import today_jst
 from secretariat.core.errors import Conflict
 from secretariat.core.households.models import Household, Person
@@ -263,17 +265,57 @@ def test_a_decline_after_approval_but_before_a_payment_batch_keeps_it_out_of_the
     assert application_of(factory, made.household(0)).status == Status.declined.value
 
 
-def test_a_decline_is_refused_once_a_payment_batch_lists_the_transfer(factory, pushed):
+def approved_batch(factory, made):
+    """Every undecided household approved after E, and a payment batch prepared and approved for them."""
+    supervisor, liaison = factory.actor("supervisor"), factory.actor("liaison", made.tenant.municipality)
+    with factory.session() as session:
+        approve_all(session, session.get(Programme, made.tenant.programme.id))
+        batch = prepare_payment_batch(session=session, actor=supervisor, programme=made.tenant.programme,
+                                      **PAYER).batch
+        approve_payment_batch(session=session, actor=liaison, batch=batch)
+        session.commit()
+        return batch.id
+
+
+def test_a_decline_after_the_batch_is_approved_but_before_export_leaves_the_household_out_of_the_file(
+        factory, pushed, tmp_path):
+    made = pushed(2)
+    send_notices(factory, made)
+    move_decline_by(factory, made, -1)
+    batch_id = approved_batch(factory, made)
+    agent, liaison = factory.actor("agent"), factory.actor("liaison", made.tenant.municipality)
+    with factory.session() as session:
+        application = session.exec(select(Application).where(
+            Application.household_id == made.household(0).id)).one()
+        record_decline(session=session, actor=agent, application=application, evidence="電話で辞退の申出（振込データの承認後）")
+        session.commit()
+        batch = session.get(PaymentBatch, batch_id)
+        paths = export_payment_batch(session=session, actor=liaison, batch=batch, out_dir=tmp_path / "out")
+        session.commit()
+        left_out = session.exec(select(AuditEvent).where(AuditEvent.action == "payment_line_left_out")).all()
+        amount = session.exec(select(Application.amount_yen).where(
+            Application.household_id == made.household(1).id)).one()
+    zengin = paths[1].read_bytes().decode("cp932")
+    records = zengin.replace("\r\n", "").replace("\n", "")
+    data = [records[i:i + 120] for i in range(0, len(records), 120) if records[i] == "2"]
+    trailer = next(records[i:i + 120] for i in range(0, len(records), 120) if records[i] == "8")
+    assert len(data) == 1 and int(trailer[1:7]) == 1 and int(trailer[7:19]) == amount
+    assert (batch.line_count, batch.total_yen) == (1, amount)
+    assert [event.detail.split()[0] for event in left_out] == [f"household={made.household(0).household_number}"]
+
+
+def test_a_decline_is_refused_once_the_batch_holding_its_transfer_is_exported(factory, pushed, tmp_path):
     made = pushed(1)
     send_notices(factory, made)
     move_decline_by(factory, made, -1)
+    batch_id = approved_batch(factory, made)
+    agent, liaison = factory.actor("agent"), factory.actor("liaison", made.tenant.municipality)
     with factory.session() as session:
-        approve_all(session, session.get(Programme, made.tenant.programme.id))
-        prepare_payment_batch(session=session, actor=factory.actor("supervisor"), programme=made.tenant.programme,
-                              **PAYER)
+        export_payment_batch(session=session, actor=liaison, batch=session.get(PaymentBatch, batch_id),
+                             out_dir=tmp_path / "out")
         session.commit()
         application = session.exec(select(Application)).one()
-        with pytest.raises(Conflict, match="振込データに入っている申請は辞退にできません"):
-            record_decline(session=session, actor=factory.actor("agent"), application=application,
-                           evidence="電話で辞退の申出（振込データの作成後）")
+        with pytest.raises(Conflict, match="振込データを出力済みの申請は辞退にできません"):
+            record_decline(session=session, actor=agent, application=application,
+                           evidence="電話で辞退の申出（振込データの出力後）")
     assert application_of(factory, made.household(0)).status == Status.approved.value

@@ -1,13 +1,14 @@
 """push confirmation (支給のお知らせ): a push programme's decline-by and pay-by dates, each
-household's notice and answer; a decline after the decision is refused once a transfer is listed
+household's notice and answer; a decline after the decision is refused once its transfer is exported
 
 Revision ID: 0024
 Revises: 0023
 
 A household may now decline after its application was approved (approved → declined), which keeps
-it out of every later payment batch. Once a payment batch lists its transfer (pending, or paid), a
-decline would no longer stop the money (the batch's lines are what is exported, and an exported
-batch is frozen, migration 0012), so the database refuses it, whichever flow or statement tries.
+it out of every later payment batch, and drops its line from a batch not yet exported (the exchange
+leaves lines of applications no longer approved out when it approves or exports a batch). Once an
+exported batch lists its transfer, or it is paid, a decline would no longer stop the money (an
+exported batch is frozen, migration 0012), so the database refuses it, whichever flow or statement tries.
 The refusal starts with `refused: `, which `secretariat.core.db` turns into a Conflict.
 """
 
@@ -22,10 +23,12 @@ depends_on = None
 
 String = sqlmodel.sql.sqltypes.AutoString
 
-DECLINE_MESSAGE = ("refused: 振込データに入っている申請は辞退にできません（振込の手続きが始まっています）。"
+DECLINE_MESSAGE = ("refused: 振込データを出力済みの申請は辞退にできません（振込の手続きが始まっています）。"
                    "自治体の担当者に連絡してください")
-_LISTED = ("EXISTS (SELECT 1 FROM exchange_payment_line WHERE application_id = NEW.id "
-           "AND result IN ('pending', 'paid'))")
+_LISTED = ("EXISTS (SELECT 1 FROM exchange_payment_line JOIN exchange_payment_batch "
+           "ON exchange_payment_batch.id = exchange_payment_line.batch_id "
+           "WHERE exchange_payment_line.application_id = NEW.id AND (exchange_payment_line.result = 'paid' "
+           "OR (exchange_payment_line.result = 'pending' AND exchange_payment_batch.status = 'exported')))")
 _SQLITE_TRIGGER = f"""CREATE TRIGGER application_decline_after_payment BEFORE UPDATE OF status ON application
     WHEN OLD.status = 'approved' AND NEW.status = 'declined' AND {_LISTED}
     BEGIN SELECT RAISE(ABORT, '{DECLINE_MESSAGE}'); END"""
