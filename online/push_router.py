@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from mailroom.scanning.images import scan_limits
 from online import flows, push
@@ -128,17 +127,11 @@ async def change_account(token: str, request: Request, session: DbSession, setti
     if elsewhere:
         return elsewhere
     form = await request.form()
-    text = {key: value for key, value in form.items() if isinstance(value, str)}
-    typed = {**text, "confirmations": form.getlist("confirmations")}
-    if not _csrf_ok(request, settings, text.get("csrf_token")):
+    posted = await online_pages.read_posted(form, ACCOUNT_FIELDS)
+    answers, photos, typed = posted.answers, posted.photos, posted.typed
+    if not _csrf_ok(request, settings, posted.csrf_token):
         return _account_page(request, session, token, household, typed=typed, status_code=403,
                              message="画面の有効期限が切れました。もう一度送信してください。")
-    answers = flows.Answers(confirmations=[str(v) for v in form.getlist("confirmations")],
-                            **{name: text.get(name, "").strip()[:100] for name in ACCOUNT_FIELDS})
-    photos = {}
-    for key, value in form.items():
-        if key.startswith("photo_") and isinstance(value, UploadFile) and value.filename:
-            photos[key.removeprefix("photo_")] = await value.read(flows.PHOTO_MAX_BYTES + 1)
     try:
         push.change_account(session=session, household=household, answers=answers, photos=photos,
                             data_dir=settings.data_dir, limits=scan_limits(settings),

@@ -9,6 +9,8 @@ the resident's session cookie.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -132,19 +134,12 @@ async def submit_application(token: str, request: Request, session: DbSession, s
     if household is None:
         return RedirectResponse(f"{PREFIX}{token}", status_code=303)
     form = await request.form()
-    text = {key: value for key, value in form.items() if isinstance(value, str)}
-    typed = {**text, "confirmations": form.getlist("confirmations")}
-    if not _csrf_ok(request, settings, RESIDENT_COOKIE, text.get("csrf_token")):
+    posted = await read_posted(form, ("choice", "account_choice", "bank", "branch", "account_type",
+                                      "account_number", "account_holder_kana", "phone"))
+    answers, photos, typed = posted.answers, posted.photos, posted.typed
+    if not _csrf_ok(request, settings, RESIDENT_COOKIE, posted.csrf_token):
         return _application_page(request, session, token, household, typed=typed, status_code=403,
                                  message="画面の有効期限が切れました。もう一度送信してください。")
-    answers = flows.Answers(confirmations=[str(v) for v in form.getlist("confirmations")],
-                            **{name: text.get(name, "").strip()[:100] for name in
-                               ("choice", "account_choice", "bank", "branch", "account_type", "account_number",
-                                "account_holder_kana", "phone")})
-    photos = {}
-    for key, value in form.items():
-        if key.startswith("photo_") and isinstance(value, UploadFile) and value.filename:
-            photos[key.removeprefix("photo_")] = await value.read(flows.PHOTO_MAX_BYTES + 1)
     try:
         flows.submit(session=session, household=household, answers=answers, photos=photos,
                      data_dir=settings.data_dir, limits=scan_limits(settings), address=client_address(request))
@@ -153,6 +148,31 @@ async def submit_application(token: str, request: Request, session: DbSession, s
         return _application_page(request, session, token, household, typed=typed, message=error.message,
                                  status_code=422)
     return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A resident's posted form: the answers, the photos (read up to one byte over the limit, so an
+    oversized one is refused by name), what was typed (shown again on an error) and the CSRF token."""
+
+    answers: flows.Answers
+    photos: dict[str, bytes]
+    typed: dict
+    csrf_token: str | None
+
+
+async def read_posted(form, fields: tuple[str, ...]) -> Posted:
+    """What the online application and the push answer's account change both read from their form."""
+    text = {key: value for key, value in form.items() if isinstance(value, str)}
+    confirmations = [str(value) for value in form.getlist("confirmations")]
+    photos = {}
+    for key, value in form.items():
+        if key.startswith("photo_") and isinstance(value, UploadFile) and value.filename:
+            photos[key.removeprefix("photo_")] = await value.read(flows.PHOTO_MAX_BYTES + 1)
+    return Posted(answers=flows.Answers(confirmations=confirmations,
+                                        **{name: text.get(name, "").strip()[:100] for name in fields}),
+                  photos=photos, typed={**text, "confirmations": form.getlist("confirmations")},
+                  csrf_token=text.get("csrf_token"))
 
 
 @router.get("/a/{token}/done", include_in_schema=False)
