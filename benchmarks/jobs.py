@@ -1,9 +1,14 @@
-"""Benchmark: scanner ingests through the job queue on PostgreSQL with 1, 2 and 4 worker
-processes, and the queue's own overhead per job.
+"""Benchmark: print runs and scanner ingests through the job queue on PostgreSQL with 1, 2 and 4
+worker processes, and the queue's own overhead per job.
 
     scripts/start-postgres   # prints the URL
     .venv/bin/python benchmarks/jobs.py --database-url postgresql://secretariat@127.0.0.1:54329/postgres \
-        [--folders 4] [--forms 6] [--processes 1 2 4] [--empty-jobs 500]
+        [--print-households 600] [--batch-size 50] [--folders 4] [--forms 6] [--processes 1 2 4] [--empty-jobs 500]
+
+Print runs: for each worker count, a fresh database with `--print-households` households gets its
+run queued with the product's command (`secretariat print run --no-wait`: the run's job, which
+reserves the batches and queues one job per batch), then `secretariat worker --processes N
+--burst` prints it. It prints pages per second over the jobs' span and over the command's wall clock.
 
 For each worker count, a fresh database (set up identically: the same households, printed and
 mailed) gets `--folders` scanner folders queued with the product's command
@@ -37,6 +42,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mailroom.checkin.models import ScannedPage  # noqa: E402
+from mailroom.printing.jobs import PRINT_BATCH, PRINT_RUN  # noqa: E402
+from mailroom.printing.models import PrintRun  # noqa: E402
 from mailroom.printing.runs import print_programme, record_mailing  # noqa: E402
 from mailroom.scanning import simulate  # noqa: E402
 from secretariat.core.db import make_engine  # noqa: E402
@@ -115,10 +122,7 @@ def ingest_with_workers(stores: PostgresStores, work: Path, folders: list[Path],
         for folder in folders:
             subprocess.run([SECRETARIAT, "mailroom", "ingest", str(folder), "--arrived", ARRIVED_ON.isoformat(),
                             "--no-wait", "--workers", "1"], env=env, check=True, capture_output=True)
-        started = time.perf_counter()
-        subprocess.run([SECRETARIAT, "worker", "--processes", str(processes), "--burst", "--poll-seconds", "0.1"],
-                       env=env, check=True, capture_output=True)
-        wall = time.perf_counter() - started
+        wall = run_workers(env, processes)
         engine = make_engine(url)
         try:
             with Session(engine) as session:
@@ -126,10 +130,50 @@ def ingest_with_workers(stores: PostgresStores, work: Path, folders: list[Path],
                 if any(job.state != "done" for job in jobs):
                     raise SystemExit(f"not every ingest finished: {[(job.id, job.state, job.last_error) for job in jobs]}")
                 pages = session.exec(select(func.count()).select_from(ScannedPage)).one()
-            span = (max(job.finished_at for job in jobs) - min(job.started_at for job in jobs)).total_seconds()
         finally:
             engine.dispose()
-        return pages, span, wall
+        return pages, span_of(jobs), wall
+    finally:
+        stores.drop(url)
+
+
+def run_workers(env: dict[str, str], processes: int) -> float:
+    """`secretariat worker --processes N --burst` until the queue is empty; its wall-clock seconds."""
+    started = time.perf_counter()
+    subprocess.run([SECRETARIAT, "worker", "--processes", str(processes), "--burst", "--poll-seconds", "0.1"],
+                   env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def span_of(jobs: list[Job]) -> float:
+    """Seconds from the first job's start to the last one's end."""
+    return (max(job.finished_at for job in jobs) - min(job.started_at for job in jobs)).total_seconds()
+
+
+def print_with_workers(stores: PostgresStores, work: Path, households: int, batch_size: int,
+                       processes: int) -> tuple[int, float, float]:
+    """(pages printed, seconds from the first job's start to the last one's end, worker command's seconds)."""
+    url, data_dir = stores.create(), work / f"print-workers-{processes}"
+    try:
+        engine = make_engine(url)
+        try:
+            programme = Factory(engine).tenant(households=households).programme.id
+        finally:
+            engine.dispose()
+        env = command_env(url, data_dir)
+        subprocess.run([SECRETARIAT, "print", "run", "--programme", str(programme), "--batch-size", str(batch_size),
+                        "--no-wait"], env=env, check=True, capture_output=True)
+        wall = run_workers(env, processes)
+        engine = make_engine(url)
+        try:
+            with Session(engine) as session:
+                jobs = session.exec(select(Job).where(Job.kind.in_((PRINT_RUN, PRINT_BATCH)))).all()
+                run = session.exec(select(PrintRun)).one()
+            if run.completed_at is None or any(job.state != "done" for job in jobs):
+                raise SystemExit(f"the print run did not finish: {[(job.key, job.state, job.last_error) for job in jobs]}")
+        finally:
+            engine.dispose()
+        return run.page_count, span_of(jobs), wall
     finally:
         stores.drop(url)
 
@@ -158,9 +202,20 @@ def queue_overhead(stores: PostgresStores, jobs: int) -> tuple[float, float]:
         stores.drop(url)
 
 
+def report(processes: int, pages: int, span: float, wall: float, first: float | None) -> float:
+    """Print one worker count's rates; returns the rate of the first count (what the others compare with)."""
+    rate = pages / span
+    first = first or rate
+    print(f"{processes} worker process(es): {pages} pages, {rate:6.1f} pages/s over the jobs "
+          f"({span:.1f} s; ×{rate / first:.2f}), {pages / wall:6.1f} pages/s over the command ({wall:.1f} s)")
+    return first
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True, help="PostgreSQL, as scripts/start-postgres prints it")
+    parser.add_argument("--print-households", type=int, default=600, help="households of the print run")
+    parser.add_argument("--batch-size", type=int, default=50, help="households per batch (per job) of the print run")
     parser.add_argument("--folders", type=int, default=4, help="scanner folders (jobs) per worker count")
     parser.add_argument("--forms", type=int, default=6, help="forms per folder (three pages each)")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
@@ -170,6 +225,13 @@ def main() -> None:
     stores = PostgresStores(arguments.database_url)
     work = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
     try:
+        print(f"print run of {arguments.print_households} households in batches of {arguments.batch_size}, "
+              f"{os.cpu_count()} cores")
+        first = None
+        for processes in arguments.processes:
+            pages, span, wall = print_with_workers(stores, work, arguments.print_households, arguments.batch_size,
+                                                   processes)
+            first = report(processes, pages, span, wall, first)
         url = stores.create()
         try:
             folders = scanner_folders(work / "scans", set_up(url, households, work / "printed"), arguments.folders,
@@ -180,10 +242,7 @@ def main() -> None:
         first = None
         for processes in arguments.processes:
             pages, span, wall = ingest_with_workers(stores, work, folders, households, processes)
-            rate = pages / span
-            first = first or rate
-            print(f"{processes} worker process(es): {pages} pages, {rate:6.1f} pages/s over the jobs "
-                  f"({span:.1f} s; ×{rate / first:.2f}), {pages / wall:6.1f} pages/s over the command ({wall:.1f} s)")
+            first = report(processes, pages, span, wall, first)
         enqueue_ms, run_ms = queue_overhead(stores, arguments.empty_jobs)
         print(f"queue overhead: {enqueue_ms + run_ms:.2f} ms per empty job "
               f"(enqueue {enqueue_ms:.2f} ms, claim + run + finish {run_ms:.2f} ms; {arguments.empty_jobs} jobs)")

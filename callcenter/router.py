@@ -139,7 +139,7 @@ def _record_page(request: Request, session: DbSession, household: Household, act
     session.commit()
     facts = household_facts(session, household)
     suggested = [(category, text) for category in categories_for(programme)
-                 for _, text in suggestions(session, household, category)]
+                 for _, text in suggestions(session, household, category, facts=facts)]
     return render(request, "callcenter_household.html", status_code=status_code, using=pages, actor=actor,
                   record=record, programme=programme, municipality=municipality, done=done, suggested=suggested, a=a,
                   found_answers=[(t, filled(t.body, facts)) for t in search_answers(session, a)] if a else [],

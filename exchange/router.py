@@ -8,13 +8,12 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from exchange.drop.processing import report_csv
 from exchange.results import failures as payment_failure_flows
-from exchange.results.files import write_atomically
 from exchange.results.models import PaymentBatch
 from exchange.results.payments import (approve_payment_batch, export_payment_batch, get_batch, import_payment_results,
                                        list_batches)
@@ -22,9 +21,9 @@ from exchange.results_jobs import result_files_job_of, start_result_files
 from exchange.targets.models import TargetFile
 from exchange.targets.encoding import limits_of
 from exchange.targets.mapping import MAX_MAPPING_CHARS, MappingInvalid
-from exchange.targets.service import import_target_file, target_files
+from exchange.targets.service import target_files
 from exchange.targets.stored_mappings import municipal_mapping, set_municipal_mapping
-from exchange.targets.validate import Problem
+from exchange.targets.upload_jobs import reported_problems, start_target_upload, target_upload_of
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
@@ -116,19 +115,30 @@ def exchange_page(request: Request, session: DbSession, settings: AppSettings, p
 
 
 @router.post("/programmes/{programme_id}/exchange/targets")
-def upload_targets(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
-                   actor: Exchanger, file: Annotated[UploadFile, File()]):
-    """The same validation and import as the drop; the report also goes to the outbox."""
+def upload_targets(session: DbSession, settings: AppSettings, programme: ValidProgramme, actor: Exchanger,
+                   file: Annotated[UploadFile, File()]):
+    """The same validation and import as the drop, by a worker (`targets/upload_jobs`); the answer is
+    the job's page, which shows the validation result once it is done. The report also goes to the outbox."""
     path = _saved(file, settings, session, programme)
-    name = upload_name(file)
-    record, listing = import_target_file(session=session, actor=actor, programme=programme, path=path,
-                                         name=name, source="web", limits=limits_of(settings))
-    session.commit()
-    outbox = outbox_of(settings, session, programme)
-    outbox.mkdir(parents=True, exist_ok=True)
-    write_atomically(outbox / f"{Path(name).stem}.report.csv",
-                     report_csv(record.status, listing.errors, listing.warnings))
-    return RedirectResponse(f"/exchange/files/{record.id}", status_code=303)
+    try:
+        job = start_target_upload(session=session, actor=actor, programme=programme, path=path,
+                                  name=upload_name(file), outbox=outbox_of(settings, session, programme),
+                                  limits=limits_of(settings))
+        session.commit()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return RedirectResponse(f"/programmes/{programme.id}/exchange/targets?job={job.id}", status_code=303)
+
+
+@router.get("/programmes/{programme_id}/exchange/targets")
+def target_upload_page(request: Request, session: DbSession, programme: ValidProgramme, actor: Exchanger,
+                       job: Annotated[int, Query(ge=1)]):
+    """An upload's import: waiting or running (the page refreshes itself), failed with its error, or
+    done with the file's validation result."""
+    upload = target_upload_of(session=session, actor=actor, programme=programme, job_id=job)
+    return render(request, "exchange_target_upload.html", using=pages, actor=actor, programme=programme,
+                  upload=upload)
 
 
 @router.get("/exchange/files/{target_file_id}")
@@ -138,8 +148,7 @@ def target_file_page(request: Request, record: ValidTargetFile, actor: Exchanger
 
 @router.get("/exchange/files/{target_file_id}/report.csv")
 def target_file_report(record: ValidTargetFile, actor: Exchanger):
-    problems = {kind: [Problem(**p) for p in record.report.get(kind, [])] for kind in ("errors", "warnings")}
-    data = report_csv(record.status, problems["errors"], problems["warnings"])
+    data = report_csv(record.status, *reported_problems(record))
     return Response(data, media_type="text/csv; charset=Shift_JIS",
                     headers={"Content-Disposition": f'attachment; filename="report-{record.id}.csv"'})
 

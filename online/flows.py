@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -54,6 +55,7 @@ from mailroom.scanning.verdict import Outcome, Verdict
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.notice_links import NoticeLink
 from online.access import grouped, new_short_code, new_token, resident_actor, sha256
+from online.catalogue import ResidentConflict, ResidentError, ResidentInvalid, Said
 from online.models import OnlineAttachment, OnlineSubmission, OnlineToken
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.service import application_for_household
@@ -201,7 +203,7 @@ class ApplicationPage:
     amount_yen: int
     account_on_file: str
     status: str
-    deadline: str
+    deadline: date
     confirmations: list[Confirmation]
     attachments: list[AttachmentAsked]
     answers: dict = field(default_factory=dict)  # the last submission's, to fix a deficient one
@@ -243,7 +245,7 @@ def form_template(session: Session, household: Household) -> Template:
     """The household's form template: the one its notice was printed with."""
     form = current_form(session, household)
     if form is None:
-        raise Conflict("この世帯の通知はまだ発送されていません。通知が届いてからお手続きください。")
+        raise ResidentConflict(Said("problem.not_mailed"))
     probe = Receipt(municipality_id=household.municipality_id, programme_id=household.programme_id,
                     household_id=household.id, form_id=form.form_id, arrived_on=today_jst(), received_by="")
     return template_of(session, probe)
@@ -262,7 +264,7 @@ def application_page(*, session: Session, household: Household) -> ApplicationPa
     programme = session.get(Programme, household.programme_id)
     page = ApplicationPage(household=household, head_name=head or "", amount_yen=application.amount_yen,
                            account_on_file=account_line(household), status=application.status,
-                           deadline=f"{programme.deadline_date:%Y年%m月%d日}".replace("年0", "年").replace("月0", "月"),
+                           deadline=programme.deadline_date,
                            confirmations=confirmations_of(template), attachments=attachments_of(template))
     receipt = latest_web_receipt(session, household)
     if receipt is not None:
@@ -297,25 +299,29 @@ class Answers:
 
 
 def account_values(answers: Answers) -> dict[str, str]:
-    """The new account as keying takes it (bank and branch found by name or code), or InvalidInput
-    naming every problem in Japanese."""
-    problems = []
-    bank = _code_of(answers.bank, find_banks, 4, "金融機関", problems)
+    """The new account as keying takes it (bank and branch found by name or code), or ResidentInvalid
+    naming every problem (in the resident's language on the page, in Japanese as its message)."""
+    problems: list[Said] = []
+    bank = _code_of(answers.bank, find_banks, 4, "bank", problems)
     branch = _code_of(answers.branch, lambda text, limit=8: find_branches(bank, text, limit) if bank else [],
-                      3, "支店", problems)
+                      3, "branch", problems)
     raw = {"bank_code": bank, "branch_code": branch, "account_type": answers.account_type,
            "account_number": answers.account_number, "account_holder_kana": answers.account_holder_kana,
            "phone": answers.phone}
     if problems:
-        raise InvalidInput("。".join(problems) + "。")
-    normalise(raw)  # the keying step's own checks: Zengin list, 普通/当座, 7 digits, the banks' kana
+        raise ResidentInvalid(*problems)
+    try:
+        normalise(raw)  # the keying step's own checks: Zengin list, 普通/当座, 7 digits, the banks' kana
+    except InvalidInput as error:  # its sentences are the keying step's, in Japanese
+        raise ResidentInvalid(Said("problem.account", {"detail": error.message})) from error
     return raw
 
 
-def _code_of(text: str, search, digits: int, what: str, problems: list[str]) -> str:
+def _code_of(text: str, search, digits: int, what: str, problems: list[Said]) -> str:
+    """`what` is bank or branch."""
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
-        problems.append(f"{what}を入力してください")
+        problems.append(Said(f"problem.{what}_missing"))
         return ""
     if to_halfwidth_digits(text).isdigit():
         return to_halfwidth_digits(text).zfill(digits)
@@ -326,17 +332,17 @@ def _code_of(text: str, search, digits: int, what: str, problems: list[str]) -> 
     if len(exact) == 1 or len(found) == 1:
         return (exact or found)[0].code
     if not found:
-        problems.append(f"「{text}」という{what}は見つかりません。{what}名か{what}コード（{digits}桁）を入力してください")
+        problems.append(Said(f"problem.{what}_unknown", {"text": text}))
     else:
         names = "、".join(f"{match.name}（{match.code}）" for match in found)
-        problems.append(f"「{text}」に当たる{what}がいくつかあります: {names}。どれか一つの{what}コードを入力してください")
+        problems.append(Said(f"problem.{what}_several", {"text": text, "names": names}))
     return ""
 
 
-def phone_problem(phone: str) -> str | None:
+def phone_problem(phone: str) -> Said | None:
     digits = to_halfwidth_digits(phone or "").replace("-", "").replace("ー", "").replace(" ", "")
     if digits and not (digits.isascii() and digits.isdigit() and 10 <= len(digits) <= 11):
-        return "電話番号は10桁か11桁の数字で入力してください"
+        return Said("problem.phone")
     return None
 
 
@@ -353,15 +359,15 @@ class Photo:
 
 def read_photo(name: str, label: str, data: bytes, limits: ScanLimits) -> Photo:
     """An uploaded photo, checked from its headers before it is decoded (size, kind, pixels)."""
+    named = Said(f"attachment.{name}", fallback=label)
     if len(data) > PHOTO_MAX_BYTES:
-        raise InvalidInput(f"「{label}」の写真が大きすぎます（{len(data) / 1048576:.1f} MB）。"
-                           f"{PHOTO_MAX_BYTES // 1048576} MB までの写真を選んでください。")
+        raise ResidentInvalid(Said("problem.photo_too_big", {"label": named, "size": f"{len(data) / 1048576:.1f}",
+                                                             "limit": PHOTO_MAX_BYTES // 1048576}))
     if kind_of(data) not in ("jpeg", "png"):
-        raise InvalidInput(f"「{label}」のファイルは写真（JPEG か PNG）ではありません。カメラで撮った写真を選んでください。")
+        raise ResidentInvalid(Said("problem.photo_kind", {"label": named}))
     page = next(decode_pages(data, name, limits, only=1), None)
     if page is None or page.pixels is None:
-        reason = page.error.message if page is not None and page.error else "読み取れません"
-        raise InvalidInput(f"「{label}」の写真を読み取れませんでした（{reason}）。撮り直してください。")
+        raise ResidentInvalid(Said("problem.photo_unreadable", {"label": named}))
     height, width = page.pixels.shape[:2]
     png = png_bytes(page.pixels, longest=PHOTO_LONGEST)
     return Photo(name, png, hashlib.sha256(data).hexdigest(), width, height)
@@ -403,18 +409,19 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
     _may_submit(session, household, application)
     template = form_template(session, household)
     asked = {a.name: a for a in attachments_of(template)}
-    problems, account = [], {}
+    problems: list[Said] = []
+    account = {}
     if answers.choice not in ("receive", "decline"):
         answers.choice = ""
     if answers.account_choice not in ("on_file", "new"):
         answers.account_choice = ""
     if answers.account_choice == "on_file" and not account_line(household):
-        problems.append("登録済みの口座がありません。新しい口座を入力してください")
+        problems.append(Said("problem.no_account_on_file"))
     if answers.choice == "receive" and answers.account_choice == "new":
         try:
             account = account_values(answers)
-        except InvalidInput as error:
-            problems.append(error.message.rstrip("。"))
+        except ResidentError as error:
+            problems.extend(error.said)
     if problem := phone_problem(answers.phone):
         problems.append(problem)
     read: list[Photo] = []
@@ -422,10 +429,10 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
         if name in asked and data:
             try:
                 read.append(read_photo(name, asked[name].label, data, limits))
-            except InvalidInput as error:
-                problems.append(error.message.rstrip("。"))
+            except ResidentError as error:
+                problems.extend(error.said)
     if problems:
-        raise InvalidInput("。".join(problems) + "。")
+        raise ResidentInvalid(*problems)
     if application.status == Status.deficient.value:
         return_to_resident(session=session, actor=actor, application=application,
                            reason="オンライン申請の不備を住民が画面で修正")
@@ -462,10 +469,9 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
 def _may_submit(session: Session, household: Household, application: Application) -> None:
     programme = session.get(Programme, household.programme_id)
     if today_jst() > programme.deadline_date:
-        raise Conflict(f"申請期限（{programme.deadline_date:%Y年%m月%d日}）を過ぎたため、受け付けられません。"
-                       "コールセンターにご相談ください。")
+        raise ResidentConflict(Said("problem.deadline_passed", {"date": programme.deadline_date}))
     if application.status not in OPEN_TO_APPLY:
-        raise Conflict("この世帯の申請はすでに受け付けています。もう一度申請する必要はありません。")
+        raise ResidentConflict(Said("problem.already"))
 
 
 def _store_readings(session: Session, receipt: Receipt, template: Template, answers: Answers,

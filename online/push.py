@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from mailroom.scanning.images import ScanLimits
 from online import flows
 from online.access import resident_actor
+from online.catalogue import JA, ResidentConflict, Said, plain
 from online.push_models import ACCOUNT_CHANGED, DECLINED, PushNotice, PushSetting
 from secretariat.core.applications.declines import record_decline
 from secretariat.core.applications.models import Application
@@ -210,23 +211,40 @@ class PushPage:
         return today_jst() <= self.decline_by and self.status in flows.OPEN_TO_APPLY
 
     @property
-    def closed_sentence(self) -> str:
+    def account_parts(self) -> dict[str, str]:
+        """The masked account's parts, for the resident's page to word the account type in its language."""
+        return {"bank": self.household.bank_code, "branch": self.household.branch_code,
+                "kind": account_kind(self.household), "number": masked_number(self.household)}
+
+    @property
+    def closed_said(self) -> Said:
+        """Why the household may no longer answer, in the resident's words (online/messages)."""
         if self.status == Status.declined.value:
-            return "辞退を受け付けました。この給付金は支給されません。"
+            return Said("push.closed_declined")
         if today_jst() > self.decline_by:
-            return (f"辞退・口座変更の受付は{japanese_date(self.decline_by)}で終わりました。"
-                    "ご不明な点は、お知らせに書かれたコールセンターにお電話ください。")
-        return "口座変更を受け付けました。新しい口座を確認してからお振込みします。"
+            return Said("push.closed_after", {"date": self.decline_by})
+        return Said("push.closed_changed")
+
+    @property
+    def closed_sentence(self) -> str:
+        return plain(JA, self.closed_said)
 
 
 def masked_account(household: Household) -> str:
     """The account on file with every digit but the last three hidden (a shared phone shows no more)."""
-    number = household.account_number or ""
-    if not number:
+    if not household.account_number:
         return ""
-    kind = "当座" if household.account_type == "current" else "普通"
-    hidden = "＊" * max(len(number) - SHOWN_DIGITS, 0) + number[-SHOWN_DIGITS:]
-    return f"{household.bank_code}-{household.branch_code} {kind} {hidden}"
+    kind = "当座" if account_kind(household) == "current" else "普通"
+    return f"{household.bank_code}-{household.branch_code} {kind} {masked_number(household)}"
+
+
+def account_kind(household: Household) -> str:
+    return "current" if household.account_type == "current" else "ordinary"
+
+
+def masked_number(household: Household) -> str:
+    number = household.account_number or ""
+    return "＊" * max(len(number) - SHOWN_DIGITS, 0) + number[-SHOWN_DIGITS:]
 
 
 def push_household(session: Session, household: Household) -> bool:
@@ -253,7 +271,7 @@ def push_page(*, session: Session, household: Household) -> PushPage:
 
 def _may_answer(page: PushPage) -> None:
     if not page.open:
-        raise Conflict(page.closed_sentence)
+        raise ResidentConflict(page.closed_said)
 
 
 def decline(*, session: Session, household: Household, address: str = "") -> PushNotice:

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from mailroom.scanning.images import scan_limits
 from online import flows, push
 from online import router as online_pages
+from online.catalogue import Said, render_page
 from online.push_jobs import push_approval_of, start_push_approval
 from secretariat.core.auth.actor import Actor
 from secretariat.core.errors import DomainError
@@ -50,11 +51,11 @@ def _csrf_ok(request: Request, settings, supplied: str | None) -> bool:
 
 
 def _render(request: Request, name: str, token: str, status_code: int = 200, **context) -> Response:
-    return render(request, name, status_code, using=pages,
-                  csrf_binding=request.cookies.get(online_pages.RESIDENT_COOKIE), token=token, **context)
+    return render_page(request, name, status_code, using=pages,
+                       csrf_binding=request.cookies.get(online_pages.RESIDENT_COOKIE), token=token, **context)
 
 
-def _answer_page(request: Request, session, token: str, household, *, message: str = "",
+def _answer_page(request: Request, session, token: str, household, *, message=None,
                  status_code: int = 200) -> Response:
     page = push.push_page(session=session, household=household)
     online = None
@@ -77,7 +78,7 @@ def _still_open(request: Request, session, token: str):
         return None, elsewhere
     page = push.push_page(session=session, household=household)
     if not page.open:
-        return None, _answer_page(request, session, token, household, message=page.closed_sentence,
+        return None, _answer_page(request, session, token, household, message=page.closed_said,
                                   status_code=409)
     return household, page
 
@@ -97,17 +98,17 @@ def decline(token: str, request: Request, session: DbSession, settings: AppSetti
         return elsewhere
     if not _csrf_ok(request, settings, csrf_token):
         return _answer_page(request, session, token, household, status_code=403,
-                            message="画面の有効期限が切れました。もう一度お選びください。")
+                            message=Said("push.expired"))
     try:
         push.decline(session=session, household=household, address=client_address(request))
     except DomainError as error:
         session.rollback()
-        return _answer_page(request, session, token, household, message=error.message, status_code=409)
+        return _answer_page(request, session, token, household, message=error, status_code=409)
     return RedirectResponse(f"{PREFIX}{token}/push", status_code=303)
 
 
 def _account_page(request: Request, session, token: str, household, *, typed: dict | None = None,
-                  message: str = "", status_code: int = 200) -> Response:
+                  message=None, status_code: int = 200) -> Response:
     page = push.push_page(session=session, household=household)
     online = flows.application_page(session=session, household=household)
     return _render(request, "push_account.html", token, status_code, page=page, online=online,
@@ -131,7 +132,7 @@ async def change_account(token: str, request: Request, session: DbSession, setti
     answers, photos, typed = posted.answers, posted.photos, posted.typed
     if not _csrf_ok(request, settings, posted.csrf_token):
         return _account_page(request, session, token, household, typed=typed, status_code=403,
-                             message="画面の有効期限が切れました。もう一度送信してください。")
+                             message=Said("apply.expired"))
     try:
         push.change_account(session=session, household=household, answers=answers, photos=photos,
                             data_dir=settings.data_dir, limits=scan_limits(settings),
@@ -139,9 +140,8 @@ async def change_account(token: str, request: Request, session: DbSession, setti
     except DomainError as error:
         session.rollback()
         if not push.push_page(session=session, household=household).open:
-            return _answer_page(request, session, token, household, message=error.message, status_code=409)
-        return _account_page(request, session, token, household, typed=typed, message=error.message,
-                             status_code=422)
+            return _answer_page(request, session, token, household, message=error, status_code=409)
+        return _account_page(request, session, token, household, typed=typed, message=error, status_code=422)
     return RedirectResponse(f"{PREFIX}{token}/push", status_code=303)
 
 

@@ -21,17 +21,17 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from mailroom.scanning.images import scan_limits
 from online import access, flows, push
+from online.catalogue import Said, remember_language, render_page
 from secretariat.core.errors import DomainError
 from secretariat.core.web.deps import AppSettings, DbSession
 from secretariat.core.web.security import client_address, csrf_matches, new_presession, set_cookie
-from secretariat.core.web.templating import make_templates, render
+from secretariat.core.web.templating import make_templates
 
 PREFIX = "/a/"  # the short link printed on the notice: /a/<token>
 RESIDENT_COOKIE = "secretariat_resident"
 PRESESSION_COOKIE = "secretariat_resident_pre"
 STYLESHEET = Path(__file__).parent / "templates" / "resident.css"
 ERAS = {"showa": 1925, "heisei": 1988, "reiwa": 2018, "taisho": 1911, "seireki": 0}
-ERA_LABELS = {"showa": "昭和", "heisei": "平成", "reiwa": "令和", "taisho": "大正", "seireki": "西暦"}
 # The path parameter that names a household here: checked by `access.household_for` (the session
 # must be bound to the link's household) instead of a staff `valid_*` dependency.
 RESIDENT_PATH_PARAMETERS = ("token",)
@@ -49,11 +49,11 @@ def _csrf_ok(request: Request, settings, cookie_name: str, supplied: str | None)
     return csrf_matches(settings.secret_key, request.cookies.get(cookie_name), supplied)
 
 
-def _factor_page(request: Request, token: str, *, message: str = "", typed: dict | None = None,
+def _factor_page(request: Request, token: str, *, message: Said | None = None, typed: dict | None = None,
                  status_code: int = 200, presession: str | None = None) -> Response:
     presession = presession or request.cookies.get(PRESESSION_COOKIE) or new_presession()
-    response = render(request, "online_factor.html", status_code, using=pages, csrf_binding=presession,
-                      token=token, message=message, typed=typed or {}, eras=ERA_LABELS)
+    response = render_page(request, "online_factor.html", status_code, using=pages, csrf_binding=presession,
+                           token=token, message=message, typed=typed or {}, eras=tuple(ERAS))
     if request.cookies.get(PRESESSION_COOKIE) != presession:
         set_cookie(request, response, PRESESSION_COOKIE, presession)
     return response
@@ -63,7 +63,7 @@ def _factor_page(request: Request, token: str, *, message: str = "", typed: dict
 def open_link(token: str, request: Request, session: DbSession):
     """The link from the notice: the second factor's page (the same page for any link, known or not)."""
     if access.household_for(session=session, token=token, cookie=request.cookies.get(RESIDENT_COOKIE)):
-        return RedirectResponse(f"{PREFIX}{token}/apply", status_code=303)
+        return remember_language(request, RedirectResponse(f"{PREFIX}{token}/apply", status_code=303))
     return _factor_page(request, token)
 
 
@@ -83,11 +83,11 @@ def answer_factor(token: str, request: Request, session: DbSession, settings: Ap
     typed = {"era": era, "year": year, "month": month, "day": day}
     if not _csrf_ok(request, settings, PRESESSION_COOKIE, csrf_token):
         return _factor_page(request, token, typed=typed, status_code=403,
-                            message="画面の有効期限が切れました。もう一度入力してください。")
+                            message=Said("factor.expired"))
     born = parse_birth_date(era, year, month, day)
     if born is None:
         return _factor_page(request, token, typed=typed, status_code=422,
-                            message="生年月日を正しく入力してください（例: 昭和 55 年 12 月 26 日）。")
+                            message=Said("factor.bad_date"))
     result = access.verify_birth_date(session=session, token=token, birth_date=born,
                                       address=client_address(request))
     if result.answer == access.Answer.OK:
@@ -96,9 +96,7 @@ def answer_factor(token: str, request: Request, session: DbSession, settings: Ap
                    max_age=int(access.SESSION_LIFE.total_seconds()))
         return response
     session.commit()  # the failure counts even though the answer is an error page
-    message = ("入力が続けて違ったため、しばらく受け付けを止めています。15分ほどたってから、もう一度お試しください。"
-               if result.answer == access.Answer.LOCKED else
-               "入力された生年月日では確認できませんでした。通知に書かれた世帯主の生年月日を入力してください。")
+    message = Said("factor.locked" if result.answer == access.Answer.LOCKED else "factor.wrong")
     return _factor_page(request, token, typed=typed, message=message, status_code=200)
 
 
@@ -106,13 +104,13 @@ def _resident(request: Request, session, token: str):
     return access.household_for(session=session, token=token, cookie=request.cookies.get(RESIDENT_COOKIE))
 
 
-def _application_page(request: Request, session, token: str, household, *, message: str = "",
+def _application_page(request: Request, session, token: str, household, *, message=None,
                       typed: dict | None = None, status_code: int = 200) -> Response:
     page = flows.application_page(session=session, household=household)
     answers = typed if typed is not None else page.answers
-    return render(request, "online_apply.html", status_code, using=pages,
-                  csrf_binding=request.cookies.get(RESIDENT_COOKIE), token=token, page=page, message=message,
-                  answers=answers or {})
+    return render_page(request, "online_apply.html", status_code, using=pages,
+                       csrf_binding=request.cookies.get(RESIDENT_COOKIE), token=token, page=page, message=message,
+                       answers=answers or {})
 
 
 @router.get("/a/{token}/apply", include_in_schema=False)
@@ -139,14 +137,13 @@ async def submit_application(token: str, request: Request, session: DbSession, s
     answers, photos, typed = posted.answers, posted.photos, posted.typed
     if not _csrf_ok(request, settings, RESIDENT_COOKIE, posted.csrf_token):
         return _application_page(request, session, token, household, typed=typed, status_code=403,
-                                 message="画面の有効期限が切れました。もう一度送信してください。")
+                                 message=Said("apply.expired"))
     try:
         flows.submit(session=session, household=household, answers=answers, photos=photos,
                      data_dir=settings.data_dir, limits=scan_limits(settings), address=client_address(request))
     except DomainError as error:
         session.rollback()
-        return _application_page(request, session, token, household, typed=typed, message=error.message,
-                                 status_code=422)
+        return _application_page(request, session, token, household, typed=typed, message=error, status_code=422)
     return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)
 
 
@@ -183,5 +180,5 @@ def receipt_page(token: str, request: Request, session: DbSession):
         return RedirectResponse(f"{PREFIX}{token}", status_code=303)
     page = flows.application_page(session=session, household=household)
     number = flows.receipt_number(page.receipt) if page.receipt else ""
-    return render(request, "online_done.html", using=pages, csrf_binding=request.cookies.get(RESIDENT_COOKIE),
-                  token=token, page=page, number=number)
+    return render_page(request, "online_done.html", using=pages, csrf_binding=request.cookies.get(RESIDENT_COOKIE),
+                       token=token, page=page, number=number)

@@ -28,7 +28,9 @@ from callcenter.telephony.router import WEBHOOK_PREFIX, router as telephony_rout
 from callcenter.telephony.sms_jobs import TelephonyFactory, sms_jobs, telephony_from
 from exchange.decisions.router import router as decisions_router
 from exchange.drop_jobs import JOBS as DROP_JOBS
+from exchange.giftcodes.router import router as giftcodes_router
 from exchange.results_jobs import JOBS as RESULT_JOBS
+from exchange.targets.upload_jobs import JOBS as TARGET_UPLOAD_JOBS
 from exchange.router import router as exchange_router
 from mailroom.checkin.by_hand_router import router as by_hand_router
 from mailroom.checkin.ingest_jobs import JOBS as INGEST_JOBS
@@ -36,6 +38,8 @@ from mailroom.checkin.return_jobs import JOBS as RETURN_JOBS
 from mailroom.checkin.returns_router import router as returns_router
 from mailroom.checkin.router import router as mailroom_router
 from mailroom.keying.router import household_section as keying_household_section
+from online.channels import programme_section as channels_section
+from online.channels import router as channels_router
 from mailroom.keying.router import router as keying_router
 from mailroom.printing import notice_links
 from mailroom.printing.jobs import JOBS as PRINT_JOBS
@@ -72,7 +76,7 @@ def job_registry(telephony: TelephonyFactory | None = None, public_base_url: str
     telephony = telephony or (lambda: telephony_from(Settings.from_env()))
     return Registry([*with_notice_links(PRINT_JOBS, public_base_url), *RETURN_JOBS, *INGEST_JOBS,
                      *sms_jobs(telephony), *REMINDER_JOBS, *EXPIRY_JOBS,
-                     *PUSH_JOBS, *DROP_JOBS, *RESULT_JOBS])
+                     *PUSH_JOBS, *DROP_JOBS, *RESULT_JOBS, *TARGET_UPLOAD_JOBS])
 
 
 def with_notice_links(kinds, public_base_url: str | None) -> list[JobKind]:
@@ -130,8 +134,11 @@ def create_app(settings: Settings, engine: Engine | None = None, *, embedded_wor
     app.include_router(keying_router)
     app.state.menu_counters = {"escalations": menu_escalation_count}
     app.state.household_sections = (keying_household_section,)  # the keyed account beside the one on file
+    app.state.programme_sections = (channels_section,)  # how households answered, channel by channel
+    app.include_router(channels_router)
     app.include_router(exchange_router)
     app.include_router(decisions_router)
+    app.include_router(giftcodes_router)
     app.include_router(callcenter_router)
     app.include_router(telephony_router)
     app.include_router(push_router)

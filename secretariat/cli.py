@@ -21,6 +21,7 @@ from rich.table import Table
 
 from callcenter.cli import app as callcenter_app
 from exchange.cli import app as exchange_app
+from exchange.giftcodes.cli import app as giftcodes_app
 from mailroom.checkin.cli import app as mailroom_app
 from mailroom.keying.cli import app as keying_app
 from mailroom.printing.cli import app as print_app
@@ -67,6 +68,7 @@ app.add_typer(forms_app, name="forms")
 app.add_typer(mailroom_app, name="mailroom")
 mailroom_app.add_typer(keying_app, name="keying")
 app.add_typer(exchange_app, name="exchange")
+app.add_typer(giftcodes_app, name="giftcodes")
 app.add_typer(callcenter_app, name="callcenter")
 app.add_typer(online_app, name="online")
 
@@ -81,6 +83,16 @@ def _every_command(ctx: typer.Context) -> None:
         from mailroom.printing import notice_links
 
         ctx.with_resource(notice_links.using(_NoticeLinksFromTheStore()))
+    if ctx.invoked_subcommand == "print":
+        ctx.obj = {"job_registry": _print_job_registry}  # `print run`'s own workers draw the links too
+
+
+def _print_job_registry():
+    """The print room's jobs drawing each household's link on its notice, for `print run`'s worker
+    processes (a module-level function: it goes to them pickled)."""
+    from mailroom.printing.jobs import print_registry
+
+    return print_registry(links=_NoticeLinksFromTheStore)
 
 
 _session = cli_session

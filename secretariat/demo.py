@@ -54,6 +54,9 @@ from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import create_programme
 from secretariat.core.synthetic import HouseholdFactory
 from secretariat.demo_replay import Replay
+from online.channels import ProgrammeChannels, programme_channels
+from online.push import is_push
+from secretariat.demo_giftcodes import pay_by_gift_codes
 from secretariat.demo_exchange import imported_files, open_drop, pay, push_target_list, repay_failures, results_back
 from secretariat.core.tenancy.models import Municipality
 from secretariat.core.tenancy.service import create_municipality
@@ -87,6 +90,11 @@ class DemoResult:
     runs: list = field(default_factory=list)
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)
     staffing: object = None
+    channels: dict[str, ProgrammeChannels] = field(default_factory=dict)
+
+
+# Chiba mixes paper and online applications; Sakai pays unless declined (支給のお知らせ), paper for changes
+CHANNELS = {"121002": ["paper", "web"], "271403": ["paper", "push"]}
 
 
 def demo_settings(directory: Path) -> Settings:
@@ -118,7 +126,7 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                 session=session, actor=system, municipality=municipality,
                 name=f"{name} 住民税非課税世帯等臨時特別給付金", reference_date=today - timedelta(days=60),
                 opens_date=today - timedelta(days=40), deadline_date=today + timedelta(days=10),
-                amount_per_household_yen=30_000, amount_per_child_yen=20_000, channels=["paper", "web"],
+                amount_per_household_yen=30_000, amount_per_child_yen=20_000, channels=CHANNELS[code],
                 form_templates=["cover-letter", "kakuninsho-hikazei", "reply-envelope"]))
         by_code = {m.code: m for m in session.exec(select(Municipality))}
         for username, role, code, password in DEMO_USERS:
@@ -158,12 +166,12 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         result.stages.append(("mail (発送)", sum(r.mailed_count for r in result.runs),
                               "two waves per programme, recorded as mailed"))
 
-        replay = Replay(session, programmes, directory, rng)
+        replay = Replay(session, programmes, directory, rng, base_url=settings.public_base_url)
         with Progress(console=console, transient=True) as progress:
             events = replay.lives(mailed_on, today)
             task = progress.add_task("replaying the weeks since mail-out", total=len(events))
             tally = replay.play(events, min(mailed_on.values()), today, advance=lambda: progress.advance(task))
-        result.stages += tally.stages()
+        result.stages += tally.stages() + [tally.payment_stage(replay.payments)] + replay.residents.tally.stages()
         _remind(session, programmes, directory, result, system)
         _mailroom_round(session, programmes[0], directory, settings, mailed_on, seed, system, result)
         keyed = replay.key_open_tasks(slip_every=4)
@@ -175,6 +183,9 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
 
         payments, fetched, repaid = [], [], 0
         for (code, *_rest), programme in zip(MUNICIPALITIES, programmes):
+            if is_push(programme):  # its households with no account on file get a gift code first
+                result.stages += pay_by_gift_codes(engine, drop, programme, code, directory / "giftcodes" / code,
+                                                   today, seed + int(code) + 2).stages()
             payments.append(pay(engine, drop, programme, code, directory / "exchange" / code / "sent", today,
                                 seed + int(code)))
             repaid += repay_failures(engine, drop, programme, code, directory / "exchange" / code / "sent", today,
@@ -206,6 +217,7 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         for programme in programmes:
             counts = programme_progress(session=session, programme=programme).by_status
             result.statuses[programme.name] = {status.value: counts[status] for status in Status if counts[status]}
+            result.channels[programme.name] = programme_channels(session=session, actor=system, programme=programme)
     engine.dispose()
     result.summary_file.write_text(json.dumps({
         "database": str(result.database),
@@ -213,6 +225,9 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         "print_runs": [{"id": r.id, "wave": r.wave, "households": r.household_count, "pages": r.page_count,
                         "mailed_date": r.mailed_date.isoformat(), "directory": r.directory} for r in result.runs],
         "statuses": result.statuses,
+        "channels": {name: [{"channel": line.channel, "households": line.households, "share": figures.share(line),
+                             "paid": line.paid, "median_days_notice_to_payment": line.median_days}
+                            for line in figures.lines] for name, figures in result.channels.items()},
         "forecast": {"backtest": result.staffing.backtest if result.staffing else None,
                      "days": [{"date": day.isoformat(), "calls": round(float(calls), 1), "peak_agents": int(agents.max())}
                               for day, calls, agents in zip(result.staffing.dates, result.staffing.calls.sum(axis=1),
@@ -365,11 +380,26 @@ def print_summary(result: DemoResult, console: Console) -> None:
         for status, count in counts.items():
             status_table.add_row(f"{LABELS_JA[Status(status)]} ({status})", f"{count:,}")
         console.print(status_table)
+    for programme, figures in result.channels.items():
+        print_channels(programme, figures, console)
     if result.staffing is not None:
         print_plan(result.staffing, days=10)
     console.print(f"[bold]Output files[/bold]\n  store:   {result.database}\n  summary: {result.summary_file}")
     for run in result.runs:
         console.print(f"  print run {run.id} (wave {run.wave}, {run.page_count:,} pages): {run.directory}")
+
+
+def print_channels(programme: str, figures: ProgrammeChannels, console: Console) -> None:
+    """How the households answered, and the days from the notice to the payment, per channel."""
+    table = Table(title=f"{programme}: channels (申請の経路)")
+    for column in ("channel", "households", "share", "paid", "days notice → payment (median)"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+    for line in figures.lines:
+        share = figures.share(line)
+        table.add_row(f"{line.name} ({line.channel})", f"{line.households:,}", "—" if share is None else f"{share:.0%}",
+                      f"{line.paid:,}", "—" if line.median_days is None else f"{line.median_days:.1f}")
+    table.add_row("未回答 (waiting)", f"{figures.waiting:,}", "", "", "")
+    console.print(table)
 
 
 def print_logins(console: Console, url: str) -> None:

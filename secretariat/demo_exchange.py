@@ -9,7 +9,7 @@ import csv
 import io
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import paramiko
@@ -22,7 +22,8 @@ from exchange.drop.processing import process_dropped_file
 from exchange.drop.server import DropServer, host_key_line, load_host_key
 from exchange.results.files import cp932_csv
 from exchange.results.models import PaymentLine
-from exchange.results.payments import approve_payment_batch, export_payment_batch, prepare_payment_batch
+from exchange.results.payments import (approve_payment_batch, export_payment_batch, import_payment_results,
+                                       prepare_payment_batch)
 from exchange.results.profiles import set_bank_profile
 from exchange.results.status import write_result_files
 from exchange.targets.models import TargetFile
@@ -32,6 +33,7 @@ from secretariat.core.auth.models import User
 from secretariat.core.auth.roles import Role
 from secretariat.core.auth.service import actor_for, find_user
 from secretariat.core.households.models import Person
+from secretariat.core.tenancy.models import Municipality
 from secretariat.core.synthetic import real_branches
 
 
@@ -125,6 +127,42 @@ class Payments:
     paid: int = 0
     failed: int = 0
     files: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class WeeklyPayments:
+    """The replay's weekly transfers: a batch exported on Wednesday for Friday, its results that Friday."""
+
+    folder: Path
+    waiting: dict[int, list[str]] = field(default_factory=dict)  # programme → 世帯番号 of the batch sent
+    batches: int = 0
+    paid: int = 0
+
+    def send(self, session: Session, programme, day: date) -> None:
+        """Wednesday: the supervisor prepares Friday's transfers, the liaison approves and exports them."""
+        code = session.get(Municipality, programme.municipality_id).code
+        checker = demo_liaison(session, programme)
+        set_bank_profile(session=session, actor=checker, programme=programme, **BANK_PROFILES[code])
+        prepared = prepare_payment_batch(session=session, actor=demo_actor(session, "supervisor"),
+                                         programme=programme, transfer_date=day + timedelta(days=2))
+        if prepared.batch is None:
+            return
+        approve_payment_batch(session=session, actor=checker, batch=prepared.batch)
+        export_payment_batch(session=session, actor=checker, batch=prepared.batch, out_dir=self.folder / code)
+        self.waiting[programme.id] = list(session.exec(select(PaymentLine.household_number)
+                                                       .where(PaymentLine.batch_id == prepared.batch.id)))
+        self.batches += 1
+
+    def results(self, session: Session, programme, at: datetime) -> None:
+        """Friday evening: the bank's results (every transfer made) come back and are imported."""
+        numbers = self.waiting.pop(programme.id, None)
+        if not numbers:
+            return
+        path = self.folder / f"results-{programme.id}-{at:%Y%m%d}.csv"
+        path.write_bytes(cp932_csv(["世帯番号", "結果", "不能事由"], [[number, "振込済", ""] for number in numbers]))
+        imported = import_payment_results(session=session, actor=demo_liaison(session, programme),
+                                          programme=programme, path=path, at=at)
+        self.paid += imported.paid
 
 
 def pay(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: date, seed: int) -> Payments:

@@ -24,21 +24,25 @@ from exchange.decisions.flows import approve_decision_list, propose_decision_lis
 from mailroom.checkin.by_hand import check_by_hand, receipt_for_code
 from mailroom.checkin.returns import print_return_letters
 from mailroom.checkin.service import check_in_code, record_undeliverable
-from mailroom.keying.flows import DISPUTED, next_task, submit_entry, verify
+from mailroom.keying.flows import DISPUTED, WAITING_SECOND, next_task, submit_entry, verify
+from mailroom.keying.models import KeyingEntry
 from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode
+from online import push
 from secretariat.core.applications.models import Application
 from secretariat.core.auth.actor import Actor
 from secretariat.core.clock import JST, replaying_at, utcnow
 from secretariat.core.households.models import Household, Person
 from secretariat.core.synthetic import real_branches
-from secretariat.demo_exchange import demo_actor, demo_liaison
+from secretariat.demo_exchange import WeeklyPayments, demo_actor, demo_liaison
+from secretariat.demo_online import FORGETS_A_PHOTO, ONLINE_SHARE, Residents
 from templates.loader import default_templates
 
 FORM = "kakuninsho-hikazei"
 COVER = "cover-letter"
 RETURN_DAYS = (0, 3)  # Monday and Thursday: the return letters go out twice a week
 DECISION_DAY = 0  # Monday: the week's decision list
+TRANSFER_SENT, TRANSFER_DAY = 2, 4  # Wednesday: the Zengin file for Friday's transfers
 
 
 @dataclass
@@ -68,6 +72,12 @@ class Tally:
                                                  "supervisor and approved by the municipality's liaison"),
         ]
 
+    @staticmethod
+    def payment_stage(payments: WeeklyPayments) -> tuple[str, int, str]:
+        return ("weekly transfers (毎週の振込)", payments.paid,
+                f"paid in {payments.batches} weekly batches: the Zengin file sent on Wednesday (prepared by the "
+                "supervisor, approved by the liaison), the bank's results back on Friday")
+
 
 @dataclass(order=True)
 class Event:
@@ -79,17 +89,23 @@ class Event:
     application_id: int = field(compare=False)
     ticked: frozenset[str] = field(default=frozenset(), compare=False)
     attachments: int = field(default=0, compare=False)
+    new_account: bool = field(default=False, compare=False)
+    forgets: bool = field(default=False, compare=False)
 
 
 class Replay:
     """The staff of the demo, and the steps they take."""
 
-    def __init__(self, session: Session, programmes: list, directory: Path, rng: random.Random):
+    def __init__(self, session: Session, programmes: list, directory: Path, rng: random.Random,
+                 base_url: str = "http://127.0.0.1:8000"):
         self.session, self.programmes, self.directory, self.rng = session, programmes, directory, rng
         self.operator, self.second, self.supervisor, self.agent = (
             self.staff(name) for name in ("operator", "operator2", "supervisor", "agent"))
         self.liaisons = {p.id: demo_liaison(session, p) for p in programmes}
         self.branches = real_branches()
+        self.residents = Residents(session, directory, base_url, self.supervisor, rng, self.branches)
+        self.programme_of = {}
+        self.payments = WeeklyPayments(directory / "weekly-transfers")
         self.tally = Tally()
         self._order = 0
 
@@ -101,10 +117,28 @@ class Replay:
     def lives(self, mailed_on: dict[int, date], today: date) -> list[Event]:
         """Every application's events up to now, planned with the demo's seed."""
         now = utcnow().astimezone(JST)
+        self.programme_of = dict(self.session.exec(select(Application.id, Application.programme_id)
+                                                   .where(Application.id.in_(list(mailed_on)))).all())
+        plans = {p.id: self.residents.plan_push(p, mailed_on, today) for p in self.programmes if push.is_push(p)}
         events: list[Event] = []
         for application_id, mailed in sorted(mailed_on.items()):
-            events += [e for e in self._life(application_id, mailed, today) if e.at <= now]
+            plan = plans.get(self.programme_of[application_id])
+            life = self._push_life(plan, application_id, mailed) if plan else self._life(application_id, mailed, today)
+            events += [e for e in life if e.at <= now]
         return sorted(events)
+
+    def _push_life(self, plan, application_id: int, mailed: date) -> list[Event]:
+        """A push household mostly lets its notice stand; a few answer from the link or on paper."""
+        kind = self.residents.push_life(plan, application_id, mailed)
+        if kind is None:
+            return []
+        at = self._moment(self.residents.answer_day(plan, mailed), 8, 21)
+        if kind != "arrive":
+            return [self._event(kind, at, application_id)]
+        ticked, attachments = self._filled_in(new_account=True)
+        return [self._event("arrive", at, application_id),
+                self._event("judge", self._moment(at.date() + timedelta(days=1), 13, 16), application_id,
+                            ticked=ticked, attachments=attachments)]
 
     def _moment(self, day: date, first_hour: int, last_hour: int) -> datetime:
         return datetime.combine(day, time(self.rng.randint(first_hour, last_hour), self.rng.randint(0, 59)), JST)
@@ -129,6 +163,16 @@ class Replay:
         new_account = household.bank_code is None or rng.random() < 0.3
         arrived = mailed + timedelta(days=reply_after)
         checked = arrived + timedelta(days=rng.randint(0, 2))
+        programme = next(p for p in self.programmes if p.id == self.programme_of.get(application_id))
+        if "web" in programme.channels and rng.random() < ONLINE_SHARE:
+            forgets = rng.random() < FORGETS_A_PHOTO
+            applied = max(mailed + timedelta(days=1), arrived - timedelta(days=2))  # no post on the way
+            events = [self._event("online", self._moment(applied, 7, 23), application_id, new_account=new_account,
+                                  forgets=forgets)]
+            if forgets:
+                events.append(self._event("online_fix", self._moment(applied + timedelta(days=1), 7, 23),
+                                          application_id, new_account=new_account))
+            return events
         events = [self._event("arrive", self._moment(arrived, 9, 11), application_id)]
         if rng.random() < 0.12:
             ticked, attachments = self._filled_in(new_account, missing=rng.choice(["signature", "phone", "id_copy"]))
@@ -172,6 +216,7 @@ class Replay:
                     getattr(self, f"_{upcoming.kind}")(upcoming)
                 advance()
                 upcoming = next(pending, None)
+            self.residents.push_routines(day)
             if day < today:
                 self.office_routines(day)
             self.session.commit()
@@ -192,6 +237,18 @@ class Replay:
                     self.tally.returned += batch.letter_count if batch else 0
         with replaying_at(datetime.combine(day, time(18), JST)):
             self.key_open_tasks()
+        self.weekly_payments(day)
+
+    def weekly_payments(self, day: date) -> None:
+        """Wednesday's transfer file for Friday; Friday evening the bank's results."""
+        for programme in self.programmes:
+            if day.weekday() == TRANSFER_SENT:
+                with replaying_at(datetime.combine(day, time(11), JST)):
+                    self.payments.send(self.session, programme, day)
+            elif day.weekday() == TRANSFER_DAY:
+                moment = datetime.combine(day, time(17), JST)
+                with replaying_at(moment):
+                    self.payments.results(self.session, programme, moment)
 
     def _code(self, application_id: int, template: str) -> str:
         household_id = self.session.get(Application, application_id).household_id
@@ -214,6 +271,18 @@ class Replay:
         record_decline(session=self.session, actor=self.agent, inquiry=inquiry)
         self.tally.declined += 1
 
+    def _online(self, event: Event) -> None:
+        self.residents.apply(event.application_id, new_account=event.new_account, forget_a_photo=event.forgets)
+
+    def _online_fix(self, event: Event) -> None:
+        self.residents.fix(event.application_id, new_account=event.new_account)
+
+    def _push_decline(self, event: Event) -> None:
+        self.residents.decline(event.application_id)
+
+    def _push_change(self, event: Event) -> None:
+        self.residents.change_account(event.application_id)
+
     def _arrive(self, event: Event) -> None:
         arrival = check_in_code(session=self.session, actor=self.operator, code=self._code(event.application_id, FORM),
                                 arrived_on=event.at.date())
@@ -231,6 +300,10 @@ class Replay:
         with `slip_every`, every so often the second slips on the last digit and a supervisor settles it."""
         keyed: dict[int, dict[str, str]] = {}
         while (task := next_task(session=self.session, actor=self.operator)) is not None and task.id not in keyed:
+            if task.status == WAITING_SECOND:  # applied online: the resident's entry is the first, the operator
+                submit_entry(session=self.session, actor=self.operator, task=task,  # keys the bank book's photo
+                             raw=self._first_entry(task.id))
+                continue
             head = self.session.exec(select(Person).where(Person.household_id == task.household_id,
                                                           Person.is_head.is_(True))).one()
             bank, branch = self.rng.choice(self.branches)
@@ -249,6 +322,13 @@ class Replay:
                 verify(session=self.session, actor=self.supervisor, task=task, choice="first")
         self.tally.keyed += len(keyed)
         return len(keyed)
+
+    def _first_entry(self, task_id: int) -> dict[str, str]:
+        entry = self.session.exec(select(KeyingEntry).where(KeyingEntry.task_id == task_id,
+                                                            KeyingEntry.round == 1)).one()
+        return dict(bank_code=entry.bank_code, branch_code=entry.branch_code, account_type=entry.account_type,
+                    account_number=entry.account_number, account_holder_kana=entry.account_holder_kana,
+                    phone=entry.phone)
 
     def decide(self, programme):
         """The supervisor proposes every complete, keyed form; the municipality's liaison approves."""

@@ -129,10 +129,11 @@ def household_facts(session: Session, household: Household) -> dict[str, str]:
     return facts
 
 
-def suggestions(session: Session, household: Household, category: str) -> list[tuple[AnswerTemplate, str]]:
+def suggestions(session: Session, household: Household, category: str,
+                facts: dict[str, str] | None = None) -> list[tuple[AnswerTemplate, str]]:
     """The category's templates that fit the application's state and whose every placeholder this
-    household's facts can fill, filled."""
-    facts = household_facts(session, household)
+    household's facts can fill, filled. A page asking for every category passes `facts`, read once."""
+    facts = household_facts(session, household) if facts is None else facts
     offered = []
     for template in session.exec(select(AnswerTemplate).where(
             AnswerTemplate.category == category,

@@ -2,8 +2,9 @@
 `archive/`: it is imported, and a report goes to its outbox.
 
 A file named `payment-result*.csv` (or `振込結果*.csv`) is the municipality's payment-result
-file; anything else is a target list for the account's programme. The report is CP932 CSV, one
-row per problem, its first row the outcome in words.
+file; `giftcode-issuance*.csv` and `giftcode-redemption*.csv` (ギフト発行, ギフト引換) are a
+gift-code provider's files; anything else is a target list for the account's programme. The
+report is CP932 CSV, one row per problem, its first row the outcome in words.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exchange.drop.server import Login
+from exchange.giftcodes.drop import giftcode_file_kind, import_dropped_giftcodes
 from exchange.results.files import cp932_csv, write_atomically
 from exchange.results.payments import import_payment_results
 from exchange.targets.encoding import Limits
@@ -66,6 +68,9 @@ def process_dropped_file(engine: Engine, login: Login, archived: Path, name: str
                 summary = (f"取込完了: 振込済 {result.paid} 件, 振込不能 {result.failed} 件" if result.ok
                            else f"取込せず: エラー {len(result.errors)} 件 (何も取り込んでいません)")
                 data = report_csv(summary, result.errors, [])
+            elif kind := giftcode_file_kind(name):  # a gift-code provider's file (exchange/giftcodes/drop.py)
+                data = report_csv(*import_dropped_giftcodes(session=session, actor=login.actor(), programme=programme,
+                                                            path=archived, kind=kind, limits=limits))
             else:
                 record, listing = import_target_file(session=session, actor=login.actor(), programme=programme,
                                                      path=archived, name=name, source="sftp", at=at,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from exchange.giftcodes.setting import left_to_gift_codes
 from exchange.results.banks import bank_names, bank_problem
 from exchange.results.failures import queue_correction
 from exchange.results.files import cp932_csv, write_atomically
@@ -55,7 +56,8 @@ def prepare_payment_batch(*, session: Session, actor: Actor, programme: Programm
                           requester_code: str | None = None, requester_name_kana: str | None = None,
                           from_bank_code: str | None = None, from_branch_code: str | None = None,
                           from_account_number: str | None = None, from_account_type: str = "ordinary") -> Prepared:
-    """A batch of every approved application not yet paid or in a batch, with an account on file.
+    """A batch of every approved application not yet paid or in a batch, with an account on file,
+    and not to be paid by gift code (`giftcodes.setting.left_to_gift_codes`).
 
     The paying side and the file's conventions come from the programme's bank profile
     (`profiles.py`). The requester and from_* arguments instead give a one-off paying account
@@ -80,7 +82,9 @@ def prepare_payment_batch(*, session: Session, actor: Actor, programme: Programm
     candidates = session.exec(select(Application, Household).join(Household, Household.id == Application.household_id)
                               .where(Application.programme_id == programme.id,
                                      Application.status == Status.approved.value,
-                                     Application.id.not_in(in_batches)).order_by(Household.household_number)).all()
+                                     Application.id.not_in(in_batches),
+                                     Application.id.not_in(left_to_gift_codes(session, programme)))
+                              .order_by(Household.household_number)).all()
     result = Prepared(batch=None)
     lines = []
     for application, household in candidates:

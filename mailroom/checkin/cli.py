@@ -158,8 +158,10 @@ def _run_or_follow(settings: Settings, job_id: int):
 
     from rich.progress import Progress
 
-    from mailroom.checkin.ingest_jobs import IngestRunner, followed_ingest
+    from mailroom.checkin.ingest_jobs import JOBS, followed_ingest
     from secretariat.core.db import make_engine
+    from secretariat.core.jobs.registry import Registry
+    from secretariat.core.jobs.worker import Worker
 
     engine = make_engine(settings.database_url)
     try:
@@ -180,7 +182,9 @@ def _run_or_follow(settings: Settings, job_id: int):
             follower = threading.Thread(target=follow, name="ingest-progress", daemon=True)
             follower.start()
             try:
-                IngestRunner(engine, job_id).run()  # returns at once when a worker elsewhere holds the job
+                # the command works alone (no `secretariat worker` needed); it returns at once when a
+                # worker elsewhere holds the job, and takes at once a job whose command here was killed
+                Worker(engine, Registry(JOBS), only_job=job_id).run(burst=True)
             finally:
                 done.set()
                 follower.join()

@@ -12,15 +12,13 @@ so each page has one row and each form one receipt, however often the job was in
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import and_, event, or_
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -34,9 +32,8 @@ from secretariat.core.auth.service import actor_for, find_user
 from secretariat.core.db import is_sqlite
 from secretariat.core.errors import NotFound
 from secretariat.core.jobs.models import ACTIVE_STATES, Job, JobState
-from secretariat.core.jobs.registry import JobContext, JobKind, Registry
+from secretariat.core.jobs.registry import JobContext, JobKind
 from secretariat.core.jobs.service import active_job, enqueue
-from secretariat.core.jobs.worker import Worker
 
 INGEST = "mailroom.ingest"
 SYSTEM_PREFIX = "system:"  # `Actor.system`'s usernames, which no login can have
@@ -154,48 +151,6 @@ def ingest_job_of(*, session: Session, actor: Actor, job_id: int) -> IngestJob:
 
 
 JOBS = (JobKind(INGEST, ingest_job, "スキャン取込"),)
-
-
-class IngestRunner(Worker):
-    """The worker `secretariat mailroom ingest` runs in its own process, for its one job: the command
-    works alone (no `secretariat worker` needed), and when a worker has already taken the job
-    (its claim locks the row) this one finds nothing to claim and the command only follows it.
-    A job whose worker was a process of this machine that is gone (a command killed mid-ingest)
-    is taken at once, not after the lease."""
-
-    def __init__(self, engine: Engine, job_id: int):
-        super().__init__(engine, Registry(JOBS))
-        self.job_id = job_id
-
-    def run(self, *, burst: bool = True) -> None:
-        super().run(burst=burst)
-
-    def _claimable(self, now: datetime):
-        claimable = super()._claimable(now)
-        lost = _lost_local_holder(self.engine, self.job_id)
-        if lost is not None:
-            claimable = or_(claimable, and_(Job.state == JobState.running.value, Job.worker == lost))
-        return and_(Job.id == self.job_id, claimable)
-
-
-def _lost_local_holder(engine: Engine, job_id: int) -> str | None:
-    """The name of the worker holding the job (`host:pid:n`) when it was a process of this machine
-    that no longer exists."""
-    with Session(engine) as session:
-        job = session.get(Job, job_id)
-        if job is None or job.state != JobState.running.value:
-            return None
-        host, _, rest = job.worker.partition(":")
-        pid = rest.partition(":")[0]
-        if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-            return None
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return job.worker
-        except PermissionError:  # another user's process: alive
-            return None
-        return None
 
 
 @dataclass(frozen=True)

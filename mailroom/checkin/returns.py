@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from mailroom.checkin.models import DeficiencyRecord, Receipt, ReturnBatch, ReturnLetter
@@ -34,11 +35,17 @@ ENVELOPE = "reply-envelope"
 def awaiting_return(session: Session, programme: Programme, *, through: int | None = None,
                     limit: int | None = None) -> list[Receipt]:
     """Deficient receipts whose application is still deficient and that have no letter yet, oldest
-    first; `through` keeps those checked in up to that receipt (what a person saw and confirmed)."""
+    first; `through` keeps those checked in up to that receipt (what a person saw and confirmed).
+
+    Only a household's newest receipt counts: one whose resident sent it again, still deficient
+    (an online application fixed on the screen but not wholly), has one letter, about the last."""
     lettered = select(ReturnLetter.receipt_id)
+    newest = (select(func.max(Receipt.id)).where(Receipt.programme_id == programme.id, Receipt.counted.is_(True))
+              .group_by(Receipt.household_id))
     query = (select(Receipt).join(Application, Application.household_id == Receipt.household_id)
              .where(Receipt.programme_id == programme.id, Receipt.outcome == "deficient", Receipt.counted.is_(True),
-                    Application.status == Status.deficient.value, Receipt.id.not_in(lettered))
+                    Application.status == Status.deficient.value, Receipt.id.not_in(lettered),
+                    Receipt.id.in_(newest))
              .order_by(Receipt.id))
     if through is not None:
         query = query.where(Receipt.id <= through)

@@ -95,31 +95,112 @@ def _out(out: Path | None, settings: Settings) -> Path:
 
 
 @app.command("run")
-def run(programme: Annotated[int, typer.Option(help="programme id")],
+def run(ctx: typer.Context,
+        programme: Annotated[int, typer.Option(help="programme id")],
         wave: Annotated[int, typer.Option(min=1, help="mailing wave number")] = 1,
         limit: Annotated[int | None, typer.Option(min=1, help="print at most this many households")] = None,
         batch_size: Annotated[int, typer.Option(min=1, help="households per PDF")] = 1000,
         out: Annotated[Path | None, typer.Option(help="where run folders go")] = None,
-        workers: Annotated[int, typer.Option(min=1, help="rendering processes (default: one per core)")]
-        = os.cpu_count() or 1):
-    """Print every household not yet printed, in postal-code order, resuming an unfinished run."""
-    from rich.progress import Progress
-
-    from mailroom.printing.runs import print_programme
+        workers: Annotated[int, typer.Option(min=1, help="worker processes printing its batches "
+                                                         "(default: one per core)")] = os.cpu_count() or 1,
+        no_wait: Annotated[bool, typer.Option("--no-wait", help="ジョブを登録してその番号を表示するだけにする"
+                                                                "（印刷は secretariat worker が行う）")] = False):
+    """Print every household not yet printed, in postal-code order, resuming an unfinished run. The
+    run is a job (`mailroom.print_run`, which joins one already queued) and one job per batch; this
+    command runs them in `workers` processes of its own (besides any `secretariat worker` taking
+    them), and follows them to the end."""
+    from mailroom.printing.jobs import start_print_run
     from secretariat.core.programmes.service import get_programme
 
     settings = Settings.from_env()
-    with cli_session(settings) as session, Progress(console=console, transient=True) as bar:
+    with cli_session(settings) as session:
         chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
-        task = bar.add_task("printing", total=limit)
-        printed = print_programme(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
-                                  wave=wave, limit=limit, batch_size=batch_size, workers=workers,
-                                  progress=lambda done: bar.advance(task, done))
-    if printed is None:
+        started = start_print_run(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
+                                  wave=wave, batch_size=batch_size, limit=limit)
+    if started is None:
         console.print("nothing to print: every household of this programme has been printed")
         return
+    if no_wait:
+        console.print(f"ジョブ {started.job.id} を登録しました（印刷ロット {started.run.id}）")
+        return
+    registry_factory = (ctx.obj or {}).get("job_registry") if isinstance(ctx.obj, dict) else None
+    printed, work = _run_and_follow(settings, started.run.id, started.job.id, workers, registry_factory)
+    if printed.completed_at is None:
+        where = f"バッチ {work.failed_batch}: " if work and work.failed_batch else ""
+        err.print(f"[red]error:[/red] 印刷ロット {printed.id} の印刷が終わりませんでした: "
+                  f"{where}{work.last_error if work else ''}")
+        raise typer.Exit(1)
     console.print(f"print run {printed.id}: {printed.household_count:,} households, {printed.page_count:,} pages "
                   f"in {printed.directory} (manifest.csv beside the batch PDFs)")
+
+
+def _run_and_follow(settings: Settings, run_id: int, run_job_id: int, workers: int, registry_factory):
+    """Run the print run's jobs here (the run's job in this process, then its batches in this one
+    and `workers - 1` more) while a progress bar follows them; returns the run and its jobs' view
+    once no job of it is left to run. A job a `secretariat worker` holds is followed, not run."""
+    import threading
+    import time
+    from multiprocessing import get_context
+
+    from rich.progress import Progress
+    from sqlmodel import Session
+
+    from mailroom.printing.jobs import job_of, print_registry
+    from mailroom.printing.models import PrintRun
+    from secretariat.core.db import make_engine
+    from secretariat.core.jobs.worker import Worker, work
+
+    registry_factory = registry_factory or print_registry
+    engine = make_engine(settings.database_url)
+
+    def followed():
+        with Session(engine, expire_on_commit=False) as session:
+            printed = session.get(PrintRun, run_id)
+            return printed, job_of(session=session, run=printed)
+
+    try:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("印刷中", total=None)
+
+            def shown():
+                printed, work_view = followed()
+                if work_view is not None:
+                    bar.update(task, completed=work_view.done, total=work_view.total)
+                return printed, work_view
+
+            done = threading.Event()
+
+            def follow() -> None:
+                while not done.wait(0.2):
+                    shown()
+
+            follower = threading.Thread(target=follow, name="print-progress", daemon=True)
+            follower.start()
+            try:
+                registry = registry_factory()
+                Worker(engine, registry, only_job=run_job_id).run(burst=True)  # reserves and queues the batches
+                key = f"run-{run_id}"
+                spawn = get_context("spawn")  # not fork: this process holds connections
+                helpers = [spawn.Process(target=work, args=(settings.database_url, registry_factory),
+                                         kwargs=dict(burst=True, only_key=key, poll_s=0.2, parent=os.getpid()),
+                                         name=f"secretariat-print-{number}") for number in range(1, workers)]
+                for helper in helpers:
+                    helper.start()
+                try:
+                    Worker(engine, registry, only_key=key).run(burst=True)
+                finally:
+                    for helper in helpers:
+                        helper.join()
+            finally:
+                done.set()
+                follower.join()
+            while True:
+                printed, work_view = shown()
+                if printed.completed_at is not None or work_view is None or work_view.over:
+                    return printed, work_view
+                time.sleep(0.2)
+    finally:
+        engine.dispose()
 
 
 @app.command("reissue")

@@ -24,6 +24,9 @@ class PrintRun(SQLModel, table=True):
     page_count: int = 0
     created_by: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    batches_queued_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True),
+        description="when its last batch was reserved and queued: the batch jobs ending after it may finish the run")
     completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     mailed_date: date | None = Field(default=None, description="発送日")
     mailed_count: int = 0

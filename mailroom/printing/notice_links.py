@@ -30,6 +30,7 @@ INSTRUCTION = "スマートフォンで読み取るか、下記のURLから申�
 class NoticeLink:
     url: str    # what the QR code holds: the household's whole link
     typed: str  # the short URL printed under it, for a resident without a QR reader
+    instruction: str = INSTRUCTION  # the line beside the code (a gift-code letter says how to use its code)
 
 
 class NoticeLinks(Protocol):

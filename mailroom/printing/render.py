@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.customer_barcode import CustomerBarcode, NoCustomerBarcode, encode, for_address
 from mailroom.printing.fonts import register_font
-from mailroom.printing.notice_links import INSTRUCTION, NoticeLink, NoticeLinks, current
+from mailroom.printing.notice_links import NoticeLink, NoticeLinks, current
 from mailroom.printing.page_code import PageCode, qr_modules
 from templates.schema import (
     Box,
@@ -259,7 +259,7 @@ class TemplateRenderer:
         drawing.add(widget)
         renderPDF.draw(drawing, self.canvas, self._x(x), self._y(y + h))
         text_x = x + h + 3
-        self._paragraph(INSTRUCTION, (text_x, y + 2, w - h - 3, h / 2), size)
+        self._paragraph(link.instruction, (text_x, y + 2, w - h - 3, h / 2), size)
         self._text(link.typed, text_x, y + h / 2 + size * 0.3528 * 2.2, size + 2)
 
     def _qr(self, symbol: str, box: Box) -> None:

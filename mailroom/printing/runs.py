@@ -108,12 +108,8 @@ def _resume(session: Session, actor: Actor, run: PrintRun, programme: Programme,
     def next_batch() -> PrintBatch | None:
         if waiting:
             return waiting.popleft()
-        printed = _households_in(session, run)
-        room = batch_size if limit is None else min(batch_size, limit - printed)
-        applications = _next_applications(session, programme, room) if room > 0 else []
-        if not applications:
-            return None
-        batch = _reserve(session, actor, run, applications, at)
+        batch = reserve_next_batch(session=session, actor=actor, run=run, programme=programme, batch_size=batch_size,
+                                   limit=limit, at=at)
         session.commit()
         return batch
 
@@ -158,6 +154,49 @@ def _renderer_pool(workers: int):
     # spawn, not fork: the parent holds database connections and may run web-server threads
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                initializer=end_with_parent, initargs=(os.getpid(),))
+
+
+def reserve_next_batch(*, session: Session, actor: Actor, run: PrintRun, programme: Programme, batch_size: int,
+                       limit: int | None = None, at: datetime | None = None) -> PrintBatch | None:
+    """Reserve the run's next batch (its households marked printed, their forms issued); None when
+    no household is left to print (or the run holds `limit`). The caller commits."""
+    printed = _households_in(session, run)
+    room = batch_size if limit is None else min(batch_size, limit - printed)
+    applications = _next_applications(session, programme, room) if room > 0 else []
+    if not applications:
+        return None
+    return _reserve(session, actor, run, applications, at)
+
+
+def render_batch(*, session: Session, run: PrintRun, batch: PrintBatch, programme: Programme,
+                 at: datetime | None = None) -> None:
+    """Write a reserved batch's file in this process and record it (the caller commits). The
+    forms' links are issued here, as they are drawn."""
+    Path(run.directory).mkdir(parents=True, exist_ok=True)
+    job = _job(session, run, batch, programme, pack_for(programme), at)
+    session.commit()  # no transaction held open while the file is drawn
+    _record_written(session, batch, render_job(job))
+
+
+def finish_run(*, session: Session, run: PrintRun) -> bool:
+    """Finish the run (its totals and manifest.csv) if every batch is written; of several callers at
+    once, only the first finishes it (a conditional update). False if it was not finished here. The
+    caller knows that every batch of the run is reserved (its `batches_queued_at` is set)."""
+    session.commit()
+    unwritten = session.exec(select(func.count()).select_from(PrintBatch).where(
+        PrintBatch.print_run_id == run.id, PrintBatch.written_at.is_(None))).one()
+    session.commit()  # the update below is the next transaction's first statement: it takes the row (and SQLite's lock)
+    if unwritten:
+        return False
+    taken = session.execute(update(PrintRun).where(PrintRun.id == run.id, PrintRun.completed_at.is_(None))
+                            .values(completed_at=utcnow())).rowcount
+    if not taken:
+        session.rollback()
+        return False
+    session.refresh(run)
+    _finish(session, run)
+    session.commit()
+    return True
 
 
 def _households_in(session: Session, run: PrintRun) -> int:

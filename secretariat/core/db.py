@@ -19,6 +19,9 @@ from sqlmodel import Session, create_engine
 from secretariat.core.errors import Conflict
 
 
+POOL_SIZE, POOL_OVERFLOW = 10, 30  # kept open, and opened for a burst: 40 in all
+
+
 def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -29,7 +32,10 @@ def make_engine(database_url: str) -> Engine:
     else:
         if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
             url = url.set(drivername="postgresql+psycopg")
-        engine = create_engine(url, pool_pre_ping=True)
+        # as many connections as the web server has request threads (anyio's 40), so a burst of
+        # requests waits for a thread, never for a connection (30 s, then an error); PostgreSQL's
+        # max_connections must cover every process's pool (README, Deployment)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     event.listen(engine, "handle_error", _refusal_as_conflict)
     return engine
 

@@ -1,7 +1,8 @@
 import pytest
 from sqlmodel import select
 
-from callcenter.inquiries.answers import AnswerTemplate, filled, load_answer_templates, search_answers, suggestions
+from callcenter.inquiries.answers import AnswerTemplate, filled, household_facts, load_answer_templates, search_answers, \
+    suggestions
 from secretariat.core.applications.states import Status
 from secretariat.core.households.models import Household
 
@@ -48,6 +49,15 @@ def test_suggestions_speak_of_this_households_own_dates(factory, templates):
     assert any("に到着し、" in text and "審査が完了しています" in text for text in said)
     assert not any("{" in text for text in said)
     assert not any("振り込みました" in text for text in said)  # not paid yet: that template is not offered
+
+
+def test_suggestions_fill_in_the_facts_a_page_has_already_read(factory, templates):
+    tenant = factory.tenant(households=1)
+    with factory.session() as session:
+        household = session.get(Household, tenant.households[0].id)
+        facts = household_facts(session, household) | {"deadline": "1月7日"}
+        said = [text for _, text in suggestions(session, household, "payment_date", facts=facts)]
+    assert any("1月7日" in text for text in said)
 
 
 # each state and the path that reaches it from mailed

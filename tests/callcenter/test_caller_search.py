@@ -99,6 +99,12 @@ def test_a_name_in_kana_is_found_by_its_given_name_too(factory, tenant, agent):
     assert tenant.households[0].id in found_ids(factory, agent, "ｷｮｳｺ")
 
 
+def test_a_whole_kana_name_typed_with_large_kana_finds_one_stored_with_small_ones(factory, tenant, agent):
+    set_head(factory, tenant.households[1].id, name_kana="サイトウ　ジョウタロウ")
+    set_head(factory, tenant.households[2].id, name_kana="サイトウ　ジロウ")
+    assert found_ids(factory, agent, "サイトウジヨウ") == [tenant.households[1].id]
+
+
 @pytest.mark.parametrize("typed, hint", [("1950-04-01", "郵便番号と一緒に"), ("263-0031", "生年月日と一緒に"),
                                          ("ア", "2文字以上")])
 def test_what_cannot_be_searched_alone_says_what_to_add(typed, hint):

@@ -59,6 +59,15 @@ def test_the_demo_runs_a_programme_end_to_end_and_says_where_its_files_are(cli, 
     assert {p.suffix for p in received.iterdir()} >= {".csv", ".xlsx", ".txt"}
 
 
+def test_the_demo_mixes_paper_online_and_push_and_counts_days_to_payment_per_channel(cli, tmp_path):
+    assert cli("demo", "--households", "60", "--dir", str(tmp_path / "demo")).exit_code == 0
+    summary = json.loads((tmp_path / "demo" / "demo-summary.json").read_text(encoding="utf-8"))
+    chiba, sakai = ({line["channel"]: line for line in lines} for lines in summary["channels"].values())
+    assert chiba["paper"]["households"] > 0 and chiba["web"]["households"] > 0
+    assert sakai["push"]["households"] > 0 and sakai["push"]["paid"] > 0
+    assert sakai["push"]["median_days_notice_to_payment"] > 0
+
+
 def test_the_demo_writes_a_zengin_file_whose_records_are_120_bytes_and_totals_match(cli, tmp_path):
     from exchange.results.zengin import read_zengin
 

@@ -187,3 +187,17 @@ def test_an_api_token_identifies_its_user_and_only_its_hash_is_kept(factory, ses
     session.commit()
     assert user_for_api_token(session=session, token=token).id == user.id
     assert user_for_api_token(session=session, token=token + "x") is None
+
+
+def test_no_connection_is_held_while_a_password_is_checked(factory, session, monkeypatch):
+    """Argon2 takes tens of milliseconds on purpose: forty logins at once must not hold forty
+    connections meanwhile (a web process's pool would run dry and answer 500)."""
+    user, holding = factory.user("agent"), []
+
+    def check_and_look(password_hash, password):
+        holding.append(session.in_transaction())  # a session out of its transaction has handed back its connection
+        return verify_password(password_hash, password)
+
+    monkeypatch.setattr(auth_service, "verify_password", check_and_look)
+    assert login(session, user.username).id == user.id
+    assert holding == [False]

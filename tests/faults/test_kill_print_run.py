@@ -24,9 +24,11 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
+from mailroom.printing.jobs import PRINT_BATCH
 from mailroom.printing.models import IssuedForm, PrintBatch, PrintRun
 from secretariat.core.applications.models import Application
 from secretariat.core.db import make_engine
+from secretariat.core.jobs.models import Job
 from tests.factories import Factory
 from tests.faults.harness import file_sha256, files_in, reference_then_kills, run_once, session_on, sha256
 
@@ -36,11 +38,11 @@ BATCH_SIZE = 3   # six batch files: six steps to kill between
 WORKERS = 1      # render in the command's own process: the renderer pool's own fault is tested apart, at the end
 
 
-def set_up(database_url: str) -> int:
+def set_up(database_url: str, households: int = HOUSEHOLDS) -> int:
     """A programme with its target households imported (the same households in every store)."""
     engine = make_engine(database_url)
     try:
-        return Factory(engine).tenant(households=HOUSEHOLDS).programme.id
+        return Factory(engine).tenant(households=households).programme.id
     finally:
         engine.dispose()
 
@@ -148,17 +150,24 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def batch_printed_by_another_process(database_url: str, command: int) -> bool:
+    """A batch job of the run is held by a worker process other than the command's own."""
+    with session_on(database_url) as session:
+        holders = session.exec(select(Job.worker).where(Job.kind == PRINT_BATCH, Job.state == "running")).all()
+    return any(holder.split(":")[1] != str(command) for holder in holders)
+
+
 def test_a_print_run_killed_with_its_renderers_at_work_leaves_no_process_behind(warm_cli, module_stores, tmp_path):
-    """`kill -9` of the command (or the OOM killer) reaches only its main process. The renderer
-    processes it started must notice and end, not wait forever holding their memory."""
+    """`kill -9` of the command (or the OOM killer) reaches only its main process. The worker
+    processes it started for the run's batches must notice and end, not wait forever holding their
+    memory."""
     url = module_stores()
-    programme = set_up(url)
-    running = warm_cli.starter(["print", "run", "--programme", programme, "--batch-size", 2, "--workers", 2],
+    programme = set_up(url, households=100)  # a batch each: the worker process it starts is at work before the end
+    running = warm_cli.starter(["print", "run", "--programme", programme, "--batch-size", 1, "--workers", 2],
                                url, tmp_path)("print.log")
-    first_batch = files_in(tmp_path, "batch-*.pdf")
     try:
-        while not first_batch() and running.poll() is None:
-            time.sleep(0.01)
+        while not batch_printed_by_another_process(url, running.pid) and running.poll() is None:
+            time.sleep(0.05)
         assert running.poll() is None, running.wait().log
         os.kill(running.pid, signal.SIGKILL)  # the main process only, as `kill -9 PID` does
         assert running.wait().killed

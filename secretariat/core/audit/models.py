@@ -14,7 +14,8 @@ class AuditEvent(SQLModel, table=True):
     """
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),
+                      Index("ix_audit_event_username_at", "username", "at"))  # a station's count of the day
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)

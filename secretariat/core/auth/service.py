@@ -174,7 +174,9 @@ def authenticate(*, session: Session, username: str, password: str, address: str
         raise TooManyAttempts(f"ログインの失敗が続いたため、一時的にログインできません。"
                               f"{lockout_minutes}分後にもう一度お試しください。")
     user = session.exec(select(User).where(User.username == username)).first()
-    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
+    stored_hash, active = (user.password_hash, user.active) if user else (None, False)
+    session.commit()  # the connection goes back to the pool while argon2 works (tens of milliseconds)
+    ok = verify_password(stored_hash, password) and user is not None and active
     session.add(LoginAttempt(username=username, address=address, succeeded=ok))
     if not ok:
         raise PermissionDenied("ユーザー名またはパスワードが違います。")

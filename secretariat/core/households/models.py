@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import DateTime, Index, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from secretariat.core.clock import utcnow
@@ -37,7 +37,8 @@ class Household(HouseholdBase, table=True):
     """A target household (対象世帯) of one programme."""
 
     __tablename__ = "household"
-    __table_args__ = (UniqueConstraint("programme_id", "household_number"),)
+    __table_args__ = (UniqueConstraint("programme_id", "household_number"),
+                      Index("ix_household_phone", "phone"))  # the call center finds a caller by number
 
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)

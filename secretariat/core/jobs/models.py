@@ -21,7 +21,7 @@ class JobState(str, Enum):
 
 STATE_LABELS = {"queued": "待機中", "running": "実行中", "done": "完了", "failed": "失敗"}
 ACTIVE_STATES = (JobState.queued.value, JobState.running.value)
-_ACTIVE = text("state IN ('queued', 'running')")
+ACTIVE_WHERE = text("state IN ('queued', 'running')")
 
 
 class Job(SQLModel, table=True):
@@ -33,7 +33,7 @@ class Job(SQLModel, table=True):
 
     __tablename__ = "job"
     __table_args__ = (
-        Index("ux_job_active_key", "kind", "key", unique=True, sqlite_where=_ACTIVE, postgresql_where=_ACTIVE),
+        Index("ux_job_active_key", "kind", "key", unique=True, sqlite_where=ACTIVE_WHERE, postgresql_where=ACTIVE_WHERE),
         Index("ix_job_due", "state", "run_after"),
         Index("ix_job_kind_key", "kind", "key"),
     )

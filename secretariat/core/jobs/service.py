@@ -6,13 +6,14 @@ import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import event, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, utcnow
-from secretariat.core.jobs.models import ACTIVE_STATES, Job
+from secretariat.core.jobs.models import ACTIVE_STATES, ACTIVE_WHERE, Job, JobState
 
 # Workers of this process wait on these between looks at the queue; a commit that enqueued a job
 # sets them, so the embedded worker starts it at once instead of at its next look.
@@ -23,18 +24,27 @@ def enqueue(session: Session, kind: str, key: str, *, municipality_id: int | Non
             **args) -> Job:
     """Queue `kind` for `key` with `args` (identifiers only: they are stored and shown), in the
     caller's transaction; the job starts once it commits. While a job of the same kind and key is
-    queued or running, that job is returned instead: a second start joins the first."""
-    existing = active_job(session, kind, key)
-    if existing is not None:
-        return existing
-    job = Job(kind=kind, key=key, args=args, municipality_id=municipality_id, created_by=created_by)
-    try:
-        with session.begin_nested():
-            session.add(job)
-    except IntegrityError:  # another transaction queued the same work first and has committed
+    queued or running, that job is returned instead: a second start joins the first.
+
+    One statement in the common case: the insert stands aside (`ON CONFLICT DO NOTHING` on the
+    partial unique index of active jobs) when the work is already queued, waiting for a racing
+    transaction that queued it to end, and only then is the active job read back."""
+    now = utcnow()
+    values = dict(kind=kind, key=key, args=args, municipality_id=municipality_id, created_by=created_by,
+                  state=JobState.queued.value, created_at=now, run_after=now, attempts=0, worker="", done=0,
+                  last_error="")  # the model's defaults, without building (and validating) a model first
+    insert = _insert_for(session)(Job).values(values).on_conflict_do_nothing(
+        index_elements=[Job.kind, Job.key], index_where=ACTIVE_WHERE)
+    queued = session.scalars(insert.returning(Job)).first()
+    if queued is None:
         return active_job(session, kind, key)
     event.listen(session, "after_commit", _wake_local_workers, once=True)
-    return job
+    return queued
+
+
+def _insert_for(session: Session):
+    """The dialect's own INSERT, which knows ON CONFLICT (both stores speak it)."""
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
 
 
 def active_job(session: Session, kind: str, key: str) -> Job | None:

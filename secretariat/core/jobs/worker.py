@@ -23,10 +23,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, and_, case, func, literal, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, and_, bindparam, case, func, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from secretariat.core.clock import utcnow
+from secretariat.core.db import is_sqlite
 from secretariat.core.errors import DomainError
 from secretariat.core.jobs.models import Job, JobState
 from secretariat.core.jobs.registry import JobContext, Registry, Stopping
@@ -39,6 +41,13 @@ LEASE_S = 30.0  # a running job whose heartbeat is older than this is taken to h
 POLL_S = 1.0    # how often an idle worker looks at the queue
 SCHEDULE_LOOK_S = 20.0  # how often a worker looks at the schedule for a periodic job that is due
 _numbers = itertools.count(1)
+_NOW = bindparam("now", type_=DateTime(timezone=True))
+_STALE = bindparam("stale", type_=DateTime(timezone=True))
+# a job's end, as `Worker._mine` words it, with everything bound when it runs (built once)
+_FINISH = (update(Job).where(Job.id == bindparam("job_id"), Job.worker == bindparam("holder"),
+                             Job.state == JobState.running.value)
+           .values(state=JobState.done.value, finished_at=bindparam("at", type_=DateTime(timezone=True)),
+                   last_error=""))
 
 
 @dataclass(frozen=True)
@@ -50,11 +59,20 @@ class Claimed:
 
 
 class Worker:
-    """Takes jobs of the kinds its registry knows, one at a time."""
+    """Takes jobs of the kinds its registry knows, one at a time.
+
+    `only_job`: take that one job and no other (a command that runs its own job, such as
+    `secretariat mailroom ingest`); `only_key`: take only the job with that key and the jobs under
+    it (keys `only_key/…`, such as a print run's batches). With either, a job whose worker was a
+    process of this machine that no longer exists (a command killed mid-job) is taken at once,
+    not after the lease.
+    """
 
     def __init__(self, engine: Engine, registry: Registry, *, lease_s: float = LEASE_S, poll_s: float = POLL_S,
-                 clock: Callable[[], datetime] = utcnow, name: str | None = None, schedule: Schedule | None = None):
+                 clock: Callable[[], datetime] = utcnow, name: str | None = None, schedule: Schedule | None = None,
+                 only_job: int | None = None, only_key: str | None = None):
         self.engine, self.registry = engine, registry
+        self.only_job, self.only_key = only_job, only_key
         self.schedule = schedule or Schedule()
         self._next_schedule_look: datetime | None = None
         self.lease_s, self.poll_s, self.clock = lease_s, poll_s, clock
@@ -62,6 +80,8 @@ class Worker:
         self.stopping = threading.Event()
         self._wake = threading.Event()
         self._current: int | None = None
+        self._connection: Connection | None = None  # the worker thread's own (see `_execute`)
+        self._statements = None  # the claim's, once built (see `_claim_statements`)
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -83,6 +103,7 @@ class Worker:
             remove_local_waker(self._wake)
             self.stopping.set()
             beating.join()
+            self._let_go_of_connection()
 
     def stop(self) -> None:
         """Stop taking jobs; a running job is handed back to the queue at its next progress report."""
@@ -129,29 +150,78 @@ class Worker:
 
     # --- the row's state --------------------------------------------------------------------
 
-    def _claimable(self, now: datetime):
-        stale = now - timedelta(seconds=self.lease_s)
-        return and_(Job.kind.in_(self.registry.names),
-                    or_(and_(Job.state == JobState.queued.value, Job.run_after <= now),
-                        and_(Job.state == JobState.running.value, Job.heartbeat_at < stale)))
+    def _claimable(self):
+        """Due jobs of this worker's kinds; the moment (`now`) and the lease's edge (`stale`) are bound
+        when the statement runs, so a worker builds its statements once."""
+        due = or_(and_(Job.state == JobState.queued.value, Job.run_after <= _NOW),
+                  and_(Job.state == JobState.running.value, Job.heartbeat_at < _STALE))
+        chosen = self._chosen()
+        if chosen is None:
+            return and_(Job.kind.in_(self.registry.names), due)
+        lost = _lost_local_holders(self.engine, chosen)
+        if lost:
+            due = or_(due, and_(Job.state == JobState.running.value, Job.worker.in_(lost)))
+        return and_(Job.kind.in_(self.registry.names), chosen, due)
+
+    def _chosen(self):
+        """The jobs `only_job` or `only_key` restrict this worker to (None: every job)."""
+        if self.only_job is not None:
+            return Job.id == self.only_job
+        if self.only_key is not None:
+            return or_(Job.key == self.only_key, Job.key.startswith(self.only_key + "/", autoescape=True))
+        return None
 
     def _claim(self) -> Claimed | None:
         now = self.clock()
-        claimable = self._claimable(now)
-        with self.engine.connect() as connection:  # a read first: an idle worker never takes the write lock
-            if connection.execute(select(Job.id).where(claimable).limit(1)).first() is None:
-                return None
+        moments = {"now": now, "stale": now - timedelta(seconds=self.lease_s)}
+        look, claim = self._claim_statements()
+        # On SQLite a read first: an idle worker never takes the write lock. PostgreSQL's UPDATE
+        # of no row takes no lock worth a second round trip.
+        if is_sqlite(self.engine) and self._execute(look, moments).first() is None:
+            return None
+        row = self._execute(claim, moments).first()
+        return Claimed(*row) if row else None
+
+    def _claim_statements(self):
+        """(the look, the claim): built once, unless this worker is restricted to jobs whose lost
+        holders it must look up each time."""
+        if self._statements is not None:
+            return self._statements
+        claimable = self._claimable()
         candidate = (select(Job.id).where(claimable).order_by(Job.run_after, Job.id).limit(1)
                      .with_for_update(skip_locked=True).scalar_subquery())
-        at = literal(now, DateTime(timezone=True))
-        with self.engine.begin() as connection:
-            row = connection.execute(
-                update(Job).where(Job.id == candidate)
-                .values(state=JobState.running.value, attempts=Job.attempts + 1, heartbeat_at=at, worker=self.name,
-                        started_at=func.coalesce(Job.started_at, at),
-                        last_error=case((Job.state == JobState.running.value, LOST_WORKER), else_=Job.last_error))
-                .returning(Job.id, Job.kind, Job.args, Job.attempts)).first()
-        return Claimed(*row) if row else None
+        claim = (update(Job).where(Job.id == candidate)
+                 .values(state=JobState.running.value, attempts=Job.attempts + 1, heartbeat_at=_NOW, worker=self.name,
+                         started_at=func.coalesce(Job.started_at, _NOW),
+                         last_error=case((Job.state == JobState.running.value, LOST_WORKER), else_=Job.last_error))
+                 .returning(Job.id, Job.kind, Job.args, Job.attempts))
+        statements = (select(Job.id).where(claimable).limit(1), claim)
+        if self._chosen() is None:
+            self._statements = statements
+        return statements
+
+    def _execute(self, statement, parameters: dict | None = None):
+        """One statement on the worker's own connection, each its own transaction (autocommit):
+        the queue's bookkeeping costs one round trip per statement, with no BEGIN, COMMIT or
+        check-out ping around it. A connection the store dropped while the worker was idle (a
+        restart, an idle timeout) is replaced once; any other error is the caller's."""
+        for last_try in (False, True):
+            if self._connection is None:
+                self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                return self._connection.execute(statement, parameters)
+            except DBAPIError as error:
+                self._let_go_of_connection()
+                if last_try or not error.connection_invalidated:
+                    raise
+
+    def _let_go_of_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except DBAPIError:  # already broken: nothing to hand back
+                pass
 
     def _mine(self, job_id: int):
         """The job's row, while this worker still holds it (a worker that lost its lease changes nothing)."""
@@ -161,19 +231,15 @@ class Worker:
         values = dict(done=done, heartbeat_at=self.clock())
         if total is not None:
             values["total"] = total
-        with self.engine.begin() as connection:
-            connection.execute(self._mine(job_id).values(**values))
+        self._execute(self._mine(job_id).values(**values))
 
     def _finished(self, job_id: int) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(self._mine(job_id).values(state=JobState.done.value, finished_at=self.clock(),
-                                                         last_error=""))
+        self._execute(_FINISH, {"job_id": job_id, "holder": self.name, "at": self.clock()})
         log.info("job %s done", job_id)
 
     def _hand_back(self, claimed: Claimed) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(self._mine(claimed.id).values(state=JobState.queued.value, attempts=Job.attempts - 1,
-                                                             run_after=self.clock(), heartbeat_at=None))
+        self._execute(self._mine(claimed.id).values(state=JobState.queued.value, attempts=Job.attempts - 1,
+                                                    run_after=self.clock(), heartbeat_at=None))
         log.info("job %s handed back to the queue: its worker is stopping", claimed.id)
 
     def _failed(self, claimed: Claimed, error: Exception, delays: tuple[int, ...]) -> None:
@@ -184,17 +250,15 @@ class Worker:
                           heartbeat_at=None, last_error=text)
         else:
             values = dict(state=JobState.failed.value, finished_at=now, last_error=text)
-        with self.engine.begin() as connection:
-            connection.execute(self._mine(claimed.id).values(**values))
+        self._execute(self._mine(claimed.id).values(**values))
         # the traceback's frames, not the error's text: an exception's message may quote a row
         log.warning("job %s (%s) attempt %d failed: %s; %s\n%s", claimed.id, claimed.kind, claimed.attempts, text,
                     "retried later" if values["state"] == JobState.queued.value else "no attempts left",
                     "".join(traceback.format_tb(error.__traceback__)))
 
     def _give_up(self, claimed: Claimed) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(self._mine(claimed.id).values(state=JobState.failed.value, finished_at=self.clock(),
-                                                             attempts=Job.attempts - 1))
+        self._execute(self._mine(claimed.id).values(state=JobState.failed.value, finished_at=self.clock(),
+                                                    attempts=Job.attempts - 1))
         log.warning("job %s (%s) failed: its worker was lost on every attempt", claimed.id, claimed.kind)
 
     def _beat(self) -> None:
@@ -208,6 +272,29 @@ class Worker:
                     connection.execute(self._mine(job_id).values(heartbeat_at=self.clock()))
             except Exception:  # noqa: BLE001 — a store busy for a moment; the next beat tries again
                 log.warning("job %s: heartbeat not recorded", job_id, exc_info=True)
+
+
+def _lost_local_holders(engine: Engine, chosen) -> list[str]:
+    """The names (`host:pid:n`) of the workers holding running jobs among `chosen` that were
+    processes of this machine and no longer exist."""
+    with engine.connect() as connection:
+        holders = connection.execute(select(Job.worker).where(chosen, Job.state == JobState.running.value)
+                                     .distinct()).scalars().all()
+    return [holder for holder in holders if _gone_from_this_machine(holder)]
+
+
+def _gone_from_this_machine(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: alive
+        return False
+    return False
 
 
 def describe_error(error: BaseException) -> str:
@@ -244,10 +331,10 @@ class EmbeddedWorker:
 
 def work(database_url: str, registry_factory: Callable[[], Registry], *, lease_s: float = LEASE_S,
          poll_s: float = POLL_S, burst: bool = False, parent: int | None = None,
-         schedule_factory: Callable[[], Schedule] | None = None) -> None:
+         schedule_factory: Callable[[], Schedule] | None = None, only_key: str | None = None) -> None:
     """A worker process's life: take jobs until SIGTERM or SIGINT (the running job is handed back),
     or with `burst` until none is due. `schedule_factory` (picklable, as the registry's): the
-    periodic jobs this worker queues when they are due."""
+    periodic jobs this worker queues when they are due. `only_key`: see `Worker`."""
     from secretariat.core.db import make_engine
     from secretariat.core.logs import configure_logging
     from secretariat.core.workers import end_with_parent
@@ -257,7 +344,7 @@ def work(database_url: str, registry_factory: Callable[[], Registry], *, lease_s
         end_with_parent(parent)
     engine = make_engine(database_url)
     worker = Worker(engine, registry_factory(), lease_s=lease_s, poll_s=poll_s,
-                    schedule=schedule_factory() if schedule_factory else None)
+                    schedule=schedule_factory() if schedule_factory else None, only_key=only_key)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: worker.stop())
     try:

@@ -1,5 +1,7 @@
 """The dashboard and each programme's progress page, plus their JSON twins."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,6 +21,26 @@ from secretariat.core.web.templating import render
 router = APIRouter()
 
 
+@dataclass
+class ProgrammeSection:
+    """A domain's own table on the programme page (the core cannot import the domains): the
+    composition root lists the functions that make them in `app.state.programme_sections`."""
+
+    heading: str
+    columns: list[str]
+    rows: list[list[str]]
+    note: str = ""
+    testid: str = ""
+
+
+SectionMaker = Callable[..., "ProgrammeSection | None"]  # (*, session, actor, programme)
+
+
+def _sections(request: Request, session, actor: Actor, programme) -> list[ProgrammeSection]:
+    makers: tuple[SectionMaker, ...] = getattr(request.app.state, "programme_sections", ())
+    return [made for make in makers if (made := make(session=session, actor=actor, programme=programme))]
+
+
 @router.get("/")
 def dashboard(request: Request, session: DbSession, actor: CurrentActor):
     rows = [(programme, municipality, programme_progress(session=session, programme=programme))
@@ -35,7 +57,8 @@ def programme_page(request: Request, session: DbSession, actor: CurrentActor, pr
                                    status=chosen, limit=50, offset=(page - 1) * 50)
     return render(request, "programme.html", actor=actor, programme=programme, q=q, status=status, page=page,
                   progress=programme_progress(session=session, programme=programme, days=30),
-                  households=households, Status=Status)
+                  households=households, Status=Status,
+                  sections=_sections(request, session, actor, programme))
 
 
 @router.get("/api/programmes")

@@ -1,0 +1,162 @@
+"""`secretariat giftcodes …`: a programme's payout method, the provider's files, and gift-code batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from secretariat.core.cli_support import CLI_ACTOR, cli_session, err
+from secretariat.core.config import Settings
+
+app = typer.Typer(no_args_is_help=True, help="Digital gift codes (デジタルギフト): provider files, batches "
+                                             "(prepare, approve by another person, freeze), redemptions.")
+console = Console()
+
+
+def _staff(session, username: str):
+    from exchange.cli import _staff as staff
+
+    return staff(session, username)
+
+
+def _programme(session, programme_id: int):
+    from secretariat.core.programmes.service import get_programme
+
+    return get_programme(session=session, actor=CLI_ACTOR, programme_id=programme_id)
+
+
+def _import(flow, file: Path, programme_id: int) -> None:
+    """Import a provider's file with `flow`; its problems, one a line, then its outcome; exit 1 when
+    nothing was imported."""
+    from exchange.targets.encoding import limits_of
+
+    with cli_session() as session:
+        result = flow(session=session, actor=CLI_ACTOR, programme=_programme(session, programme_id), path=file,
+                      limits=limits_of(Settings.from_env()))
+    for problem in result.errors + result.warnings:
+        err.print(f"row {problem.row}: {problem.column} {problem.value!r}: {problem.message}")
+    console.print(result.summary)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("setting")
+def setting(programme: Annotated[int, typer.Option()],
+            payout: Annotated[str, typer.Option(help="transfer | gift_code | choice")],
+            provider: Annotated[str, typer.Option(help="the gift-code provider's name")] = "",
+            delivery: Annotated[str, typer.Option(help="letter | sms")] = "letter",
+            redemption_url: Annotated[str, typer.Option(help="the provider's URL with {code}")] = ""):
+    """Set how a programme pays (振込 / デジタルギフト / 世帯の選択) and its gift-code provider."""
+    from exchange.giftcodes.setting import set_giftcode_setting
+
+    with cli_session() as session:
+        saved = set_giftcode_setting(session=session, actor=CLI_ACTOR, programme=_programme(session, programme),
+                                     payout=payout, provider=provider, delivery=delivery,
+                                     redemption_url=redemption_url)
+    console.print(f"programme {programme}: payout {saved.payout}, provider {saved.provider or '-'}")
+
+
+@app.command("import")
+def import_codes(file: Path, programme: Annotated[int, typer.Option()]):
+    """Import the provider's issuance file (code,amount,expiry): every code, or none when a row is wrong."""
+    from exchange.giftcodes.issuance import import_issuance
+
+    _import(import_issuance, file, programme)
+
+
+@app.command("prepare")
+def prepare(programme: Annotated[int, typer.Option()],
+            user: Annotated[str, typer.Option(help="the preparer (maker), a staff username")]):
+    """Set aside a code of its amount for every approved application paid by gift code."""
+    from exchange.giftcodes.batches import prepare_giftcode_batch
+
+    with cli_session() as session:
+        prepared = prepare_giftcode_batch(session=session, actor=_staff(session, user),
+                                          programme=_programme(session, programme))
+    batch = prepared.batch
+    console.print(f"batch {batch.id}: {batch.line_count} codes, {batch.total_yen:,} yen" if batch
+                  else "nothing to assign")
+    for line in prepared.refused:
+        console.print(f"left out: {line}")
+
+
+@app.command("approve")
+def approve(batch: int, user: Annotated[str, typer.Option(help="the approver (checker)")]):
+    """Approve a prepared batch; the approver must not be its preparer."""
+    from exchange.giftcodes.batches import approve_giftcode_batch, get_giftcode_batch
+
+    with cli_session() as session:
+        approved = approve_giftcode_batch(session=session, actor=_staff(session, user),
+                                          batch=get_giftcode_batch(session=session, actor=CLI_ACTOR, batch_id=batch))
+    console.print(f"batch {approved.id} approved by {approved.approved_by}")
+
+
+@app.command("freeze")
+def freeze(batch: int):
+    """Assign an approved batch's codes to their applications; the batch is frozen from then on."""
+    from exchange.giftcodes.batches import freeze_giftcode_batch, get_giftcode_batch
+
+    with cli_session() as session:
+        frozen = freeze_giftcode_batch(session=session, actor=CLI_ACTOR,
+                                       batch=get_giftcode_batch(session=session, actor=CLI_ACTOR, batch_id=batch))
+    console.print(f"batch {frozen.id} frozen: {frozen.line_count} codes assigned")
+
+
+@app.command("letters")
+def letters(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option(help="folder for the PDF")]):
+    """Deliver every assigned code: an SMS with the provider's link where the programme says SMS and the
+    household has a mobile, otherwise a letter with the code's QR (one PDF, postal-code order)."""
+    from exchange.giftcodes.delivery import deliver_giftcodes
+
+    with cli_session() as session:
+        delivered = deliver_giftcodes(session=session, actor=CLI_ACTOR, programme=_programme(session, programme),
+                                      out_dir=out)
+    console.print(f"{delivered.letter_count} letters, {delivered.texted} texts"
+                  + (f": {delivered.letters}" if delivered.letters else ""))
+
+
+@app.command("redemptions")
+def redemptions(file: Path, programme: Annotated[int, typer.Option()]):
+    """Import the provider's redemption file (code,redeemed_at): each redeemed code's application is paid."""
+    from exchange.giftcodes.redemption import import_redemptions
+
+    _import(import_redemptions, file, programme)
+
+
+@app.command("unredeemed")
+def unredeemed(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()]):
+    """Expire assigned codes past their expiry and write the unredeemed report (CSV, CP932)."""
+    from exchange.giftcodes.redemption import expire_unredeemed, unredeemed_csv
+    from exchange.results.files import write_atomically
+
+    with cli_session() as session:
+        expired = expire_unredeemed(session=session, actor=CLI_ACTOR, programme=_programme(session, programme))
+        write_atomically(out, unredeemed_csv(expired))
+    console.print(f"{len(expired)} unredeemed codes: {out}")
+
+
+@app.command("cancellations")
+def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()]):
+    """Void the codes of applications declined or withdrawn since assignment and write the provider's
+    cancel list (取消依頼: code,amount,expiry,reason; UTF-8)."""
+    from exchange.giftcodes.withdrawal import cancel_csv, codes_to_cancel
+    from exchange.results.files import write_atomically
+
+    with cli_session() as session:
+        listed = codes_to_cancel(session=session, actor=CLI_ACTOR, programme=_programme(session, programme))
+        write_atomically(out, cancel_csv(listed))
+    console.print(f"{len(listed)} codes to cancel: {out}")
+
+
+@app.command("reissue")
+def reissue(code: Annotated[int, typer.Option(help="the expired code's id")],
+            programme: Annotated[int, typer.Option()], user: Annotated[str, typer.Option(help="the supervisor")]):
+    """Let an expired, unredeemed code's application get a new code in the next batch (再発行)."""
+    from exchange.giftcodes.withdrawal import allow_reissue
+
+    with cli_session() as session:
+        allow_reissue(session=session, actor=_staff(session, user), programme=_programme(session, programme),
+                      code_id=code)
+    console.print(f"code {code}: reissue allowed; prepare and approve a batch to give a new code")

@@ -1,0 +1,147 @@
+"""How each household answered, channel by channel: on paper, on the web, or by letting a push
+notice (支給のお知らせ) stand. The back office's headline figures per channel: how many households,
+what share of those who answered, how many are paid, and the days from the notice to the payment
+(the figure Soja City quotes for its push programme).
+
+A household's channel is that of its first receipt (the mailroom records `paper` or `web` on
+each); a household of a push programme with no receipt answered through the push page or by
+letting the decline-by date pass. A household still waiting for its notice's answer has none.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from mailroom.checkin.models import Receipt
+from secretariat.core.applications.models import Application, ApplicationEvent
+from secretariat.core.applications.states import Status
+from secretariat.core.auth.actor import Actor
+from secretariat.core.auth.assignments import in_view
+from secretariat.core.clock import as_utc
+from secretariat.core.errors import NotFound
+from secretariat.core.programmes.models import Channel, Programme
+from secretariat.core.web.deps import CurrentActor, DbSession, ValidProgramme
+
+JST = timedelta(hours=9)
+CHANNELS = ("paper", "web", "push")
+CHANNEL_NAMES = {"paper": "紙の申請書", "web": "オンライン申請", "push": "支給のお知らせ（プッシュ型）"}
+# a push programme's household that has moved past its notice answered it, even if only by waiting
+_PAST_THE_NOTICE = {Status.approved.value, Status.declined.value, Status.paid.value, Status.payment_failed.value,
+                    Status.withdrawn.value}
+
+
+@dataclass
+class ChannelFigures:
+    """One channel's line: households, paid, and days from notice to payment (JST calendar days)."""
+
+    channel: str
+    households: int = 0
+    paid: int = 0
+    days_to_payment: list[int] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return CHANNEL_NAMES[self.channel]
+
+    @property
+    def median_days(self) -> float | None:
+        return statistics.median(self.days_to_payment) if self.days_to_payment else None
+
+    @property
+    def mean_days(self) -> float | None:
+        return statistics.fmean(self.days_to_payment) if self.days_to_payment else None
+
+
+@dataclass
+class ProgrammeChannels:
+    lines: list[ChannelFigures]
+    waiting: int  # households that have not answered their notice yet
+
+    @property
+    def answered(self) -> int:
+        return sum(line.households for line in self.lines)
+
+    def share(self, line: ChannelFigures) -> float | None:
+        return line.households / self.answered if self.answered else None
+
+
+def programme_channels(*, session: Session, actor: Actor, programme: Programme) -> ProgrammeChannels:
+    """The programme's figures per channel (the actor must be allowed to see the programme)."""
+    if not in_view(session, actor, programme.municipality_id, programme.id):
+        raise NotFound("制度が見つかりません")
+    first_receipts = select(func.min(Receipt.id)).where(Receipt.programme_id == programme.id) \
+        .group_by(Receipt.household_id)
+    channel_of = dict(session.exec(select(Receipt.household_id, Receipt.channel)
+                                   .where(Receipt.id.in_(first_receipts))).all())
+    notices = _first_moment(session, programme, Status.mailed)
+    payments = _first_moment(session, programme, Status.paid)
+    lines = {channel: ChannelFigures(channel) for channel in CHANNELS}
+    waiting = 0
+    push = Channel.push.value in programme.channels
+    for application_id, household_id, status in session.exec(
+            select(Application.id, Application.household_id, Application.status)
+            .where(Application.programme_id == programme.id)):
+        channel = channel_of.get(household_id) or ("push" if push and status in _PAST_THE_NOTICE else None)
+        if channel not in lines:
+            waiting += 1
+            continue
+        line = lines[channel]
+        line.households += 1
+        if application_id in payments:
+            line.paid += 1
+            if application_id in notices:
+                line.days_to_payment.append(_days_between(notices[application_id], payments[application_id]))
+    return ProgrammeChannels(lines=[lines[channel] for channel in CHANNELS], waiting=waiting)
+
+
+def _first_moment(session: Session, programme: Programme, status: Status) -> dict[int, datetime]:
+    """Each application's first arrival at `status`."""
+    return dict(session.exec(select(ApplicationEvent.application_id, func.min(ApplicationEvent.at)).where(
+        ApplicationEvent.programme_id == programme.id, ApplicationEvent.to_status == status.value)
+        .group_by(ApplicationEvent.application_id)).all())
+
+
+def _days_between(start: datetime, end: datetime) -> int:
+    """Calendar days in Japan from the notice's day to the payment's day."""
+    return ((as_utc(end) + JST).date() - (as_utc(start) + JST).date()).days
+
+
+def programme_section(*, session: Session, actor: Actor, programme: Programme):
+    """The table of channels on the programme page."""
+    from secretariat.core.programmes.router import ProgrammeSection
+
+    figures = programme_channels(session=session, actor=actor, programme=programme)
+    rows = [[line.name, f"{line.households:,}", _percent(figures.share(line)), f"{line.paid:,}",
+             _days(line.median_days), _days(line.mean_days)] for line in figures.lines]
+    rows.append(["未回答（通知への返答待ち）", f"{figures.waiting:,}", "—", "—", "—", "—"])
+    return ProgrammeSection(
+        heading="申請の経路",
+        columns=["経路", "世帯数", "回答に占める割合", "支給済み", "通知から支給まで（中央値）", "（平均）"],
+        rows=rows, testid="channels",
+        note="通知から支給までは、通知を発送した日から振込・ギフトコード交付の日までの日数（日本時間の暦日）です。")
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def _days(days: float | None) -> str:
+    return "—" if days is None else f"{days:.1f}日"
+
+
+router = APIRouter()
+
+
+@router.get("/api/programmes/{programme_id}/channels")
+def channels_json(session: DbSession, actor: CurrentActor, programme: ValidProgramme):
+    figures = programme_channels(session=session, actor=actor, programme=programme)
+    return {"programme_id": programme.id, "waiting": figures.waiting,
+            "channels": [{"channel": line.channel, "households": line.households, "share": figures.share(line),
+                          "paid": line.paid, "median_days_notice_to_payment": line.median_days,
+                          "mean_days_notice_to_payment": line.mean_days} for line in figures.lines]}

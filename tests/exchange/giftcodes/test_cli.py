@@ -1,0 +1,39 @@
+from sqlmodel import select
+
+from exchange.giftcodes.models import GiftCode
+from secretariat.core.applications.declines import record_decline
+from secretariat.core.applications.models import Application
+from tests.exchange.giftcodes.conftest import codes, issuance_file
+
+
+def test_the_cli_runs_a_programme_from_issuance_file_to_paid(cli, factory, giftcode_tenant, tmp_path):
+    programme = giftcode_tenant.programme.id
+    maker, checker = factory.user("supervisor").username, factory.user("supervisor").username
+    imported = cli("giftcodes", "import", issuance_file(tmp_path, codes("C", 3)), "--programme", programme)
+    assert imported.exit_code == 0, imported.output
+    prepared = cli("giftcodes", "prepare", "--programme", programme, "--user", maker)
+    assert "3 codes" in prepared.output, prepared.output
+    batch = prepared.output.split()[1].rstrip(":")
+    assert cli("giftcodes", "approve", batch, "--user", maker).exit_code == 1  # maker-checker
+    assert cli("giftcodes", "approve", batch, "--user", checker).exit_code == 0
+    assert cli("giftcodes", "freeze", batch).exit_code == 0
+    assert "3 letters" in cli("giftcodes", "letters", "--programme", programme, "--out", tmp_path / "letters").output
+    with factory.session() as session:
+        assigned = session.exec(select(GiftCode).where(GiftCode.state == "delivered")).all()
+    redeemed = tmp_path / "redeemed.csv"
+    redeemed.write_text("code,redeemed_at\n" + "".join(f"{c.code},2027-01-10\n" for c in assigned), encoding="utf-8")
+    answer = cli("giftcodes", "redemptions", redeemed, "--programme", programme)
+    assert "引換済 3 件" in answer.output, answer.output
+
+
+def test_the_cli_writes_the_cancel_list_of_a_declined_households_code(cli, factory, giftcode_tenant, frozen,
+                                                                      tmp_path):
+    with factory.session() as session:
+        first = session.exec(select(GiftCode).where(GiftCode.state == "assigned").order_by(GiftCode.id)).first()
+        record_decline(session=session, actor=factory.actor("operator"),
+                       application=session.get(Application, first.application_id), evidence="電話で辞退の申出")
+        session.commit()
+    out = tmp_path / "cancel.csv"
+    answer = cli("giftcodes", "cancellations", "--programme", giftcode_tenant.programme.id, "--out", out)
+    assert "1 codes to cancel" in answer.output, answer.output
+    assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f"{first.code},30000,")
