@@ -1,11 +1,7 @@
-"""How each household answered, channel by channel: on paper, on the web, or by letting a push
-notice (支給のお知らせ) stand. The back office's headline figures per channel: how many households,
-what share of those who answered, how many are paid, and the days from the notice to the payment
-(the figure Soja City quotes for its push programme).
-
-A household's channel is that of its first receipt (the mailroom records `paper` or `web` on
-each); a household of a push programme with no receipt answered through the push page or by
-letting the decline-by date pass. A household still waiting for its notice's answer has none.
+"""The back office's headline figures per channel (paper, web, push; see
+`mailroom.checkin.channels` for how a household's channel is read): how many households, what
+share of those who answered, how many are paid, and the days from the notice to the payment (the
+figure Soja City quotes for its push programme).
 """
 
 from __future__ import annotations
@@ -18,22 +14,17 @@ from fastapi import APIRouter
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from mailroom.checkin.models import Receipt
-from secretariat.core.applications.models import Application, ApplicationEvent
+from mailroom.checkin.channels import CHANNEL_NAMES, CHANNELS, application_channels
+from secretariat.core.applications.models import ApplicationEvent
 from secretariat.core.applications.states import Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.assignments import in_view
 from secretariat.core.clock import as_utc
 from secretariat.core.errors import NotFound
-from secretariat.core.programmes.models import Channel, Programme
+from secretariat.core.programmes.models import Programme
 from secretariat.core.web.deps import CurrentActor, DbSession, ValidProgramme
 
 JST = timedelta(hours=9)
-CHANNELS = ("paper", "web", "push")
-CHANNEL_NAMES = {"paper": "紙の申請書", "web": "オンライン申請", "push": "支給のお知らせ（プッシュ型）"}
-# a push programme's household that has moved past its notice answered it, even if only by waiting
-_PAST_THE_NOTICE = {Status.approved.value, Status.declined.value, Status.paid.value, Status.payment_failed.value,
-                    Status.withdrawn.value}
 
 
 @dataclass
@@ -75,19 +66,11 @@ def programme_channels(*, session: Session, actor: Actor, programme: Programme) 
     """The programme's figures per channel (the actor must be allowed to see the programme)."""
     if not in_view(session, actor, programme.municipality_id, programme.id):
         raise NotFound("制度が見つかりません")
-    first_receipts = select(func.min(Receipt.id)).where(Receipt.programme_id == programme.id) \
-        .group_by(Receipt.household_id)
-    channel_of = dict(session.exec(select(Receipt.household_id, Receipt.channel)
-                                   .where(Receipt.id.in_(first_receipts))).all())
     notices = _first_moment(session, programme, Status.mailed)
     payments = _first_moment(session, programme, Status.paid)
     lines = {channel: ChannelFigures(channel) for channel in CHANNELS}
     waiting = 0
-    push = Channel.push.value in programme.channels
-    for application_id, household_id, status in session.exec(
-            select(Application.id, Application.household_id, Application.status)
-            .where(Application.programme_id == programme.id)):
-        channel = channel_of.get(household_id) or ("push" if push and status in _PAST_THE_NOTICE else None)
+    for application_id, channel in application_channels(session, programme).items():
         if channel not in lines:
             waiting += 1
             continue

@@ -1,5 +1,7 @@
 """The lists a municipality gets back: every household's status, and the return, undeliverable,
-decline and expired lists. Dates come from the applications' timelines, shown as Japan's calendar day."""
+decline and expired lists. Dates come from the applications' timelines, shown as Japan's calendar day;
+the status file's last column says how the household answered (紙の申請書, オンライン申請, 支給のお知らせ,
+or blank while it has not)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from exchange.results.files import write_both
+from mailroom.checkin.channels import CHANNEL_NAMES, application_channels
 from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.audit.service import record_audit
@@ -21,7 +24,7 @@ from secretariat.core.programmes.models import Programme
 
 STATUS_HEADINGS = ["世帯番号", "世帯主宛名番号", "世帯主氏名", "状態コード", "状態", "取込日", "発送日", "受付日",
                    "審査完了日", "不備内容", "返戻日", "宛所不明日", "辞退日", "支給決定日", "支給日", "振込不能日",
-                   "期限切れ日", "支給額"]
+                   "期限切れ日", "支給額", "申請経路"]
 DATED = [Status.imported, Status.mailed, Status.received, Status.complete, None, Status.returned,
          Status.undeliverable, Status.declined, Status.approved, Status.paid, Status.payment_failed, Status.expired]
 
@@ -51,6 +54,7 @@ def _deficiency_reasons(session: Session, programme: Programme) -> dict[int, str
 def status_rows(session: Session, programme: Programme) -> list[list]:
     events = _latest_events(session, programme)
     reasons = _deficiency_reasons(session, programme)
+    channels = application_channels(session, programme)
     rows = []
     for application, household_number, resident_number, name in session.exec(
             select(Application, Household.household_number, Person.resident_number, Person.name)
@@ -60,7 +64,8 @@ def status_rows(session: Session, programme: Programme) -> list[list]:
         dates = [reasons.get(application.id, "") if status is None else _day(events.get((application.id, status.value)))
                  for status in DATED]
         rows.append([household_number, resident_number or "", name or "", application.status,
-                     LABELS_JA[Status(application.status)], *dates, application.amount_yen])
+                     LABELS_JA[Status(application.status)], *dates, application.amount_yen,
+                     CHANNEL_NAMES.get(channels.get(application.id), "")])
     return rows
 
 

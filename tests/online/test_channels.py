@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import Session
 
+from exchange.results.status import STATUS_HEADINGS, status_rows
 from mailroom.checkin.models import Receipt
 from online.channels import programme_channels
 from secretariat.core.applications.models import Application
@@ -129,3 +130,10 @@ def test_the_channels_have_a_json_twin(client, login, factory, programme):
     channels = client.get(f"/api/programmes/{programme.id}/channels").json()["channels"]
     assert [(c["channel"], c["households"], c["median_days_notice_to_payment"]) for c in channels] == [
         ("paper", 2, 16), ("web", 2, 7), ("push", 0, None)]
+
+
+def test_the_municipalitys_status_file_says_how_each_household_answered(factory, programme):
+    with factory.session() as session:
+        rows = status_rows(session, session.get(Programme, programme.id))
+    column = STATUS_HEADINGS.index("申請経路")
+    assert sorted(row[column] for row in rows) == ["", "オンライン申請", "オンライン申請", "紙の申請書", "紙の申請書"]
