@@ -3,17 +3,19 @@ list with its PDF and CSV, approved or sent back by the municipality's liaison."
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from exchange.decisions.files import CSV_FILE, FLAG_LABELS_JA, PDF_FILE
 from exchange.decisions.flows import (STATUS_LABELS_JA, approve_decision_list, decision_lines, decision_lists_of,
                                       get_decision_list, propose_decision_list, ready_for_decision,
                                       reject_decision_list)
 from exchange.decisions.models import DecisionList
+from exchange.decisions.push import push_decision_csv, push_decisions
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
@@ -49,7 +51,22 @@ def decisions_page(request: Request, session: DbSession, programme: ValidProgram
     session.commit()
     return render(request, "decisions.html", using=pages, actor=actor, programme=programme, ready=ready,
                   households=households, lists=decision_lists_of(session=session, actor=actor, programme=programme),
-                  labels=STATUS_LABELS_JA)
+                  labels=STATUS_LABELS_JA, push_days=push_decisions(session=session, actor=actor, programme=programme))
+
+
+@router.get("/programmes/{programme_id}/decisions/push.csv")
+def push_decision_file(session: DbSession, programme: ValidProgramme, actor: Decider, day: date):
+    """One day's push approvals (支給のお知らせ) as CSV, like a decision list's."""
+    found = next((d for d in push_decisions(session=session, actor=actor, programme=programme)
+                  if d.decided_on == day), None)
+    if found is None:
+        raise NotFound(f"{day.isoformat()} に支給のお知らせによる支給決定はありません")
+    record_audit(session=session, actor=actor, action="download", entity="push_decisions", entity_id=programme.id,
+                 municipality_id=programme.municipality_id, detail=f"{day.isoformat()}: {len(found.lines)} households")
+    session.commit()
+    return Response(push_decision_csv(found), media_type="text/csv; charset=cp932",
+                    headers={"Content-Disposition": f'attachment; filename="push-decisions-P{programme.id}-'
+                                                    f'{day:%Y%m%d}.csv"'})
 
 
 @router.post("/programmes/{programme_id}/decisions")
