@@ -105,9 +105,10 @@ def programme_section(*, session: Session, actor: Actor, programme: Programme):
     rows.append(["未回答（通知への返答待ち）", f"{figures.waiting:,}", "—", "—", "—", "—"])
     return ProgrammeSection(
         heading="申請の経路",
-        columns=["経路", "世帯数", "回答に占める割合", "支給済み", "通知から支給まで（中央値）", "（平均）"],
+        columns=["経路", "世帯数", "割合", "支給済み", "通知から支給まで（中央値）", "平均"],
         rows=rows, testid="channels",
-        note="通知から支給までは、通知を発送した日から振込・ギフトコード交付の日までの日数（日本時間の暦日）です。")
+        note="割合は、回答した世帯に占める割合です。通知から支給までは、通知を発送した日から、振込の日"
+             "（ギフトコードでは引き換えられた日）までの日数（日本時間の暦日）です。")
 
 
 def _percent(share: float | None) -> str:
