@@ -1,19 +1,28 @@
-"""Loading layout files, and refusing a broken one with the file, the place and the problem."""
+"""Loading layout files, and refusing a broken one with the file, the place and the problem.
+
+Every `mailroom check` needs the shipped set at start-up, and parsing and validating it (PyYAML,
+pydantic's validators) costs more than the check of a page. So the validated set is also kept on
+disk (`cache_root()/templates`), named by a digest of everything that makes it: each layout file's
+name and bytes, this module's and the schema's source, Python's version and pydantic's files. An
+edited, added or removed file names a new one; nothing has to be cleared by hand, and a broken file
+is never kept: it fails loudly, naming itself, the first time and every time.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from templates.schema import PAGE_SIZES_MM, Box, Template, Window
+from secretariat.core.cache import cache_root, installed, keep
+from templates import schema
+from templates.schema import PAGE_SIZES_MM, Box, Template, Window, validator
 
 ROOT = Path(__file__).parent
 WINDOW_BINDINGS = ("address_block", "customer_barcode", "address_code")
-# libyaml's loader where PyYAML has it (its wheels do): a scan check reads every layout at start-up
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TemplateError(ValueError):
@@ -23,8 +32,11 @@ class TemplateError(ValueError):
 
 
 def _read(path: Path) -> dict:
+    import yaml  # here: a start-up that finds the set in the cache parses no YAML
+
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        # libyaml's loader where PyYAML has it (its wheels do)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
@@ -50,23 +62,26 @@ def _place(location: tuple) -> str:
     return place or "file"
 
 
-def load_template(path: Path) -> Template:
-    data = _read(path)
+def _validated(path: Path, kind: type, data: dict):
+    from pydantic import ValidationError
+
     try:
-        template = Template.model_validate(data)
+        return validator(kind).validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
-        raise TemplateError(path, _place(first["loc"]), first["msg"].removeprefix("Value error, ")) from None
+        # the classes are dataclasses: pydantic calls an unknown key an unexpected keyword argument
+        problem = "Extra inputs are not permitted" if first["type"] == "unexpected_keyword_argument" else first["msg"]
+        raise TemplateError(path, _place(first["loc"]), problem.removeprefix("Value error, ")) from None
+
+
+def load_template(path: Path) -> Template:
+    template = _validated(path, Template, _read(path))
     _check_meaning(path, template)
     return template
 
 
 def load_window(path: Path) -> Window:
-    try:
-        return Window.model_validate(_read(path))
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise TemplateError(path, _place(first["loc"]), first["msg"]) from None
+    return _validated(path, Window, _read(path))
 
 
 def _inside(inner: Box, outer: Box, margin: float = 0.0) -> bool:
@@ -136,14 +151,49 @@ def windows() -> dict[str, Window]:
 
 @lru_cache(maxsize=4)
 def default_templates(root: Path = ROOT) -> dict[str, Template]:
-    """The shipped set, by name. A broken file fails loudly here, naming itself."""
+    """The shipped set, by name: from the disk cache, or loaded (and then kept there). A broken
+    file fails loudly here, naming itself."""
+    paths = sorted([*root.glob("forms/*.yaml"), *root.glob("letters/*.yaml")])
+    kept = cache_root() / "templates" / f"{_digest(paths)}.pickle"
+    try:
+        with kept.open("rb") as handle:
+            if _ours(handle.fileno()):
+                found = pickle.load(handle)
+                if isinstance(found, dict) and all(isinstance(template, Template) for template in found.values()):
+                    return found
+    except Exception:  # noqa: BLE001 — not kept yet, or unreadable (cut short, another version): load it
+        pass
+    found = _load_all(paths)
+    keep(kept, lambda handle: pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL))
+    return found
+
+
+def _ours(descriptor: int) -> bool:
+    """Whether a kept file is this user's own and no one else may write it: a pickle runs code as
+    it loads, so one that another account could have put there is loaded from the files instead."""
+    status = os.fstat(descriptor)
+    return status.st_uid == os.geteuid() and not status.st_mode & 0o022
+
+
+def _load_all(paths: list[Path]) -> dict[str, Template]:
     found = {}
-    for path in sorted([*root.glob("forms/*.yaml"), *root.glob("letters/*.yaml")]):
+    for path in paths:
         template = load_template(path)
         if template.name in found:
             raise TemplateError(path, "name", f"template {template.name!r} is defined twice")
         found[template.name] = template
     return found
+
+
+def _digest(paths: list[Path]) -> str:
+    """Names a loaded set: the layout files (the envelopes' too: a form is checked against its
+    window), the code that validates them, and the versions that pickle it."""
+    sources = [*paths, *sorted((ROOT / "envelopes").glob("*.yaml")), Path(__file__), Path(schema.__file__)]
+    digest = hashlib.sha256(f"{sys.version}\n{installed('pydantic', 'pydantic_core')}\n".encode())
+    for path in sources:
+        digest.update(f"{path.parent.name}/{path.name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
 
 
 def get_template(name: str) -> Template:

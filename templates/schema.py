@@ -7,9 +7,12 @@ bound to a household's data by name; fields are what the resident fills in.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+if TYPE_CHECKING:
+    from pydantic import AfterValidator, Field, TypeAdapter
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "NAGA3": (120.0, 235.0)}
 
@@ -21,6 +24,7 @@ BINDINGS = (
     "address_code",           # the page code shown through the window, for undeliverable mail
     "head_name", "head_name_kana", "household_number", "resident_number",
     "amount", "account_on_file", "programme_name", "municipality_name", "deadline", "issue_date",
+    "pay_by", "decline_by",   # a push programme's dates D (paid by) and E (decline or change the account by)
     "deficiencies",           # the return letter's list of what to fix
     "notice_link",            # the household's online link: QR code, short URL and one line of instruction
     "return_address_block",   # the secretariat's own address on the business-reply face
@@ -50,72 +54,89 @@ def code_boxes(size_mm: tuple[float, float]) -> list[Box]:
             (CODE_INSET + MARK_SIZE, height - CODE_INSET - CODE_SIZE - MARK_SIZE - 2, CODE_SIZE, CODE_SIZE)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# The classes are plain frozen dataclasses, so that a layout read back from the loader's cache needs
+# no pydantic: a scan check loads it at every start-up. pydantic validates the files into them
+# (`validator`), reading the constraints written in the annotations below (`Field`, `AfterValidator`),
+# which stay strings until then: those two names are bound when the validator is first built.
+_STRICT = {"extra": "forbid"}  # pydantic's config for each class: an unknown key is an error
+record = dataclass(frozen=True, kw_only=True)
 
 
-class Text(Strict):
+@record
+class Text:
     type: Literal["text"]
     text: str
     at: Point
-    size: float = Field(default=10.5, gt=0)
+    size: Annotated[float, Field(gt=0)] = 10.5
     bold: bool = False
     align: Literal["left", "center", "right"] = "left"
+    __pydantic_config__ = _STRICT
 
 
-class Paragraph(Strict):
+@record
+class Paragraph:
     type: Literal["paragraph"]
     text: str
     box: Box
-    size: float = Field(default=10.5, gt=0)
+    size: Annotated[float, Field(gt=0)] = 10.5
+    __pydantic_config__ = _STRICT
 
 
-class Frame(Strict):
+@record
+class Frame:
     type: Literal["box"]
     box: Box
-    width: float = Field(default=0.4, gt=0)
-    shade: float = Field(default=1.0, ge=0, le=1, description="fill grey level, 1 = none")
+    width: Annotated[float, Field(gt=0)] = 0.4
+    shade: Annotated[float, Field(ge=0, le=1)] = 1.0  # fill grey level, 1 = none
+    __pydantic_config__ = _STRICT
 
 
-class Line(Strict):
+@record
+class Line:
     type: Literal["line"]
     start: Point
     end: Point
-    width: float = Field(default=0.4, gt=0)
+    width: Annotated[float, Field(gt=0)] = 0.4
+    __pydantic_config__ = _STRICT
 
 
-Static = Annotated[Text | Paragraph | Frame | Line, Field(discriminator="type")]
+Static = "Annotated[Text | Paragraph | Frame | Line, Field(discriminator='type')]"
 
 
-class Prefilled(Strict):
+@record
+class Prefilled:
     name: str
     binding: Literal[BINDINGS]  # type: ignore[valid-type]
     box: Box
-    size: float = Field(default=10.5, gt=0)
+    size: Annotated[float, Field(gt=0)] = 10.5
     align: Literal["left", "center", "right"] = "left"
     bold: bool = False
+    __pydantic_config__ = _STRICT
 
 
-class Option(Strict):
+@record
+class Option:
     value: str
     label: str
     box: Box
+    __pydantic_config__ = _STRICT
 
 
-class InputField(Strict):
+@record
+class InputField:
     """A place the resident writes: its kind decides how it is drawn and how a scan is judged."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: str
     kind: Literal["text", "digits", "checkbox", "choice", "date", "signature"]
     box: Box | None = None
-    cells: int | None = Field(default=None, ge=1, le=20, description="comb boxes for digits")
+    cells: Annotated[int, Field(ge=1, le=20)] | None = None  # comb boxes for digits
     options: tuple[Option, ...] = ()
     required: bool = False
-    guide: str = Field(default="", description="light guide text printed inside the box")
+    guide: str = ""  # light guide text printed inside the box
+    __pydantic_config__ = _STRICT
 
-    @model_validator(mode="after")
-    def _shape(self) -> "InputField":
+    def __post_init__(self) -> None:
         if self.kind == "choice":
             if len(self.options) < 2:
                 raise ValueError("a choice needs at least two options")
@@ -123,66 +144,85 @@ class InputField(Strict):
             raise ValueError(f"a {self.kind} field needs a box")
         if self.kind == "digits" and not self.cells:
             raise ValueError("a digits field needs cells (the number of comb boxes)")
-        return self
 
     def boxes(self) -> list[Box]:
         return [option.box for option in self.options] if self.kind == "choice" else [self.box]
 
 
-class Page(Strict):
-    number: int = Field(ge=1)
+@record
+class Page:
+    number: Annotated[int, Field(ge=1)]
     static: tuple[Static, ...] = ()
     prefilled: tuple[Prefilled, ...] = ()
     fields: tuple[InputField, ...] = ()
+    __pydantic_config__ = _STRICT
 
 
-class Condition(Strict):
+@record
+class Condition:
     field: str
     equals: str | bool
+    __pydantic_config__ = _STRICT
 
 
-class ExactlyOne(Strict):
+@record
+class ExactlyOne:
     rule: Literal["exactly_one"]
-    fields: tuple[str, ...] = Field(min_length=2)
+    fields: Annotated[tuple[str, ...], Field(min_length=2)]
     message: str
+    __pydantic_config__ = _STRICT
 
 
-class RequiredIf(Strict):
+@record
+class RequiredIf:
     rule: Literal["required_if"]
     when: Condition
-    then: tuple[str, ...] = Field(min_length=1)
+    then: Annotated[tuple[str, ...], Field(min_length=1)]
     message: str
+    __pydantic_config__ = _STRICT
 
 
-Rule = Annotated[ExactlyOne | RequiredIf, Field(discriminator="rule")]
+Rule = "Annotated[ExactlyOne | RequiredIf, Field(discriminator='rule')]"
 
 
-class Attachment(Strict):
+@record
+class Attachment:
     name: str
     label: str
     required: bool = False
     required_when: Condition | None = None
+    __pydantic_config__ = _STRICT
 
 
-class ReplyTo(Strict):
+@record
+class ReplyTo:
     """Where residents send the form back: printed on the business-reply (料金受取人払) face."""
 
-    postal_code: str = Field(pattern=r"^[0-9]{3}-?[0-9]{4}$")
+    postal_code: Annotated[str, Field(pattern=r"^[0-9]{3}-?[0-9]{4}$")]
     address: str
     addressee: str
+    __pydantic_config__ = _STRICT
 
 
-class Template(Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    version: int = Field(ge=1)
+def _numbered_in_order(pages: tuple[Page, ...]) -> tuple[Page, ...]:
+    if [page.number for page in pages] != list(range(1, len(pages) + 1)):
+        raise ValueError("pages must be numbered 1, 2, 3… in order")
+    return pages
+
+
+@record
+class Template:
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    version: Annotated[int, Field(ge=1)]
     kind: Literal["form", "letter", "sheet", "envelope"]
     title: str
     page_size: Literal[tuple(PAGE_SIZES_MM)]  # type: ignore[valid-type]
-    window: str | None = Field(default=None, description="the window envelope this sheet is mailed in")
-    pages: tuple[Page, ...] = Field(min_length=1)
+    window: str | None = None  # the window envelope this sheet is mailed in
+    pages: Annotated[tuple[Page, ...], Field(min_length=1), AfterValidator(_numbered_in_order)]
     rules: tuple[Rule, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     reply_to: ReplyTo | None = None
+    __pydantic_config__ = _STRICT
 
     @property
     def key(self) -> str:
@@ -200,22 +240,27 @@ class Template(Strict):
     def reserved(self) -> list[Box]:
         return registration_marks(self.size_mm) + code_boxes(self.size_mm) if self.scanned else []
 
-    @field_validator("pages")
-    @classmethod
-    def _numbered_in_order(cls, pages):
-        if [page.number for page in pages] != list(range(1, len(pages) + 1)):
-            raise ValueError("pages must be numbered 1, 2, 3… in order")
-        return pages
-
     def fields(self) -> dict[str, InputField]:
         return {field.name: field for page in self.pages for field in page.fields}
 
 
-class Window(Strict):
+@record
+class Window:
     """A window envelope: where its window falls on the sheet folded into it."""
 
     name: str
     title: str
     size_mm: tuple[float, float]
-    window: Box = Field(description="the window, relative to the inserted sheet's top-left corner")
-    margin: float = Field(default=3.0, ge=0, description="clearance the address must keep from the window's edges")
+    window: Box  # the window, relative to the inserted sheet's top-left corner
+    margin: Annotated[float, Field(ge=0)] = 3.0  # clearance the address must keep from the window's edges
+    __pydantic_config__ = _STRICT
+
+
+@lru_cache(maxsize=None)
+def validator(kind: type) -> TypeAdapter:
+    """pydantic's validator for `Template` or `Window`, built on first use (a tenth of a second):
+    only a layout read from its file is validated."""
+    import pydantic
+
+    globals().update(Field=pydantic.Field, AfterValidator=pydantic.AfterValidator)
+    return pydantic.TypeAdapter(kind)

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -29,6 +27,8 @@ from mailroom.scanning.images import DEFAULT_LIMITS, ScanError, ScanLimits, deco
 from secretariat.core.workers import end_with_parent
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from mailroom.scanning.check import PageReading
 
 log = logging.getLogger(__name__)
@@ -161,12 +161,14 @@ class PageChecker(Generic[Result]):
             else:
                 pending.append((item, self.work(task)))
             while len(pending) > ahead:
-                yield self._done(pending.popleft())
+                yield self._done(pending.popleft(), share)
         while pending:
-            yield self._done(pending.popleft())
+            yield self._done(pending.popleft(), share)
 
     def _pool_started(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor  # here: a one-page check starts no pool
+
             context = _context()
             if context.get_start_method() == "fork":
                 import cv2
@@ -180,15 +182,17 @@ class PageChecker(Generic[Result]):
         return self._pool
 
     @staticmethod
-    def _done(job: tuple[Item, Future | Result]) -> tuple[Item, Result]:
+    def _done(job: tuple[Item, Future | Result], shared: bool) -> tuple[Item, Result]:
         item, outcome = job
-        return item, outcome.result() if isinstance(outcome, Future) else outcome
+        return item, outcome.result() if shared else outcome
 
 
 def _context():
     """Forked from this process when it runs no other thread (the workers start at once); from a
     fork server with the check loaded when it does (a web server: forking a threaded process can
     copy a lock some other thread holds); spawned where neither exists."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

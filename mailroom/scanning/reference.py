@@ -8,8 +8,8 @@ the print room uses and rasterises it, so the two can never disagree.
 Rendering costs a process its first page: loading reportlab and the CJK fonts, drawing, and
 rasterising (about half a second, in every worker process of `mailroom check`). So each rendered
 page is also kept on disk (`reference_cache_dir()`), named by a digest of everything that draws
-it: the template itself, the renderer's source, the fonts and the libraries' versions. A change to
-any of them names a new file; nothing has to be cleared by hand.
+it: the template itself, the renderer's source, the fonts and the libraries' installed files. A
+change to any of them names a new file; nothing has to be cleared by hand.
 """
 
 from __future__ import annotations
@@ -17,20 +17,15 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import logging
-import os
-import tempfile
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 import cv2
 import numpy
 
+from secretariat.core.cache import cache_root, installed, keep
 from templates.loader import default_templates
 from templates.schema import Template
-
-log = logging.getLogger(__name__)
 
 PX_PER_MM = 8  # the check's working resolution (≈ 203 dpi): fine enough for a pencil stroke
 PRINTED_BELOW = 215  # a reference pixel darker than this is the template's own ink
@@ -47,7 +42,7 @@ def reference_page(template_key: str, page_number: int) -> numpy.ndarray:
     except (OSError, ValueError):
         pass  # not rendered yet, or unreadable: render it
     image = render_reference(template, page_number)
-    _keep(cached, image)
+    keep(cached, lambda handle: numpy.save(handle, image, allow_pickle=False))
     return image
 
 
@@ -72,11 +67,8 @@ def render_reference(template: Template, page_number: int) -> numpy.ndarray:
 
 
 def reference_cache_dir() -> Path:
-    """`SECRETARIAT_CACHE_DIR`, else the user's cache folder (`$XDG_CACHE_HOME` or ~/.cache), under
-    secretariat/reference: shared by every process of the machine, and safe to delete."""
-    explicit = os.environ.get("SECRETARIAT_CACHE_DIR")
-    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "secretariat"
-    return base / "reference"
+    """`reference` in the machine's cache folder (`cache_root()`): safe to delete."""
+    return cache_root() / "reference"
 
 
 def _digest(template: Template, page_number: int) -> str:
@@ -85,7 +77,9 @@ def _digest(template: Template, page_number: int) -> str:
     from mailroom.printing.fonts import font_file
 
     font = font_file()
-    parts = [template.model_dump_json(), str(page_number), str(PX_PER_MM), _renderer_fingerprint(),
+    # the template's repr holds every field, defaults included, and needs none of pydantic's
+    # serialisers, which a check that found its templates in the loader's cache never builds
+    parts = [repr(template), str(page_number), str(PX_PER_MM), _renderer_fingerprint(),
              f"{font}:{font.stat().st_size}:{font.stat().st_mtime_ns}"]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
@@ -94,19 +88,8 @@ def _digest(template: Template, page_number: int) -> str:
 def _renderer_fingerprint() -> str:
     render_source = importlib.util.find_spec("mailroom.printing.render").origin  # without importing reportlab
     sources = [Path(__file__), Path(render_source)]
-    versions = [metadata.version(name) for name in ("reportlab", "pypdfium2")]
-    return hashlib.sha256(b"".join(path.read_bytes() for path in sources) + "/".join(versions).encode()).hexdigest()
-
-
-def _keep(path: Path, image: numpy.ndarray) -> None:
-    """Write the rendering beside its final name and rename it in: a reader sees the whole file or none."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-            numpy.save(handle, image, allow_pickle=False)
-        os.replace(handle.name, path)
-    except OSError as error:  # a read-only home: the check works, only slower next time
-        log.info("reference page not cached (%s)", error.strerror or error)
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)
+                          + installed("reportlab", "pypdfium2").encode()).hexdigest()
 
 
 @lru_cache(maxsize=64)

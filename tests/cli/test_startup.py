@@ -8,7 +8,7 @@ import sys
 from importlib.metadata import entry_points
 
 HEAVY = ("alembic", "openpyxl", "faker", "paramiko", "twilio", "ortools", "reportlab", "cv2", "numpy", "fastapi",
-         "uvicorn", "sqlalchemy")
+         "uvicorn", "sqlalchemy", "pydantic", "yaml")
 
 
 def modules_loaded_by(code: str) -> set[str]:
@@ -74,3 +74,18 @@ def test_the_files_to_check_are_read_without_pydantic_and_still_checked_by_typer
     answer = CliRunner().invoke(app, ["mailroom", "check", "--json", str(tmp_path / "missing.png")])
     assert answer.exit_code == 1
     assert json.loads(answer.stdout.splitlines()[0])["error"]["code"] == "unreadable"
+
+
+def test_checking_a_form_page_loads_neither_pydantic_nor_yaml_once_the_templates_are_kept(tmp_path, monkeypatch):
+    """The check's set-up, as `mailroom check` pays it before its first page: the templates come
+    back from the loader's cache as plain records, so nothing that parses or validates a layout
+    file is loaded, nor what only a pool of workers needs."""
+    monkeypatch.setenv("SECRETARIAT_CACHE_DIR", str(tmp_path))
+    setup = ("from mailroom.scanning import check\nfrom mailroom.scanning.parallel import PageChecker\n"
+             "from templates.loader import default_templates\n"
+             "check.template_by_key(default_templates()['kakuninsho-hikazei'].key)")
+    modules_loaded_by(setup)  # the first run loads the files and keeps the set
+    loaded = {name.split(".")[0] for name in modules_loaded_by(setup)}
+    assert "cv2" in loaded  # the check itself is loaded
+    assert sorted(loaded & {"pydantic", "pydantic_core", "annotated_types", "yaml", "multiprocessing"}) == []
+    assert not {"importlib.metadata", "concurrent.futures"} & modules_loaded_by(setup)

@@ -1,5 +1,7 @@
 """The template's rendered reference pages are kept on disk and used again, never stale."""
 
+import dataclasses
+
 import numpy
 import pytest
 
@@ -33,7 +35,7 @@ def test_a_kept_page_is_read_instead_of_rendered(cache, monkeypatch):
 
 def test_a_changed_template_names_another_file(cache):
     template = reference.template_by_key(KEY)
-    moved = template.model_copy(update={"title": template.title + "（改）"})
+    moved = dataclasses.replace(template, title=template.title + "（改）")
     assert reference._digest(template, PAGE) != reference._digest(moved, PAGE)
     assert reference._digest(template, PAGE) != reference._digest(template, PAGE + 1)
 
