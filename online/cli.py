@@ -81,6 +81,26 @@ def push_notices(programme: Annotated[int, typer.Option("--programme", help="a p
         console.print(f"携帯電話の番号がない世帯（書面で通知）: {len(sent.by_letter)} 世帯: {'、'.join(sent.by_letter)}")
 
 
+@app.command("push-letters")
+def push_letters(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")],
+                 out: Annotated[Path | None, typer.Option("--out", help="where letter-run folders go")] = None):
+    """支給のお知らせ: print the notice letter, with its own QR link, of every household without a mobile
+    number not yet printed (postal-code order); record its 発送日 with `secretariat print letters-mailed`."""
+    from online.push_letters import print_push_letters
+    from secretariat.core.programmes.service import get_programme
+
+    settings = Settings.from_env()
+    with cli_session(settings) as session:
+        found = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        run = print_push_letters(session=session, actor=CLI_ACTOR, programme=found,
+                                 out_root=out or settings.data_dir / "print-runs", base_url=settings.public_base_url)
+    if run is None:
+        console.print("印刷するお知らせの手紙はありません（書面で通知する世帯はすべて印刷済みです）")
+        return
+    console.print(f"お知らせの手紙を印刷しました: {run.letter_count} 通 → {run.directory}/{run.letters_file}"
+                  f"（手紙の印刷 {run.id}）")
+
+
 @app.command("push-approve")
 def push_approve(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")]):
     """支給のお知らせ: after E, approve (支給決定) every application still undecided; refused before E.

@@ -5,8 +5,10 @@
 2. `send_push_notices`: every mailed household of the programme is told by SMS (the core outbox)
    "X円を D までに登録口座へお振込みします。辞退・口座変更は E までに <link>", with a new link of its
    own (`online.flows.issue_token`). A household without a mobile number gets no link now: it is
-   listed for a letter, whose print run would issue its link (a link exists whole only where it is
-   sent). Sending again reaches only households not yet told.
+   listed for a letter (`PushNotice.by_letter`), and `online.push_letters.print_push_letters`
+   prints that letter, issuing its link as it is drawn (a link exists whole only where it is sent),
+   as a print-room letter run whose mailing date is recorded like any mailing's. Sending again
+   reaches only households not yet told; printing again, only households not yet printed.
 3. The household opens its link, answers the second factor (`online.access`, the same throttle as
    the online application) and sees `push_page`: the amount, D, the account on file masked but for
    its last three digits, and two answers until E:
@@ -31,6 +33,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from mailroom.printing.letters import PUSH_NOTICE, lettered_households
 from mailroom.scanning.images import ScanLimits
 from online import flows
 from online.access import resident_actor
@@ -74,7 +77,7 @@ def push_setting(session: Session, programme_id: int) -> PushSetting | None:
     return session.exec(select(PushSetting).where(PushSetting.programme_id == programme_id)).first()
 
 
-def _managed(actor: Actor, programme: Programme) -> None:
+def managed(actor: Actor, programme: Programme) -> None:
     actor.require(*PUSH_MANAGERS)
     if not actor.can_see(programme.municipality_id):
         raise NotFound(f"事業 {programme.id} は見つかりません")
@@ -82,7 +85,7 @@ def _managed(actor: Actor, programme: Programme) -> None:
         raise Conflict(f"事業「{programme.name}」はプッシュ型（支給のお知らせ）の事業ではありません。")
 
 
-def _setting_of(session: Session, programme: Programme) -> PushSetting:
+def setting_of(session: Session, programme: Programme) -> PushSetting:
     setting = push_setting(session, programme.id)
     if setting is None:
         raise Conflict("先に、辞退・口座変更の期限（E）と支給日（D）を設定してください。")
@@ -92,7 +95,7 @@ def _setting_of(session: Session, programme: Programme) -> PushSetting:
 def set_push_dates(*, session: Session, actor: Actor, programme: Programme, decline_by: date,
                    pay_by: date) -> PushSetting:
     """The programme's decline-or-change-by date E and pay-by date D (E before D, E by the deadline)."""
-    _managed(actor, programme)
+    managed(actor, programme)
     if decline_by >= pay_by:
         raise InvalidInput(f"辞退・口座変更の期限（{japanese_date(decline_by)}）は、支給日（{japanese_date(pay_by)}）"
                            "より前の日にしてください。")
@@ -127,8 +130,8 @@ class NoticesSent:
 
 def send_push_notices(*, session: Session, actor: Actor, programme: Programme, base_url: str) -> NoticesSent:
     """Tell every mailed household not yet told (see the module docstring); in the caller's transaction."""
-    _managed(actor, programme)
-    setting = _setting_of(session, programme)
+    managed(actor, programme)
+    setting = setting_of(session, programme)
     if today_jst() > setting.decline_by_date:
         raise Conflict(f"辞退・口座変更の期限（{japanese_date(setting.decline_by_date)}）を過ぎたため、"
                        "お知らせは送れません。")
@@ -169,6 +172,7 @@ class PushSummary:
     mailed: int  # still waiting for E (undecided)
     texted: int
     by_letter: list[str]
+    letters_printed: int  # of the by-letter households, those whose letter is printed
     declined: int
     account_changed: int
     approved: int
@@ -179,7 +183,7 @@ class PushSummary:
 
 
 def push_summary(*, session: Session, actor: Actor, programme: Programme) -> PushSummary:
-    _managed(actor, programme)
+    managed(actor, programme)
     notices = list(session.exec(select(PushNotice).where(PushNotice.programme_id == programme.id)))
     by_status = dict(session.exec(select(Application.status, func.count()).where(
         Application.programme_id == programme.id).group_by(Application.status)).all())
@@ -188,6 +192,7 @@ def push_summary(*, session: Session, actor: Actor, programme: Programme) -> Pus
                                 .order_by(Household.household_number))) if letter_ids else []
     return PushSummary(setting=push_setting(session, programme.id), mailed=by_status.get(Status.mailed.value, 0),
                        texted=sum(1 for notice in notices if notice.sms_request_id is not None), by_letter=letters,
+                       letters_printed=len(lettered_households(session, programme, PUSH_NOTICE)),
                        declined=sum(1 for notice in notices if notice.answer == DECLINED),
                        account_changed=sum(1 for notice in notices if notice.answer == ACCOUNT_CHANGED),
                        approved=by_status.get(Status.approved.value, 0))
@@ -313,8 +318,8 @@ def change_account(*, session: Session, household: Household, answers: flows.Ans
 # --- after E -------------------------------------------------------------------------------------
 
 def require_after_decline_by(session: Session, actor: Actor, programme: Programme) -> PushSetting:
-    _managed(actor, programme)
-    setting = _setting_of(session, programme)
+    managed(actor, programme)
+    setting = setting_of(session, programme)
     if today_jst() <= setting.decline_by_date:
         raise Conflict(f"辞退・口座変更の期限（{japanese_date(setting.decline_by_date)}）がまだ来ていません。"
                        "期限の翌日から支給決定できます。")

@@ -19,6 +19,7 @@ from online import flows, push
 from online import router as online_pages
 from online.catalogue import Said, render_page
 from online.push_jobs import push_approval_of, start_push_approval
+from online.push_letters import print_push_letters
 from secretariat.core.auth.actor import Actor
 from secretariat.core.errors import DomainError
 from secretariat.core.jobs.models import ACTIVE_STATES
@@ -199,6 +200,23 @@ def send_notices(request: Request, session: DbSession, settings: AppSettings, pr
         return _programme_page(request, session, actor, programme, status_code=409, message=error.message)
     session.commit()
     return _programme_page(request, session, actor, programme, sent=sent)
+
+
+@router.post("/programmes/{programme_id}/push/letters")
+def print_letters(request: Request, session: DbSession, settings: AppSettings, programme: ValidProgramme,
+                  actor: Manager):
+    """The notice letters of the by-letter households not yet printed (one page each: printed at once)."""
+    try:
+        run = print_push_letters(session=session, actor=actor, programme=programme,
+                                 out_root=settings.data_dir / "print-runs", base_url=settings.public_base_url)
+    except DomainError as error:
+        session.rollback()
+        return _programme_page(request, session, actor, programme, status_code=409, message=error.message)
+    if run is None:
+        return _programme_page(request, session, actor, programme, status_code=409,
+                               message="印刷するお知らせの手紙はありません（書面で通知する世帯はすべて印刷済みです）。")
+    session.commit()
+    return _programme_page(request, session, actor, programme, letters=run)
 
 
 @router.post("/programmes/{programme_id}/push/approve")

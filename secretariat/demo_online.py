@@ -18,13 +18,16 @@ import cv2
 import numpy
 from sqlmodel import Session, select
 
+from mailroom.printing.letters import record_letter_mailing
 from mailroom.scanning.images import ScanLimits
 from online import push
+from online.push_letters import print_push_letters
 from online.flows import Answers, submit
 from secretariat.core.applications.models import Application
 from secretariat.core.auth.actor import Actor
 from secretariat.core.clock import JST, replaying_at
 from secretariat.core.households.models import Household, Person
+from secretariat.core.programmes.models import Programme
 
 CONFIRMATIONS = ["confirm_tax_exempt", "confirm_not_dependent"]
 ONLINE_SHARE = 0.4  # of the web programme's replies, those made online
@@ -39,6 +42,7 @@ class OnlineTally:
     fixed: int = 0
     texted: int = 0
     by_letter: int = 0
+    letters_mailed: int = 0
     push_declined: int = 0
     push_changed: int = 0
     push_approved: int = 0
@@ -49,7 +53,8 @@ class OnlineTally:
              f"from the QR code or short URL on the notice, after the head's birth date; {self.told_to_fix} left out "
              f"a photo, were told on the spot what to add, and {self.fixed} added it a day later"),
             ("push notices (支給のお知らせ)", self.texted,
-             f"texted with each household's link; {self.by_letter} households without a mobile listed for a letter"),
+             f"texted with each household's link; the {self.by_letter} households without a mobile were sent it by "
+             f"letter ({self.letters_mailed} letters printed and mailed, each with its own QR code)"),
             ("push answers (辞退・口座変更)", self.push_declined + self.push_changed,
              f"{self.push_declined} declined and {self.push_changed} changed their account from the link before the "
              "decline-by date"),
@@ -166,12 +171,22 @@ class Residents:
                                                   programme=plan.programme, base_url=self.base_url)
                 self.tally.texted += sent.texted
                 self.tally.by_letter += len(sent.by_letter)
+                self.letters_for_the_rest(plan.programme, day)
             if day == plan.decline_by + timedelta(days=1):
                 with replaying_at(datetime.combine(day, time(6), JST)):
                     while approved := push.approve_undecided(session=self.session, actor=Actor.system("push"),
                                                              programme=plan.programme):
                         self.tally.push_approved += approved
                         self.session.commit()
+
+    def letters_for_the_rest(self, programme: Programme, day: date) -> None:
+        """The households no SMS reaches get the notice by letter, printed and mailed the same day."""
+        with replaying_at(datetime.combine(day, time(13), JST)):
+            run = print_push_letters(session=self.session, actor=self.supervisor, programme=programme,
+                                     out_root=self.data_dir / "push-letters", base_url=self.base_url)
+            if run is not None:
+                self.tally.letters_mailed += record_letter_mailing(session=self.session, actor=self.supervisor,
+                                                                   run=run, mailed_on=day)
 
     # --- helpers -----------------------------------------------------------------------------
 

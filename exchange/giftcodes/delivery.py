@@ -1,7 +1,9 @@
 """Delivering assigned codes: a printed letter per code with the code's QR (the print room's
 layout `templates/letters/giftcode-letter.yaml`, in postal-code order, as bulk mail wants), or an
 SMS with the provider's link when the programme delivers by SMS and the household has a mobile.
-Either way the code becomes delivered."""
+Either way the code becomes delivered. The letters are a print-room letter run (kind giftcode,
+`mailroom.printing.letters`), in a folder of their own under `out_dir`, whose mailing date (発送日)
+the print room records like any other mailing's."""
 
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ from sqlmodel import Session, select
 from exchange.giftcodes.models import CodeState, Delivery, GiftCode, GiftCodeSetting
 from exchange.giftcodes.setting import required_setting
 from exchange.giftcodes.withdrawal import void_withdrawn
+from mailroom.printing.letters import GIFTCODE, letters_path, open_letter_run
 from mailroom.printing.notice_links import NoticeLink
 from mailroom.printing.runs import RenderJob, addressees_for, render_job
 from secretariat.core.applications.models import Application
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.clock import JST, utcnow
+from secretariat.core.clock import utcnow
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
 from secretariat.core.sms.service import request_sms
@@ -33,6 +36,7 @@ SMS_KIND = "giftcode"
 @dataclass
 class Delivered:
     letters: Path | None = None  # the letters' PDF, in postal-code order
+    letter_run_id: int | None = None  # the print room's record of the letters (発送日 recorded there)
     letter_count: int = 0
     texted: int = 0
 
@@ -67,8 +71,9 @@ def deliver_giftcodes(*, session: Session, actor: Actor, programme: Programme, o
         code.state, code.delivered_at = CodeState.delivered.value, utcnow()
         session.add(code)
     if letters:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        result.letters = out_dir / f"giftcode-letters-{programme.id}-{utcnow().astimezone(JST):%Y%m%d-%H%M%S}.pdf"
+        run = open_letter_run(session=session, actor=actor, programme=programme, kind=GIFTCODE, out_root=out_dir,
+                              household_ids=[household.id for _, household in letters])
+        result.letters, result.letter_run_id = letters_path(run), run.id
         forms = tuple((f"giftcode-{code.id}", household.id) for code, household in letters)
         render_job(RenderJob(target=str(result.letters), title=f"{programme.name} デジタルギフトのお知らせ",
                              pack=(LETTER,), forms=forms, manifest_part=False,

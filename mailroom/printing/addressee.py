@@ -37,6 +37,8 @@ class Addressee:
     issue_date: date
     account_on_file: str = ""
     deficiencies: tuple[str, ...] = field(default_factory=tuple)
+    pay_by: date | None = None  # a push programme's D: paid by this day (支給のお知らせ)
+    decline_by: date | None = None  # and its E: decline or change the account by this day
 
     def text_for(self, binding: str) -> str:
         """The text a prefilled item shows (codes and address blocks are drawn, not written)."""
@@ -51,5 +53,7 @@ class Addressee:
             "municipality_name": self.municipality_name,
             "deadline": f"{wareki(self.deadline)}（当日消印有効）",
             "issue_date": wareki(self.issue_date),
+            "pay_by": wareki(self.pay_by) if self.pay_by else "",
+            "decline_by": wareki(self.decline_by) if self.decline_by else "",
         }
         return values.get(binding, "")

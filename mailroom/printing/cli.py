@@ -264,3 +264,32 @@ def reminders_mailed(run_id: Annotated[int, typer.Option("--run", help="reminder
         count = record_reminder_mailing(session=session, actor=CLI_ACTOR, mailed_on=parse_date(mailed_on, "発送日"),
                                         run=get_reminder_run(session=session, actor=CLI_ACTOR, run_id=run_id))
     console.print(f"reminder run {run_id}: {count:,} letters recorded as mailed on {mailed_on}")
+
+
+@app.command("letters")
+def letters(programme: Annotated[int, typer.Option(help="programme id")]):
+    """The programme's letter runs (push notices by letter, gift-code letters): file, count, 発送日."""
+    from mailroom.printing.letters import letter_runs_of, letters_path
+    from secretariat.core.programmes.service import get_programme
+
+    with cli_session() as session:
+        chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        runs = letter_runs_of(session=session, actor=CLI_ACTOR, programme=chosen)
+        for run in runs:
+            console.print(f"letter run {run.id} ({run.kind}): {run.letter_count:,} letters printed on {run.printed_on}, "
+                          f"mailed {run.mailed_date or '-'}: {letters_path(run)}")
+    if not runs:
+        console.print("no letter run for this programme")
+
+
+@app.command("letters-mailed")
+def letters_mailed(run_id: Annotated[int, typer.Option("--run", help="letter run id")],
+                   mailed_on: Annotated[str, typer.Option("--date", help="the mail-out date, YYYY-MM-DD")]):
+    """Record the day a letter run (push notices, gift-code letters) went to the post office."""
+    from mailroom.printing.letters import get_letter_run, record_letter_mailing
+    from secretariat.core.programmes.service import parse_date
+
+    with cli_session() as session:
+        count = record_letter_mailing(session=session, actor=CLI_ACTOR, mailed_on=parse_date(mailed_on, "発送日"),
+                                      run=get_letter_run(session=session, actor=CLI_ACTOR, run_id=run_id))
+    console.print(f"letter run {run_id}: {count:,} letters recorded as mailed on {mailed_on}")

@@ -75,25 +75,30 @@ class IssuedForm(SQLModel, table=True):
     void_reason: str = Field(default="", max_length=200)
 
 
-class ReminderRun(SQLModel, table=True):
-    """A run of reminder letters (督促状) for households that have not replied as the deadline nears.
+class MailedLetters(SQLModel):
+    """What a run of letters mailed in one go records: one PDF of letters, when it was printed, and
+    the day it went to the post office (発送日), which the call forecast counts as a wave of calls."""
 
-    Mailed like a print run (`mailed_date`): the call center expects a wave of calls after it.
-    """
-
-    __tablename__ = "mailroom_reminder_run"
-
-    id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     directory: str = Field(max_length=500)
     letters_file: str = Field(default="", max_length=200)
     letter_count: int = 0
-    printed_on: date = Field(description="the day the letters were printed: who had not replied by then")
+    printed_on: date = Field(description="the day the letters were printed")
     created_by: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     mailed_date: date | None = Field(default=None, description="発送日")
     mailed_count: int = 0
+
+
+class ReminderRun(MailedLetters, table=True):
+    """A run of reminder letters (督促状) for households that have not replied as the deadline nears:
+    who had not replied by the day it was printed. The call center expects a wave of calls after it.
+    """
+
+    __tablename__ = "mailroom_reminder_run"
+
+    id: int | None = Field(default=None, primary_key=True)
 
 
 class ReminderLetter(SQLModel, table=True):
@@ -107,4 +112,33 @@ class ReminderLetter(SQLModel, table=True):
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     programme_id: int = Field(foreign_key="programme.id")
     household_id: int = Field(foreign_key="household.id")
+    position: int = Field(default=0, description="order in the letters file (postal-code order)")
+
+
+class LetterRun(MailedLetters, table=True):
+    """A run of letters that are mailings of their own, neither packs nor reminders: the push
+    programmes' notices by letter (支給のお知らせ) and the gift-code letters (デジタルギフトのお知らせ).
+
+    A sibling of `ReminderRun` (the same record, `MailedLetters`), not a generalisation of it:
+    reminders keep their own table, which the call forecast and the daily reminder job read, and
+    their one-reminder-per-household rule; these runs are printed by other sides (online, exchange)
+    through `mailroom.printing.letters`.
+    """
+
+    __tablename__ = "mailroom_letter_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, description="push_notice | giftcode")
+
+
+class Letter(SQLModel, table=True):
+    """One household's letter in a letter run, in the file's order (postal-code order)."""
+
+    __tablename__ = "mailroom_letter"
+    __table_args__ = (UniqueConstraint("letter_run_id", "household_id", name="uq_mailroom_letter_household"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_run_id: int = Field(foreign_key="mailroom_letter_run.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
     position: int = Field(default=0, description="order in the letters file (postal-code order)")

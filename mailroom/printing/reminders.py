@@ -16,22 +16,21 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from mailroom.printing.addressee import wareki
+from mailroom.printing.mailing import PRINTERS, mark_mailed
 from mailroom.printing.models import IssuedForm, ReminderLetter, ReminderRun
 from mailroom.printing.runs import RenderJob, addressees_for, render_job
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
-from secretariat.core.auth.roles import Role
 from secretariat.core.clock import today_jst
-from secretariat.core.errors import Conflict, InvalidInput, NotFound
+from secretariat.core.errors import InvalidInput, NotFound
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
 
 LETTER = "reminder-letter"
 WAITING_ON_RESIDENT = (Status.mailed, Status.returned)
 DEFAULT_DAYS_BEFORE = 14
-PRINTERS = (Role.admin, Role.supervisor, Role.operator, Role.system)
 
 
 def awaiting_reminder(session: Session, programme: Programme) -> list[tuple[int, str]]:
@@ -60,7 +59,7 @@ def print_reminders(*, session: Session, actor: Actor, programme: Programme, out
     """Print the reminder letters of every household not yet replied nor reminded; None when there is none."""
     actor.require(*PRINTERS)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     on = on or today_jst()
     opens = programme.deadline_date - timedelta(days=days_before)
     if on < opens:
@@ -95,21 +94,8 @@ def print_reminders(*, session: Session, actor: Actor, programme: Programme, out
 
 def record_reminder_mailing(*, session: Session, actor: Actor, run: ReminderRun, mailed_on: date) -> int:
     """The day a reminder run went to the post office; returns its letter count."""
-    actor.require(*PRINTERS)
-    if not actor.can_see(run.municipality_id):
-        raise NotFound(f"no reminder run {run.id}")
-    if mailed_on > today_jst():
-        raise InvalidInput(f"発送日 {mailed_on} が未来の日付です")
-    if mailed_on < run.printed_on:
-        raise InvalidInput(f"発送日 {mailed_on} が印刷日 {run.printed_on} より前です")
-    if run.mailed_date is not None:
-        raise Conflict(f"督促状 {run.id} は {run.mailed_date} に発送済みとして記録されています")
-    run.mailed_date, run.mailed_count = mailed_on, run.letter_count
-    session.add(run)
-    record_audit(session=session, actor=actor, action="mail_reminders", entity="reminder_run", entity_id=run.id,
-                 municipality_id=run.municipality_id, detail=f"{run.letter_count} letters mailed on {mailed_on}")
-    session.flush()
-    return run.letter_count
+    return mark_mailed(session=session, actor=actor, run=run, mailed_on=mailed_on, name=f"督促状 {run.id}",
+                       action="mail_reminders", entity="reminder_run", today=today_jst())
 
 
 def get_reminder_run(*, session: Session, actor: Actor, run_id: int) -> ReminderRun:
@@ -121,6 +107,6 @@ def get_reminder_run(*, session: Session, actor: Actor, run_id: int) -> Reminder
 
 def reminder_runs_of(*, session: Session, actor: Actor, programme: Programme) -> list[ReminderRun]:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     return list(session.exec(select(ReminderRun).where(ReminderRun.programme_id == programme.id)
                              .order_by(ReminderRun.id)))

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from mailroom.printing.jobs import job_of, start_print_run
-from mailroom.printing.models import PrintRun, ReminderRun
+from mailroom.printing.letters import get_letter_run, letter_runs_of, letters_path, record_letter_mailing
+from mailroom.printing.models import LetterRun, PrintRun, ReminderRun
 from mailroom.printing.reminders import (DEFAULT_DAYS_BEFORE, get_reminder_run, print_reminders, record_reminder_mailing,
                                          reminder_runs_of)
 from mailroom.printing.runs import get_run, record_mailing, run_file, run_progress, runs_of
@@ -32,7 +33,7 @@ Printer = Annotated[Actor, require_roles(*PRINT_ROLES)]
 
 # Path parameters of this router that name a tenant's objects (see core.web.deps). Routes load
 # them before checking the role, so another tenant's identifier is a 404, never a 403.
-TENANT_PATH_PARAMETERS = ("run_id", "reminder_id")
+TENANT_PATH_PARAMETERS = ("run_id", "reminder_id", "letter_id")
 
 
 def valid_print_run(run_id: int, session: DbSession, actor: CurrentActor) -> PrintRun:
@@ -49,10 +50,18 @@ def valid_reminder_run(reminder_id: int, session: DbSession, actor: CurrentActor
 ValidReminderRun = Annotated[ReminderRun, Depends(valid_reminder_run)]
 
 
+def valid_letter_run(letter_id: int, session: DbSession, actor: CurrentActor) -> LetterRun:
+    return get_letter_run(session=session, actor=actor, run_id=letter_id)
+
+
+ValidLetterRun = Annotated[LetterRun, Depends(valid_letter_run)]
+
+
 @router.get("/print")
 def print_room(request: Request, session: DbSession, actor: Printer):
     programmes = [(programme, municipality, runs_of(session=session, actor=actor, programme=programme),
-                   reminder_runs_of(session=session, actor=actor, programme=programme))
+                   reminder_runs_of(session=session, actor=actor, programme=programme),
+                   letter_runs_of(session=session, actor=actor, programme=programme))
                   for programme, municipality in list_programmes(session=session, actor=actor)]
     return render(request, "print_room.html", using=pages, actor=actor, programmes=programmes,
                   templates=[summary(t) for t in default_templates().values()], today=date.today().isoformat(),
@@ -64,7 +73,7 @@ def preview(template_name: str, actor: Printer):
     """The template drawn for two synthetic households: no resident's data is involved."""
     template = default_templates().get(template_name)
     if template is None:
-        raise NotFound(f"no template {template_name!r}")
+        raise NotFound.of("様式", template_name)
     buffer = BytesIO()
     write_sample(template, 2, buffer)
     return Response(buffer.getvalue(), media_type="application/pdf",
@@ -129,3 +138,15 @@ def reminders_mailed(session: DbSession, run: ValidReminderRun, actor: Printer,
                      mailed_on: Annotated[str, Form(max_length=10)]):
     record_reminder_mailing(session=session, actor=actor, run=run, mailed_on=parse_date(mailed_on, "発送日"))
     return RedirectResponse(f"/print#reminders-{run.programme_id}", status_code=303)
+
+
+@router.get("/print/letters/{letter_id}/letters.pdf")
+def letter_run_letters(run: ValidLetterRun, actor: Printer):
+    return FileResponse(letters_path(run), media_type="application/pdf", filename=run.letters_file)
+
+
+@router.post("/print/letters/{letter_id}/mailed")
+def letters_mailed(session: DbSession, run: ValidLetterRun, actor: Printer,
+                   mailed_on: Annotated[str, Form(max_length=10)]):
+    record_letter_mailing(session=session, actor=actor, run=run, mailed_on=parse_date(mailed_on, "発送日"))
+    return RedirectResponse(f"/print#letters-{run.programme_id}", status_code=303)

@@ -32,6 +32,7 @@ def synthetic_addressees(count: int, seed: int = 0) -> list[Addressee]:
             head_name_kana=head.name_kana, amount_yen=30_000 + 20_000 * (len(household.persons) > 2),
             programme_name="令和8年度 住民税非課税世帯等臨時特別給付金", municipality_name="千葉市長",
             deadline=date(2027, 2, 28), issue_date=date(2026, 12, 1), account_on_file=account,
+            pay_by=date(2027, 1, 29), decline_by=date(2027, 1, 15),
             deficiencies=("口座番号が記入されていません。通帳を見て7桁で記入してください。",
                           "署名又は記名押印がありません。世帯主が署名してください。")))
     return addressees

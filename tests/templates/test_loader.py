@@ -18,7 +18,8 @@ def write(tmp_path: Path, change) -> Path:
 
 def test_the_shipped_templates_all_load():
     assert set(default_templates()) == {"kakuninsho-hikazei", "cover-letter", "address-sheet", "reply-envelope",
-                                        "return-letter", "reminder-letter", "giftcode-letter"}
+                                        "return-letter", "reminder-letter", "giftcode-letter",
+                                        "push-notice-letter"}
 
 
 def test_the_confirmation_form_has_two_pages_and_its_rules():
