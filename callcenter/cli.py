@@ -67,30 +67,48 @@ def erlang(calls: Annotated[float, typer.Option(help="calls offered in the inter
 @app.command()
 def forecast(programme: Annotated[int, typer.Option(help="programme id")],
              days: Annotated[int, typer.Option(help="days to print")] = 14,
+             online_share: Annotated[str | None, typer.Option(
+                 help="save the expected online (web and push) share in percent, 0-100, used until the "
+                      "programme's answers measure it")] = None,
              as_json: Annotated[bool, typer.Option("--json")] = False):
-    """The programme's busy curve and staffing plan, with the model's backtest error."""
+    """The programme's busy curve and staffing plan, the paper forms expected back, and the model's backtest error."""
+    from callcenter.forecast.channels import parse_online_percent, set_expected_online_share
     from callcenter.forecast.programme import staffing_plan
     from secretariat.core.programmes.service import get_programme
 
     with cli_session() as session:
-        staffing = staffing_plan(session, get_programme(session=session, actor=CLI_ACTOR, programme_id=programme))
+        chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
+        if online_share is not None:
+            set_expected_online_share(session=session, actor=CLI_ACTOR, programme=chosen,
+                                      share=parse_online_percent(online_share))
+        staffing = staffing_plan(session, chosen)
     print_plan(staffing, days, as_json)
 
 
 def print_plan(staffing, days: int, as_json: bool = False) -> None:
     daily = staffing.calls.sum(axis=1)
-    rows = [dict(date=day.isoformat(), calls=round(float(calls)), peak_agents=int(agents.max()),
-                 scheduled_peak=int(scheduled.max()), agent_hours=float(agents.sum()) / 2)
-            for day, calls, agents, scheduled in zip(staffing.dates, daily, staffing.agents, staffing.scheduled)]
+    rows = [dict(date=day.isoformat(), calls=round(float(calls)), paper_forms_back=round(float(back)),
+                 peak_agents=int(agents.max()), scheduled_peak=int(scheduled.max()),
+                 agent_hours=float(agents.sum()) / 2)
+            for day, calls, back, agents, scheduled in zip(staffing.dates, daily, staffing.paper_returns,
+                                                           staffing.agents, staffing.scheduled)]
+    mix = staffing.mix
+    channels = dict(online_share=mix.online_share, online_share_source=mix.share_source, answered=mix.answered,
+                    online_call_rate=mix.online_call_rate, online_call_rate_source=mix.rate_source,
+                    paper_forms_back=float(staffing.paper_returns.sum()))
     if as_json:
-        print(json.dumps(dict(days=rows, backtest=staffing.backtest)))
+        print(json.dumps(dict(days=rows, channels=channels, backtest=staffing.backtest)))
         return
     busiest = max(range(len(rows)), key=lambda i: rows[i]["calls"])
-    table = Table("date", "calls", "peak agents", "scheduled (shrinkage)", "agent-hours",
+    table = Table("date", "calls", "paper forms back", "peak agents", "scheduled (shrinkage)", "agent-hours",
                   title=f"forecast from the mailings: busiest day {rows[busiest]['date']}")
     for row in sorted(rows, key=lambda r: r["date"])[max(0, busiest - 3):max(0, busiest - 3) + days]:
-        table.add_row(row["date"], f"{row['calls']:,}", str(row["peak_agents"]), str(row["scheduled_peak"]),
-                      f"{row['agent_hours']:.1f}")
+        table.add_row(row["date"], f"{row['calls']:,}", f"{row['paper_forms_back']:,}", str(row["peak_agents"]),
+                      str(row["scheduled_peak"]), f"{row['agent_hours']:.1f}")
     console.print(table)
+    for line in mix.describe():
+        console.print(line)
+    console.print(f"paper forms expected back in all: {channels['paper_forms_back']:,.0f} "
+                  "(paper households × an assumed return rate, arriving on the calls' curve)")
     console.print(f"backtest on the sample history (held out in turn): WAPE {staffing.backtest['wape_day']:.1%} "
                   f"per day, {staffing.backtest['wape_interval']:.1%} per half hour")

@@ -8,6 +8,15 @@
 days left) and `base` are fitted by non-negative least squares to a library of past programmes;
 the weekday factors and the intraday shape are their averages. A day already under way is
 re-forecast from what has come in so far. `backtest` holds out each past programme in turn.
+
+The library is all paper: every household was mailed a form to send back. A programme whose
+households may also answer online (ファストパス) or by letting a push notice (支給のお知らせ) stand
+gets fewer calls, and the model says so in its own terms: each mailed household and each target
+counts with its plan's `call_weight`, the expected paper share plus the online share times the
+online households' relative call rate (`ONLINE_CALL_RATE`, or the programme's measured rate; see
+`callcenter.forecast.channels`). A paper-only plan has weight exactly 1: its forecast is the
+library's. The paper-form part of each wave's response also gives the mailroom its figure, the
+paper forms expected back per day (`BusyCurve.paper_returns`).
 """
 
 from __future__ import annotations
@@ -24,6 +33,16 @@ from callcenter.inquiries.clock import is_business_day
 LAGS = 35
 RUSH = 11
 
+# Calls from a household that answers online or by push, relative to one that answers on paper.
+# An assumption until a programme measures its own (`callcenter.forecast.channels`): the online
+# form checks the answers on the spot and prefills the account, so the "how do I fill in the account
+# section", "why was my form sent back" and "I lost the form" calls mostly go; push households need
+# no form at all. "Is this a scam?", "am I eligible?" and "when will I be paid?" stay: about half.
+ONLINE_CALL_RATE = 0.5
+# Of the households that answer on paper, the share whose form comes back by the deadline: an
+# assumption (confirmation-form programmes see nine in ten households answer; the rest expire).
+PAPER_RETURN_RATE = 0.9
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -34,6 +53,14 @@ class Plan:
     targets: int
     deadline_day: int
     waves: tuple[tuple[int, int], ...]  # (day, households mailed)
+    paper_share: float = 1.0            # expected share of households answering on paper
+    online_call_rate: float = ONLINE_CALL_RATE  # an online or push household's calls per a paper one's
+
+    @property
+    def call_weight(self) -> float:
+        """What a household counts for in calls, against the all-paper library: the paper share at
+        full weight, the online share (web and push) at the online households' relative rate."""
+        return self.paper_share + (1.0 - self.paper_share) * self.online_call_rate
 
     @classmethod
     def from_history(cls, entry: dict) -> "Plan":
@@ -45,16 +72,20 @@ class Plan:
 
 
 def features(plan: Plan) -> np.ndarray:
+    """Per day: households mailed `lag` days before (one column per lag), targets in the deadline
+    rush's column for the days left, and targets again for the base; each household counted with
+    the plan's `call_weight` (1 for the all-paper library)."""
     rows = np.zeros((plan.days, LAGS + RUSH + 1))
+    weight = plan.call_weight
     for day in range(plan.days):
         for wave_day, size in plan.waves:
             lag = day - wave_day
             if 0 <= lag < LAGS:
-                rows[day, lag] += size
+                rows[day, lag] += size * weight
         left = plan.deadline_day - day
         if 0 <= left < RUSH:
-            rows[day, LAGS + left] = plan.targets
-        rows[day, -1] = plan.targets
+            rows[day, LAGS + left] = plan.targets * weight
+        rows[day, -1] = plan.targets * weight
     return rows
 
 
@@ -85,6 +116,32 @@ class BusyCurve:
     def intervals(self, plan: Plan) -> np.ndarray:
         return self.daily(plan)[:, None] * self.shape[None, :]
 
+    def paper_returns(self, plan: Plan) -> np.ndarray:
+        """Paper forms expected back per day (返送見込み): the paper households' forms
+        (targets × paper share × `PAPER_RETURN_RATE`), arriving as the waves' fitted response runs
+        (an assumption: forms come back on the same curve as the calls each mailing brings). Post is
+        delivered on business days only: a closed day's forms arrive on the next business day."""
+        response = np.clip(self.coefficients[:LAGS], 0, None)
+        weights = np.zeros(plan.days)
+        for day in range(plan.days):
+            for wave_day, size in plan.waves:
+                if 0 <= day - wave_day < LAGS:
+                    weights[day] += size * response[day - wave_day]
+        if weights.sum() <= 0:
+            return weights
+        returns = plan.targets * plan.paper_share * PAPER_RETURN_RATE * weights / weights.sum()
+        return _on_business_days(returns, plan.dates())
+
+
+
+def _on_business_days(amounts: np.ndarray, dates: list[date]) -> np.ndarray:
+    """Each closed day's amount moved to the next business day (the plan's last day keeps what is left)."""
+    moved, carry = np.zeros_like(amounts), 0.0
+    for index, (amount, day) in enumerate(zip(amounts, dates)):
+        carry += amount
+        if is_business_day(day) or index == len(dates) - 1:
+            moved[index], carry = carry, 0.0
+    return moved
 
 
 def reforecast_day(forecast: np.ndarray, actual_so_far: list[int]) -> np.ndarray:
@@ -162,5 +219,5 @@ def backtest(history: list[dict] | None = None) -> dict:
                 wape_interval=float(np.mean([r["wape_interval"] for r in results])))
 
 
-__all__ = ["BusyCurve", "INTERVALS", "Plan", "backtest", "fit", "reforecast_day", "shipped_backtest", "shipped_model",
-           "wape"]
+__all__ = ["BusyCurve", "INTERVALS", "ONLINE_CALL_RATE", "PAPER_RETURN_RATE", "Plan", "backtest", "fit",
+           "reforecast_day", "shipped_backtest", "shipped_model", "wape"]

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from callcenter.charts import DateChart, Series, date_line_svg, month_day
+from callcenter.forecast.model import PAPER_RETURN_RATE
 from callcenter.forecast.programme import StaffingPlan, staffing_plan, today_reforecast
 from callcenter.forecast.samples import INTERVALS, OPEN_FROM
 from callcenter.inquiries.clock import is_business_day
@@ -51,6 +52,8 @@ class StaffingView:
     roster_rows: list[RosterRow]
     today: dict | None
     slots: list[str]
+    channels: list[str]           # the channel mix, each figure marked measured or assumed
+    returns_summary: str          # the mailroom's figure: paper forms expected back
 
 
 def staffing_and_roster(session: Session, programme: Programme) -> tuple[StaffingPlan, Roster]:
@@ -74,8 +77,23 @@ def staffing_view(session: Session, programme: Programme, now: datetime) -> Staf
             for day, row in zip(roster.dates, roster.rows())]
     return StaffingView(staffing=staffing, roster=roster, charts=charts, roster_headings=headings[1:],
                         roster_rows=rows, slots=[staffing.interval_label(i) for i in range(staffing.calls.shape[1])],
+                        channels=staffing.mix.describe(), returns_summary=returns_summary(staffing),
                         today=today_reforecast(session, programme, staffing, today,
                                                now.hour * 2 + now.minute // 30 - OPEN_FROM))
+
+
+def returns_summary(staffing: StaffingPlan) -> str:
+    """The paper forms the mailroom should expect back, in one sentence that says what it rests on."""
+    returns = staffing.paper_returns
+    if not returns.sum():
+        return ("紙の申請書の返送見込み: 発送の記録がまだないか、紙で回答する世帯の見込みがないため、"
+                "見込みはありません。")
+    peak = int(returns.argmax())
+    return (f"紙の申請書の返送見込み（受付の要員計画用）: 合計 {returns.sum():,.0f} 通、"
+            f"最も多いのは {day_label(staffing.dates[peak])} の {returns[peak]:,.0f} 通です。"
+            f"対象 {staffing.plan.targets:,} 世帯 × 紙の割合 {staffing.mix.paper_share:.0%} × "
+            f"返送率 {PAPER_RETURN_RATE:.0%}（仮定）で、届く日は各発送の入電と同じ形（仮定、土日祝の分は翌営業日）"
+            "として計算しています。")
 
 
 def _open_days(dates: list[date]) -> list[int]:
@@ -105,9 +123,10 @@ def _calls_chart(staffing: StaffingPlan, actual: list[int], today: date, last_co
             summary += "実績はまだありません。"
         if last_complete < today and today in staffing.dates:
             summary += "本日のここまでの入電は「本日の再予測」の表にあります。"
-    rows = [[day_label(day), f"{value:,.0f}", "" if count is None else f"{count:,}"]
-            for day, value, count in zip(dates, forecast, known)]
-    return _view(chart, summary, ["日付", "予測（件）", "実績（件）"], rows)
+    returns = [float(staffing.paper_returns[i]) for i in days]
+    rows = [[day_label(day), f"{value:,.0f}", "" if count is None else f"{count:,}", f"{back:,.0f}"]
+            for day, value, count, back in zip(dates, forecast, known, returns)]
+    return _view(chart, summary, ["日付", "予測（件）", "実績（件）", "紙の申請書の返送見込み（通）"], rows)
 
 
 def _agents_chart(staffing: StaffingPlan, roster: Roster, today: date) -> ChartView:

@@ -140,3 +140,20 @@ def test_todays_calls_so_far_reshape_the_rest_of_the_day(factory, tmp_path):
         result = today_reforecast(session, programme, staffing, today, now_interval=2)
     assert result["actual"] == [2, 1]
     assert result["revised"][:2] == [2.0, 1.0] and len(result["agents"]) == 18
+
+
+def test_a_mailed_run_of_letters_is_a_wave_of_the_programmes_plan(factory, tmp_path):
+    from callcenter.forecast.programme import staffing_plan
+    from mailroom.printing.letters import GIFTCODE, open_letter_run, record_letter_mailing
+    from tests.factories import SYSTEM
+
+    tenant = factory.tenant(households=12)
+    printed = date.today() - timedelta(days=5)
+    with factory.session() as session:
+        programme = session.merge(tenant.programme)
+        run = open_letter_run(session=session, actor=SYSTEM, programme=programme, kind=GIFTCODE, out_root=tmp_path,
+                              household_ids=[household.id for household in tenant.households[:7]], on=printed)
+        record_letter_mailing(session=session, actor=SYSTEM, run=run, mailed_on=printed + timedelta(days=1))
+        session.commit()
+        staffing = staffing_plan(session, programme)
+    assert dict(staffing.plan.waves)[(printed + timedelta(days=1) - staffing.plan.start).days] == 7
