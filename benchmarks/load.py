@@ -256,6 +256,7 @@ def main() -> None:
     sample(url, work / "sample.json", size=5000)
 
     env = product_env(url, work / "data", secrets.token_hex(32))
+    cli(env, "init")  # a template seeded by an older version is upgraded, as a deployment would be
     ports = [arguments.port + n for n in range(arguments.web_workers)]
     processes = [subprocess.Popen([SECRETARIAT, "serve", "--host", "127.0.0.1", "--port", str(port),
                                    "--no-worker", "--no-drop"], env=env, stdout=(work / f"web-{port}.log").open("w"),

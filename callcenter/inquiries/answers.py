@@ -132,11 +132,18 @@ def household_facts(session: Session, household: Household) -> dict[str, str]:
 def suggestions(session: Session, household: Household, category: str,
                 facts: dict[str, str] | None = None) -> list[tuple[AnswerTemplate, str]]:
     """The category's templates that fit the application's state and whose every placeholder this
-    household's facts can fill, filled. A page asking for every category passes `facts`, read once."""
+    household's facts can fill, filled."""
+    return [(template, text) for _, template, text in suggestions_for(session, household, [category], facts)]
+
+
+def suggestions_for(session: Session, household: Household, categories: list[str],
+                    facts: dict[str, str] | None = None) -> list[tuple[str, AnswerTemplate, str]]:
+    """`suggestions` for several categories, in their order, read in one statement (the caller's
+    record offers every category of the programme)."""
     facts = household_facts(session, household) if facts is None else facts
-    offered = []
+    offered: dict[str, list[tuple[str, AnswerTemplate, str]]] = {category: [] for category in categories}
     for template in session.exec(select(AnswerTemplate).where(
-            AnswerTemplate.category == category,
+            AnswerTemplate.category.in_(categories),
             (AnswerTemplate.programme_id.is_(None)) | (AnswerTemplate.programme_id == household.programme_id))
             .order_by(AnswerTemplate.id)):
         fits = fitting_statuses(template.title)
@@ -144,5 +151,5 @@ def suggestions(session: Session, household: Household, category: str,
             continue
         names = {name for _, name, _, _ in string.Formatter().parse(template.body) if name}
         if names <= set(facts):
-            offered.append((template, filled(template.body, facts)))
-    return offered
+            offered[template.category].append((template.category, template, filled(template.body, facts)))
+    return [suggestion for category in categories for suggestion in offered[category]]

@@ -41,6 +41,22 @@ def enlarge_small_kana(katakana: str) -> str:
     return katakana.translate(_SMALL_TO_LARGE)
 
 
+KANA_DROP = "ー－-\u3000 ・"  # what a name search forgives: long vowel marks, hyphens, spaces, middle dots
+_KANA_FOLD = str.maketrans("", "", KANA_DROP)
+
+
+def fold_kana(text: str) -> str:
+    """The key two spellings of a name share: ｷｮｳｺ, きょうこ and キヨウコ all fold to キヨウコ."""
+    return enlarge_small_kana(normalise_kana(text)).translate(_KANA_FOLD)
+
+
+def kana_keys(name_kana: str) -> dict[str, str]:
+    """A person's stored search keys: the whole 氏名カナ folded, and the given name folded (what
+    follows the first space), since a caller may give either the full name or only the given one."""
+    _, _, given = normalise_kana(name_kana).partition("\u3000")
+    return {"kana_key": fold_kana(name_kana)[:100], "given_kana_key": fold_kana(given)[:100]}
+
+
 def validate_kana(text: str, field: str = "氏名カナ") -> str:
     kana = normalise_kana(text)
     if not kana or not _KANA_ALLOWED.match(kana):

@@ -4,6 +4,7 @@ that every result says which municipality and programme it belongs to."""
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from callcenter.inquiries.lookup import find_callers
@@ -125,3 +126,49 @@ def test_a_liaison_finds_no_household_of_another_municipality_by_its_number(fact
     set_household(factory, other.households[0].id, household_number="00700007")
     liaison = factory.actor("liaison", other.municipality)
     assert found_ids(factory, liaison, "700007") == [other.households[0].id]
+
+
+def test_a_household_imported_from_a_target_list_is_found_by_its_heads_given_name(factory, tenant, agent):
+    with factory.session() as session:
+        head = session.exec(select(Person).where(Person.household_id == tenant.households[3].id,
+                                                 Person.is_head.is_(True))).one()
+    given = head.name_kana.split("\u3000")[1]
+    assert tenant.households[3].id in found_ids(factory, agent, given)
+
+
+def test_a_person_whose_kana_changes_is_found_by_the_new_name_only(factory, tenant, agent):
+    set_head(factory, tenant.households[0].id, name_kana="ヤマモト　ハナコ")
+    set_head(factory, tenant.households[0].id, name_kana="ハシモト　ハナエ")
+    assert tenant.households[0].id not in found_ids(factory, agent, "ヤマモト")
+    assert tenant.households[0].id in found_ids(factory, agent, "ハシモトハナエ")
+
+
+def kana_search_plan(factory, agent, typed) -> str:
+    """The database's plan for the kana search's own statement, as the search sent it."""
+    sent = []
+
+    def keep(connection, cursor, statement, parameters, context, executemany):
+        if "kana_key" in statement:
+            sent.append((statement, parameters))
+
+    engine = factory.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        found_ids(factory, agent, typed)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    plans = []
+    with engine.connect() as connection:
+        for statement, parameters in sent:
+            if engine.dialect.name == "sqlite":
+                rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            else:  # a few test rows: only a plan without a table scan shows whether the index can serve
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+            plans.append("\n".join(str(row) for row in rows))
+    return "\n".join(plans)
+
+
+def test_a_kana_search_reads_the_kana_indexes_not_every_person(factory, tenant, agent):
+    plan = kana_search_plan(factory, agent, "ﾜﾀﾅﾍﾞ")
+    assert "ix_person_kana_key" in plan and "ix_person_given_kana_key" in plan, plan

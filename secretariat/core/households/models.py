@@ -1,10 +1,11 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, UniqueConstraint
+from sqlalchemy import DateTime, Index, UniqueConstraint, event
 from sqlmodel import Field, Relationship, SQLModel
 
 from secretariat.core.clock import utcnow
+from secretariat.core.text import kana_keys
 
 
 class Sex(StrEnum):
@@ -63,12 +64,29 @@ class Person(PersonBase, table=True):
     """A member of a target household."""
 
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("programme_id", "resident_number"),)
+    # a kana search asks for a key's prefix within the programmes in view; PostgreSQL's index must
+    # compare bytes (text_pattern_ops) to answer LIKE 'キヨ%'
+    __table_args__ = (UniqueConstraint("programme_id", "resident_number"),
+                      Index("ix_person_kana_key", "programme_id", "kana_key",
+                            postgresql_ops={"kana_key": "text_pattern_ops"}),
+                      Index("ix_person_given_kana_key", "programme_id", "given_kana_key",
+                            postgresql_ops={"given_kana_key": "text_pattern_ops"}))
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     # no index of its own: the unique (programme_id, resident_number) index serves programme lookups
     programme_id: int = Field(foreign_key="programme.id")
+    kana_key: str = Field(default="", max_length=100, description="氏名カナ folded (text.kana_keys), for the search")
+    given_kana_key: str = Field(default="", max_length=100, description="the given name's kana folded")
 
     household: Household | None = Relationship(back_populates="persons")
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_kana_keys(_mapper, _connection, person: Person) -> None:
+    """Every ORM write of a person keeps its search keys in step with its 氏名カナ (the bulk import
+    sets them itself: `households.service.insert_targets`)."""
+    for column, key in kana_keys(person.name_kana or "").items():
+        setattr(person, column, key)
