@@ -174,7 +174,7 @@ def undo_decline(*, session: Session, actor: Actor, application: Application, re
     misread), with a reason, until the programme's deadline: the application returns to the state
     the decline took it from, as the decline's own event records."""
     if not actor.can_see(application.municipality_id):
-        raise NotFound(f"no application {application.id}")
+        raise NotFound.of("申請", application.id)
     if actor.role not in UNDOERS:
         raise PermissionDenied("辞退の取消はスーパーバイザーだけが行えます。")
     reason = reason.strip()

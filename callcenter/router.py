@@ -21,13 +21,14 @@ from callcenter.agents.wallboard import agent_rows, get_staff_user, update_agent
 from callcenter.agents.wrapup import WRAP_UP_CODES, call_answered, call_ended, finish_wrap_up, set_own_state
 from callcenter.flows import (ACTIONS, CONFIRM_FIRST, LIMITS, CallNote, check_call, decline_preview, reissue_preview,
                               take_call, undo_decline)
-from callcenter.inquiries.answers import filled, household_facts, search_answers, suggestions
+from callcenter.inquiries.answers import filled, household_facts, search_answers, suggestions_for
 from callcenter.inquiries.lookup import find_callers, read_search, to_e164
 from callcenter.inquiries.models import LANGUAGES, AddressChange, Callback, Escalation
 from callcenter.inquiries.queues import (ADDRESS_DECIDERS, RESOLUTIONS_JA, complete_callback, get_address_change,
                                          get_callback, open_address_changes, open_callbacks, resolve_address_change)
 from callcenter.inquiries.service import (AGENTS, ANSWER_MAX, RESPONSE_DAYS, answer_escalation, categories_for, escalation_rows,
                                           get_escalation, inquiries_of, open_escalation_count, pause, resume)
+from callcenter.forecast.channels import parse_online_percent, set_expected_online_share
 from callcenter.staffing.page import staffing_and_roster, staffing_view
 from callcenter.telephony.calls import active_calls, agent_joins
 from callcenter.telephony.models import CallRecord, find_call
@@ -138,8 +139,8 @@ def _record_page(request: Request, session: DbSession, household: Household, act
     municipality = session.get(Municipality, household.municipality_id)
     session.commit()
     facts = household_facts(session, household)
-    suggested = [(category, text) for category in categories_for(programme)
-                 for _, text in suggestions(session, household, category, facts=facts)]
+    suggested = [(category, text) for category, _, text in
+                 suggestions_for(session, household, categories_for(programme), facts=facts)]
     return render(request, "callcenter_household.html", status_code=status_code, using=pages, actor=actor,
                   record=record, programme=programme, municipality=municipality, done=done, suggested=suggested, a=a,
                   found_answers=[(t, filled(t.body, facts)) for t in search_answers(session, a)] if a else [],
@@ -193,7 +194,7 @@ def undo_a_decline(session: DbSession, household: ValidHousehold, actor: Agent,
     """A supervisor's undo of a decline recorded in error; the flow refuses anyone else."""
     application = application_for_household(session=session, household_id=household.id)
     if application is None:
-        raise NotFound(f"no application for household {household.id}")
+        raise NotFound(f"世帯 {household.id} の申請が見つかりません")
     undo_decline(session=session, actor=actor, application=application, reason=reason)
     session.commit()
     return RedirectResponse(f"/callcenter/households/{household.id}?done=undo_decline", status_code=303)
@@ -215,7 +216,7 @@ def join_call(request: Request, session: DbSession, settings: AppSettings, actor
     number, or (left blank) the agent's softphone, told which call it is."""
     client = twilio_client(request)
     if client is None:
-        raise InvalidInput("telephony is not configured (SECRETARIAT_TWILIO_ACCOUNT_SID)")
+        raise InvalidInput("電話（Twilio）が設定されていません（SECRETARIAT_TWILIO_ACCOUNT_SID）。管理者に連絡してください")
     to = (to_e164(agent_number) if agent_number.strip() else
           f"client:{profile_for(session, user_id=actor.user_id).client_identity}?call_sid={quote(call_sid)}")
     record = agent_joins(session, call_sid=call_sid, agent=actor.username, agent_number=to, client=client,
@@ -334,10 +335,32 @@ Supervisor = Annotated[Actor, require_roles(Role.supervisor, Role.admin)]
 
 
 @router.get("/programmes/{programme_id}/staffing")
-def staffing_page(request: Request, session: DbSession, programme: ValidProgramme, actor: Supervisor):
+def staffing_page(request: Request, session: DbSession, programme: ValidProgramme, actor: Supervisor,
+                  saved: int = 0):
     """Forecast against actual calls, required against rostered agents, and the roster's cost."""
+    return _staffing_page(request, session, programme, actor, saved=saved)
+
+
+def _staffing_page(request: Request, session: DbSession, programme: Programme, actor: Actor, *, saved: int = 0,
+                   status_code: int = 200, refused: Refused | None = None):
     view = staffing_view(session, programme, in_jst(utcnow()))
-    return render(request, "callcenter_staffing.html", using=pages, actor=actor, programme=programme, view=view)
+    return render(request, "callcenter_staffing.html", status_code=status_code, using=pages, actor=actor,
+                  programme=programme, view=view, saved=saved, refused=refused)
+
+
+@router.post("/programmes/{programme_id}/staffing/online-share")
+def staffing_online_share(request: Request, session: DbSession, programme: ValidProgramme, actor: Supervisor,
+                          online_percent: Annotated[str, Form(max_length=POSTED_MAX)] = ""):
+    """The supervisor's expected online share (％) for the forecast, until the answers measure it."""
+    try:
+        set_expected_online_share(session=session, actor=actor, programme=programme,
+                                  share=parse_online_percent(online_percent))
+    except DomainError as error:
+        session.rollback()
+        return _staffing_page(request, session, programme, actor, status_code=error.status_code,
+                              refused=Refused(programme.id, error.message, online_percent))
+    session.commit()
+    return RedirectResponse(f"/programmes/{programme.id}/staffing?saved=1", status_code=303)
 
 
 @router.get("/callcenter/staffing.css")
@@ -348,7 +371,7 @@ def staffing_style(actor: Supervisor):
 @router.get("/programmes/{programme_id}/staffing.{kind}")
 def staffing_export(session: DbSession, programme: ValidProgramme, actor: Supervisor, kind: str):
     if kind not in ("csv", "xlsx"):
-        raise NotFound(f"no export as {kind!r}; csv or xlsx")
+        raise NotFound(f"書き出し形式 {kind!r} はありません（csv または xlsx）")
     _, roster = staffing_and_roster(session, programme)
     data, media = ((roster.csv(), "text/csv; charset=utf-8") if kind == "csv" else
                    (roster.xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))

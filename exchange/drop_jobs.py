@@ -50,7 +50,7 @@ def drop_import_job(context: JobContext, *, account_id: int, archived: str, name
                              .join(Municipality, Municipality.id == DropAccount.municipality_id)
                              .where(DropAccount.id == account_id)).first()
     if found is None:
-        raise NotFound(f"drop account {account_id} no longer exists")
+        raise NotFound.of("SFTPアカウント", account_id)
     account, code = found
     login = login_of(account, code, archived_path.parent.parent, address)  # <root>/archive/<file>
     context.progress(0, 1)

@@ -53,7 +53,7 @@ def outbox_of(settings: Settings, session: Session, programme: Programme) -> Pat
 def valid_target_file(target_file_id: int, session: DbSession, actor: CurrentActor) -> TargetFile:
     record = session.get(TargetFile, target_file_id)
     if record is None or not actor.can_see(record.municipality_id):
-        raise NotFound(f"no target file {target_file_id}")
+        raise NotFound.of("対象者ファイル", target_file_id)
     return record
 
 
@@ -159,7 +159,7 @@ def download(session: DbSession, settings: AppSettings, programme: ValidProgramm
     outbox = outbox_of(settings, session, programme)
     path = outbox / Path(file_name).name
     if Path(file_name).name != file_name or file_name.startswith(".") or not path.is_file():
-        raise NotFound(f"no file {file_name!r} in the outbox")
+        raise NotFound.of("送信フォルダのファイル", file_name)
     record_audit(session=session, actor=actor, action="download", entity="outbox",
                  municipality_id=programme.municipality_id, detail=f"file={file_name}")
     session.commit()
@@ -253,7 +253,7 @@ def take_corrected_account(session: DbSession, programme: ValidProgramme, actor:
     """The resident gave the new account (電話 or 書面): its correction opens for double entry at データ入力."""
     line = payment_failure_flows.get_failure(session=session, actor=actor, line_id=line_id)
     if line.programme_id != programme.id:
-        raise NotFound(f"no failed transfer {line_id}")
+        raise NotFound.of("振込不能の明細", line_id)
     payment_failure_flows.take_corrected_account(session=session, actor=actor, line=line, channel=channel)
     session.commit()
     return RedirectResponse(f"/programmes/{programme.id}/exchange/payment-failures", status_code=303)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter
 from sqlalchemy import func
@@ -19,12 +19,10 @@ from secretariat.core.applications.models import ApplicationEvent
 from secretariat.core.applications.states import Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.assignments import in_view
-from secretariat.core.clock import as_utc
+from secretariat.core.clock import in_jst
 from secretariat.core.errors import NotFound
 from secretariat.core.programmes.models import Programme
 from secretariat.core.web.deps import CurrentActor, DbSession, ValidProgramme
-
-JST = timedelta(hours=9)
 
 
 @dataclass
@@ -92,7 +90,7 @@ def _first_moment(session: Session, programme: Programme, status: Status) -> dic
 
 def _days_between(start: datetime, end: datetime) -> int:
     """Calendar days in Japan from the notice's day to the payment's day."""
-    return ((as_utc(end) + JST).date() - (as_utc(start) + JST).date()).days
+    return (in_jst(end).date() - in_jst(start).date()).days
 
 
 def programme_section(*, session: Session, actor: Actor, programme: Programme):

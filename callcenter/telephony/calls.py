@@ -91,7 +91,7 @@ def agent_joins(session: Session, *, call_sid: str, agent: str, agent_number: st
     """The agent's phone is dialled into the caller's interpreter conference: caller, interpreter, agent."""
     record = _record(session, call_sid)
     if not record.conference:
-        raise InvalidInput(f"call {call_sid} has no interpreter conference")
+        raise InvalidInput(f"通話 {call_sid} は通訳付きの通話ではありません（通訳の会議通話がありません）")
     client.conferences(record.conference).participants.create(from_=our_number, to=agent_number, label="agent")
     record.agent, record.status, record.answered_at = agent, "answered", utcnow()
     record.wait_s = int((record.answered_at - as_utc(record.queued_at)).total_seconds()) if record.queued_at else 0

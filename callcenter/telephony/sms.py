@@ -26,7 +26,7 @@ def send_notice(*, session: Session, actor: Actor, client: Client, household: Ho
                 from_number: str, status_callback: str | None = None) -> SmsNotice | None:
     """Send one notice; None when the household has no mobile number or has opted out."""
     if kind not in BODIES:
-        raise InvalidInput(f"unknown notice {kind!r}; known: {', '.join(BODIES)}")
+        raise InvalidInput(f"SMSのお知らせの種類「{kind}」はありません（使える種類: {'、'.join(BODIES)}）")
     e164 = recipient(session, household)
     if e164 is None:
         return None

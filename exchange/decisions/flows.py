@@ -57,7 +57,7 @@ def propose_decision_list(*, session: Session, actor: Actor, programme: Programm
     """Put every application ready for a decision on a new list, with its PDF and CSV for the municipality."""
     actor.require(*PROPOSERS)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     applications = ready_for_decision(session, programme)
     if not applications:
         raise InvalidInput("支給決定を提案できる申請がありません（審査完了で、口座の入力が済んだ申請が対象です）")
@@ -145,7 +145,7 @@ def decision_lines(session: Session, decision: DecisionList) -> list[DecisionLin
 
 def decision_lists_of(*, session: Session, actor: Actor, programme: Programme) -> list[DecisionList]:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     return list(session.exec(select(DecisionList).where(DecisionList.programme_id == programme.id)
                              .order_by(DecisionList.id.desc())))
 

@@ -12,7 +12,7 @@ decision list's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -21,12 +21,11 @@ from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.auth.actor import Actor
 from secretariat.core.banking import account_line
-from secretariat.core.clock import as_utc
+from secretariat.core.clock import in_jst
 from secretariat.core.errors import NotFound
 from secretariat.core.households.models import Household, Person
 from secretariat.core.programmes.models import Programme
 
-JST = timedelta(hours=9)
 CSV_HEADINGS = ["世帯番号", "世帯主氏名", "支給額", "振込先口座", "決定日", "現在の状態"]
 
 
@@ -54,7 +53,7 @@ class PushDecisionDay:
 def push_decisions(*, session: Session, actor: Actor, programme: Programme) -> list[PushDecisionDay]:
     """Every push approval of the programme, by the day it was made (newest first)."""
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     rows = session.exec(
         select(ApplicationEvent.at, Application, Household, Person.name)
         .join(Application, Application.id == ApplicationEvent.application_id)
@@ -65,7 +64,7 @@ def push_decisions(*, session: Session, actor: Actor, programme: Programme) -> l
         .order_by(Household.household_number)).all()
     days: dict[date, list[PushDecisionLine]] = {}
     for at, application, household, head_name in rows:
-        day = (as_utc(at) + JST).date()
+        day = in_jst(at).date()
         days.setdefault(day, []).append(PushDecisionLine(
             household.id, household.household_number, head_name or "", application.amount_yen,
             account_line(household), day, Status(application.status)))

@@ -92,7 +92,7 @@ def decision_page(request: Request, session: DbSession, decision: ValidDecision,
 @router.get("/decisions/{decision_id}/list.{kind}")
 def decision_file(session: DbSession, decision: ValidDecision, actor: Decider, kind: str):
     if kind not in FILES:
-        raise NotFound(f"no {kind} file")
+        raise NotFound(f"支給決定リストに「{kind}」形式のファイルはありません（{'・'.join(FILES)} のどちらかです）")
     name, media = FILES[kind]
     record_audit(session=session, actor=actor, action="download", entity="decision_list", entity_id=decision.id,
                  municipality_id=decision.municipality_id, detail=name)

@@ -24,11 +24,11 @@ def checked_key(line: str) -> str:
     """An OpenSSH public key line, checked to parse, without its comment."""
     words = line.split()
     if len(words) < 2 or words[0] not in KEY_TYPES:
-        raise InvalidInput(f"not an OpenSSH public key line (expected one of {', '.join(KEY_TYPES)})")
+        raise InvalidInput(f"OpenSSH の公開鍵の行ではありません（行の先頭は {'、'.join(KEY_TYPES)} のいずれかです）")
     try:
         paramiko.PKey.from_type_string(words[0], base64.b64decode(words[1]))
     except Exception:  # noqa: BLE001 - any parse failure means the same thing to the admin
-        raise InvalidInput("the public key does not parse; copy the whole line of the .pub file") from None
+        raise InvalidInput("公開鍵を読み取れません。.pub ファイルの1行をそのまま貼り付けてください") from None
     return f"{words[0]} {words[1]}"
 
 
@@ -36,15 +36,15 @@ def create_drop_account(*, session: Session, actor: Actor, municipality: Municip
                         public_keys: list[str], programme: Programme | None = None) -> DropAccount:
     actor.require(Role.admin)
     if not _USERNAME.match(username):
-        raise InvalidInput("a drop username is 3-60 lower-case letters, digits, - or _, starting with a letter")
+        raise InvalidInput("SFTPのユーザー名は、英小文字で始まる3〜60文字の英小文字・数字・「-」「_」にしてください")
     if session.exec(select(DropAccount).where((DropAccount.username == username)
                                               | (DropAccount.municipality_id == municipality.id))).first():
-        raise Conflict(f"municipality {municipality.code} or username {username} already has a drop account")
+        raise Conflict(f"自治体 {municipality.code} またはユーザー名 {username} のSFTPアカウントはすでにあります")
     if programme is not None and programme.municipality_id != municipality.id:
-        raise InvalidInput(f"programme {programme.id} is not {municipality.code}'s")
+        raise InvalidInput(f"事業 {programme.id} は自治体 {municipality.code} の事業ではありません")
     keys = [checked_key(line) for line in public_keys if line.strip()]
     if not keys:
-        raise InvalidInput("a drop account needs at least one public key (passwords are not accepted)")
+        raise InvalidInput("SFTPアカウントには公開鍵を1つ以上登録してください（パスワードでは接続できません）")
     account = DropAccount(municipality_id=municipality.id, username=username, authorized_keys="\n".join(keys),
                           default_programme_id=programme.id if programme else None)
     session.add(account)

@@ -23,7 +23,7 @@ PREFETCH = 64  # concurrent read requests in flight: fast, with memory capped
 def _pinned(host: str, port: int, host_key_line: str) -> paramiko.SSHClient:
     words = host_key_line.split()
     if len(words) < 2:
-        raise InvalidInput("the pinned host key must be an OpenSSH public key line (type and base64)")
+        raise InvalidInput("固定するホスト鍵は OpenSSH の公開鍵の行（鍵の種類と base64）で指定してください")
     key = paramiko.PKey.from_type_string(words[0], base64.b64decode(words[1]))
     client = paramiko.SSHClient()
     client.get_host_keys().add(f"[{host}]:{port}" if port != 22 else host, key.get_name(), key)
@@ -35,15 +35,15 @@ def connect(*, host: str, port: int, username: str, key_file: Path, host_key_lin
     try:
         private = paramiko.PKey.from_path(key_file)
     except (OSError, paramiko.SSHException) as error:
-        raise InvalidInput(f"cannot read the private key {key_file}: {error}") from None
+        raise InvalidInput(f"秘密鍵 {key_file} を読めません: {error}") from None
     client = _pinned(host, port, host_key_line)
     try:
         client.connect(host, port=port, username=username, pkey=private, look_for_keys=False, allow_agent=False,
                        timeout=15)
     except paramiko.BadHostKeyException:
-        raise InvalidInput(f"{host}:{port} answered with a host key other than the pinned one; refusing") from None
+        raise InvalidInput(f"{host}:{port} が固定したホスト鍵と違う鍵を示したため、接続を中止しました") from None
     except paramiko.AuthenticationException:
-        raise InvalidInput(f"{host}:{port} refused the login of {username} with that key") from None
+        raise InvalidInput(f"{host}:{port} が {username} のこの鍵でのログインを拒否しました") from None
     return client
 
 

@@ -22,14 +22,14 @@ def jail_path(root: Path, client_path: str | bytes) -> Path:
     if isinstance(client_path, bytes):
         client_path = client_path.decode("utf-8", errors="strict")
     if "\x00" in client_path or "\\" in client_path:
-        raise OutsideJail(f"the path {client_path!r} holds a character a path may not")
+        raise OutsideJail(f"パス {client_path!r} には使えない文字（NUL またはバックスラッシュ）が含まれています")
     parts: list[str] = []
     for part in client_path.split("/"):
         if part in ("", "."):
             continue
         if part == "..":
             if not parts:
-                raise OutsideJail("the path climbs out of the drop")
+                raise OutsideJail("パスがSFTPフォルダの外を指しています（.. で最上位より上には出られません）")
             parts.pop()
             continue
         parts.append(part)
@@ -47,7 +47,7 @@ def _refuse_links(root: Path, parts: list[str]) -> None:
         except FileNotFoundError:
             return
         if stat.S_ISLNK(mode):
-            raise OutsideJail("the path goes through a symbolic link")
+            raise OutsideJail("パスがシンボリックリンクを経由しています（SFTPフォルダでは使えません）")
 
 
 def client_view(root: Path, real: Path) -> str:

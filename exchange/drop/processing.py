@@ -48,8 +48,8 @@ def programme_for(session: Session, login: Login) -> Programme:
         return session.get(Programme, login.default_programme_id)
     programmes = session.exec(select(Programme).where(Programme.municipality_id == login.municipality_id)).all()
     if len(programmes) != 1:
-        raise DomainError(f"this drop account serves {len(programmes)} programmes and names none as its default; "
-                          "ask the secretariat to set one")
+        raise DomainError(f"このSFTPアカウントの自治体には事業が {len(programmes)} 件あり、取り込む事業が決まっていません。"
+                          "事務局に既定の事業の設定を依頼してください")
     return programmes[0]
 
 

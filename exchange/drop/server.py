@@ -254,7 +254,7 @@ class DropServer:
         """Open an inbox file for an upload: one writer per file, and never into a taken file."""
         with self._files:
             if self._writers[real]:
-                raise Busy(f"{real.name} is being written by another connection")
+                raise Busy(f"{real.name} は別の接続が書き込み中です。書き込みが終わってからやり直してください")
             if not flags & os.O_EXCL and real.exists():
                 if flags & os.O_TRUNC:
                     real.unlink()  # a new file: whoever holds the old one (the archive) keeps it as it was
@@ -274,7 +274,7 @@ class DropServer:
     def rename(self, old: Path, new: Path, *, overwrite: bool) -> None:
         with self._files:
             if self._writers.get(old) or self._writers.get(new):
-                raise Busy(f"{old.name} or {new.name} is being written by another connection")
+                raise Busy(f"{old.name} または {new.name} は別の接続が書き込み中です。書き込みが終わってからやり直してください")
             if not overwrite and new.exists():
                 raise FileExistsError(errno.EEXIST, "the target exists", new.name)
             os.replace(old, new)
@@ -282,7 +282,7 @@ class DropServer:
     def remove(self, real: Path) -> None:
         with self._files:
             if self._writers.get(real):
-                raise Busy(f"{real.name} is being written by another connection")
+                raise Busy(f"{real.name} は別の接続が書き込み中です。書き込みが終わってからやり直してください")
             real.unlink()
 
     # --- complete files --------------------------------------------------------------------
@@ -598,7 +598,7 @@ class _DropSFTP(paramiko.SFTPServerInterface):
 
     def _writable(self, real: Path) -> None:
         if real.parent != self.root / "inbox":
-            raise OutsideJail("files may be written only in inbox/")
+            raise OutsideJail("ファイルを置けるのは inbox/ だけです")
 
     @_errors
     def canonicalize(self, path):
@@ -657,7 +657,7 @@ class _DropSFTP(paramiko.SFTPServerInterface):
     def remove(self, path):
         real = self._real(path)
         if real.parent not in (self.root / "inbox", self.root / "outbox"):
-            raise OutsideJail("files may be removed only from inbox/ and outbox/")
+            raise OutsideJail("ファイルを削除できるのは inbox/ と outbox/ だけです")
         self.drop.remove(real)
         self.drop.audit(self.login.actor(), "sftp_remove", detail=f"file={client_view(self.root, real)}")
         return SFTP_OK
@@ -682,11 +682,11 @@ class _DropSFTP(paramiko.SFTPServerInterface):
 
     @_errors
     def mkdir(self, path, attr):
-        raise OutsideJail("the drop's folders are fixed: inbox/, outbox/, archive/")
+        raise OutsideJail("フォルダは inbox/・outbox/・archive/ の3つに決まっていて、作成も削除もできません")
 
     @_errors
     def rmdir(self, path):
-        raise OutsideJail("the drop's folders are fixed: inbox/, outbox/, archive/")
+        raise OutsideJail("フォルダは inbox/・outbox/・archive/ の3つに決まっていて、作成も削除もできません")
 
     @_errors
     def chattr(self, path, attr):
@@ -695,7 +695,7 @@ class _DropSFTP(paramiko.SFTPServerInterface):
 
     @_errors
     def symlink(self, target_path, path):
-        raise OutsideJail("symbolic links are not allowed in the drop")
+        raise OutsideJail("SFTPフォルダにはシンボリックリンクを作れません")
 
     @_errors
     def readlink(self, path):

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
+from exchange.approvals import check_approver
 from exchange.giftcodes.models import CodeState, GiftCode, GiftCodeBatch, GiftCodeLine, Payout, PayoutChoice
 from exchange.giftcodes.setting import required_setting, visible
 from exchange.results.models import PaymentLine
@@ -23,7 +24,7 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import today_jst, utcnow
-from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
 
@@ -121,7 +122,7 @@ def prepare_giftcode_batch(*, session: Session, actor: Actor, programme: Program
 def get_giftcode_batch(*, session: Session, actor: Actor, batch_id: int) -> GiftCodeBatch:
     batch = session.get(GiftCodeBatch, batch_id)
     if batch is None or not actor.can_see(batch.municipality_id):
-        raise NotFound(f"no gift-code batch {batch_id}")
+        raise NotFound.of("ギフトコード割当", batch_id)
     return batch
 
 
@@ -133,21 +134,14 @@ def list_giftcode_batches(*, session: Session, actor: Actor, programme: Programm
 
 def batch_lines(*, session: Session, actor: Actor, batch: GiftCodeBatch) -> list[tuple[GiftCodeLine, GiftCode]]:
     if not actor.can_see(batch.municipality_id):
-        raise NotFound(f"no gift-code batch {batch.id}")
+        raise NotFound.of("ギフトコード割当", batch.id)
     return list(session.exec(select(GiftCodeLine, GiftCode).join(GiftCode, GiftCode.id == GiftCodeLine.gift_code_id)
                              .where(GiftCodeLine.batch_id == batch.id).order_by(GiftCodeLine.household_number)))
 
 
 def approve_giftcode_batch(*, session: Session, actor: Actor, batch: GiftCodeBatch) -> GiftCodeBatch:
     """The checker's approval: a different person from the one who prepared it (maker-checker)."""
-    actor.require(Role.admin, Role.supervisor, Role.liaison)
-    if not actor.can_see(batch.municipality_id):
-        raise NotFound(f"no gift-code batch {batch.id}")
-    if batch.status != "prepared":
-        raise Conflict(f"ギフトコード割当 {batch.id} は「{batch.status}」です。承認できるのは承認待ちの割当だけです")
-    if actor.username == batch.prepared_by:
-        raise PermissionDenied(f"ギフトコード割当 {batch.id} は {actor.username} が作成しました。"
-                               "承認は別の担当者が行ってください")
+    check_approver(actor=actor, batch=batch, kind="giftcode_batch")
     _leave_out_withdrawn(session, actor, batch)
     batch.status, batch.approved_by, batch.approved_at = "approved", actor.username, utcnow()
     session.add(batch)
@@ -162,7 +156,7 @@ def freeze_giftcode_batch(*, session: Session, actor: Actor, batch: GiftCodeBatc
     """Assign each line's code to its application and freeze the batch: from now on it is the record."""
     actor.require(Role.admin, Role.supervisor)
     if not actor.can_see(batch.municipality_id):
-        raise NotFound(f"no gift-code batch {batch.id}")
+        raise NotFound.of("ギフトコード割当", batch.id)
     if batch.status != "approved":
         raise Conflict(f"ギフトコード割当 {batch.id} は「{batch.status}」です。確定できるのは承認済みの割当だけです")
     _leave_out_withdrawn(session, actor, batch)

@@ -52,7 +52,7 @@ def _back(programme: Programme) -> RedirectResponse:
 def _batch_of(session: Session, actor: Actor, programme: Programme, batch_id: int) -> GiftCodeBatch:
     batch = get_giftcode_batch(session=session, actor=actor, batch_id=batch_id)
     if batch.programme_id != programme.id:
-        raise NotFound(f"no gift-code batch {batch_id}")
+        raise NotFound.of("ギフトコード割当", batch_id)
     return batch
 
 

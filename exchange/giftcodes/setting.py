@@ -19,7 +19,7 @@ from secretariat.core.programmes.models import Programme
 
 def visible(actor: Actor, programme: Programme) -> None:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
 
 
 def giftcode_setting(*, session: Session, actor: Actor, programme: Programme) -> GiftCodeSetting | None:
@@ -71,7 +71,7 @@ def record_payout_choice(*, session: Session, actor: Actor, programme: Programme
     actor.require(Role.admin, Role.supervisor, Role.operator, Role.agent)
     visible(actor, programme)
     if household.programme_id != programme.id:
-        raise NotFound(f"no household {household.id} in programme {programme.id}")
+        raise NotFound.of(f"事業 {programme.id} の世帯", household.id)
     setting = giftcode_setting(session=session, actor=actor, programme=programme)
     if setting is None or setting.payout != Payout.choice.value:
         raise InvalidInput("この事業では支給方法を世帯が選べません（支給方法の設定が「世帯の選択」ではありません）")

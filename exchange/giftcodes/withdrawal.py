@@ -88,7 +88,7 @@ def allow_reissue(*, session: Session, actor: Actor, programme: Programme, code_
     visible(actor, programme)
     code = session.get(GiftCode, code_id)
     if code is None or code.programme_id != programme.id:
-        raise NotFound(f"no gift code {code_id} in programme {programme.id}")
+        raise NotFound.of(f"事業 {programme.id} のギフトコード", code_id)
     if code.state != CodeState.expired.value:
         raise InvalidInput("再発行できるのは期限切れの未引換コードだけです（このコードは"
                            f"「{label('gift_code_state', code.state)}」（{code.state}）です）")

@@ -67,7 +67,7 @@ def queue_correction(*, session: Session, actor: Actor, line: PaymentLine) -> Ke
 def get_failure(*, session: Session, actor: Actor, line_id: int) -> PaymentLine:
     line = session.get(PaymentLine, line_id)
     if line is None or line.result != "failed" or not actor.can_see(line.municipality_id):
-        raise NotFound(f"no failed transfer {line_id}")
+        raise NotFound.of("振込不能の明細", line_id)
     return line
 
 
@@ -76,7 +76,7 @@ def take_corrected_account(*, session: Session, actor: Actor, line: PaymentLine,
     A failure from before corrections were queued gets its task here."""
     actor.require(*keying.ACCOUNT_TAKERS)
     if not actor.can_see(line.municipality_id):
-        raise NotFound(f"no failed transfer {line.id}")
+        raise NotFound.of("振込不能の明細", line.id)
     task = queue_correction(session=session, actor=actor, line=line)
     return keying.account_given(session=session, actor=actor, task=task, channel=channel)
 
@@ -117,7 +117,7 @@ class Failure:
 def failure_queue(*, session: Session, actor: Actor, programme: Programme, on: date | None = None) -> list[Failure]:
     """Open failures, oldest first; a failure leaves the queue once its correction is applied."""
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     lines = list(session.exec(select(PaymentLine).where(PaymentLine.programme_id == programme.id,
                                                         PaymentLine.result == "failed",
                                                         PaymentLine.follow_up_done_at.is_(None))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from exchange.approvals import check_approver
 from exchange.giftcodes.setting import left_to_gift_codes
 from exchange.results.banks import bank_names, bank_problem
 from exchange.results.failures import queue_correction
@@ -34,8 +35,9 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import JST, utcnow
-from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import Household
+from secretariat.core.messages import label
 from secretariat.core.programmes.models import Programme
 
 PAID = {"振込済", "済", "完了", "0", "OK"}
@@ -128,26 +130,19 @@ def prepare_payment_batch(*, session: Session, actor: Actor, programme: Programm
 
 def _visible(actor: Actor, programme: Programme) -> None:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
 
 
 def get_batch(*, session: Session, actor: Actor, batch_id: int) -> PaymentBatch:
     batch = session.get(PaymentBatch, batch_id)
     if batch is None or not actor.can_see(batch.municipality_id):
-        raise NotFound(f"no payment batch {batch_id}")
+        raise NotFound.of("振込データ", batch_id)
     return batch
 
 
 def approve_payment_batch(*, session: Session, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
     """The checker's approval: a different person from the one who prepared it (maker-checker)."""
-    actor.require(Role.admin, Role.supervisor, Role.liaison)
-    if not actor.can_see(batch.municipality_id):
-        raise NotFound(f"no payment batch {batch.id}")
-    if batch.status != "prepared":
-        raise Conflict(f"payment batch {batch.id} is {batch.status}; only a prepared batch can be approved")
-    if actor.username == batch.prepared_by:
-        raise PermissionDenied(f"payment batch {batch.id} was prepared by {actor.username}; "
-                               "another person must approve it")
+    check_approver(actor=actor, batch=batch, kind="payment_batch")
     leave_out_withdrawn(session=session, actor=actor, batch=batch)
     batch.status, batch.approved_by, batch.approved_at = "approved", actor.username, utcnow()
     session.add(batch)
@@ -192,9 +187,10 @@ def export_payment_batch(*, session: Session, actor: Actor, batch: PaymentBatch,
     Exporting again rewrites the same bytes from the frozen record."""
     actor.require(Role.admin, Role.supervisor, Role.liaison)
     if not actor.can_see(batch.municipality_id):
-        raise NotFound(f"no payment batch {batch.id}")
+        raise NotFound.of("振込データ", batch.id)
     if batch.status not in ("approved", "exported"):
-        raise Conflict(f"payment batch {batch.id} is {batch.status}; it must be approved by a second person first")
+        raise Conflict(f"振込データ {batch.id} は「{label('payment_batch', batch.status)}」です。"
+                       "出力する前に、作成者とは別の担当者が承認してください")
     if batch.status == "approved":
         leave_out_withdrawn(session=session, actor=actor, batch=batch)
     lines = batch_lines(session, batch)

@@ -78,7 +78,7 @@ def write_result_files(*, session: Session, actor: Actor, programme: Programme, 
     """The daily status file and the return, undeliverable, decline and expired lists, each as CP932
     CSV and XLSX, into `out_dir`."""
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     rows = status_rows(session, programme)
     stamp = on.strftime("%Y%m%d")
     h = STATUS_HEADINGS

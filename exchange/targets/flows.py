@@ -25,5 +25,5 @@ def end_removed_household(*, session: Session, actor: Actor, application: Applic
     (and staff who import on its behalf); the generic status route stays closed to liaisons."""
     actor.require(Role.admin, Role.supervisor, Role.liaison)
     if not actor.can_see(application.municipality_id):
-        raise NotFound(f"no application {application.id}")
+        raise NotFound.of("申請", application.id)
     transition(session=session, application=application, to=Status.ineligible, actor=actor, reason=reason, at=at)

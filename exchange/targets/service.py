@@ -49,7 +49,7 @@ def import_target_file(*, session: Session, actor: Actor, programme: Programme, 
     rejected without being parsed."""
     actor.require(Role.admin, Role.supervisor, Role.liaison)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     if mapping is None:
         mapping, mapping_id = mapping_for(session, programme.municipality_id)
     else:
@@ -273,6 +273,6 @@ def _remove_person(session: Session, actor: Actor, programme: Programme, row: Pe
 
 def target_files(*, session: Session, actor: Actor, programme: Programme) -> list[TargetFile]:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     return list(session.exec(select(TargetFile).where(TargetFile.programme_id == programme.id)
                              .order_by(TargetFile.id.desc())))

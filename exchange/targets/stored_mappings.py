@@ -41,7 +41,7 @@ def set_municipal_mapping(*, session: Session, actor: Actor, municipality: Munic
 def municipal_mapping(*, session: Session, actor: Actor, municipality: Municipality) -> ColumnMapping | None:
     """The municipality's current mapping as stored, or None when its files are read with the default."""
     if not actor.can_see(municipality.id):
-        raise NotFound(f"no municipality {municipality.code}")
+        raise NotFound.of("自治体", municipality.code)
     return _latest(session, municipality.id)
 
 

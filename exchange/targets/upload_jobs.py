@@ -63,7 +63,7 @@ def start_target_upload(*, session: Session, actor: Actor, programme: Programme,
     removed for. The caller commits; the job starts once it has."""
     actor.require(*UPLOADERS)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     key = f"{programme.municipality_id}/{programme.id}/{sha256_of(path)}"
     job = enqueue(session, TARGET_UPLOAD, key, municipality_id=programme.municipality_id, created_by=actor.username,
                   programme_id=programme.id, path=str(path), name=name, outbox=str(outbox),
@@ -85,7 +85,7 @@ def target_upload_job(context: JobContext, *, programme_id: int, path: str, name
         if record is None:
             programme = session.get(Programme, programme_id)
             if programme is None:
-                raise NotFound(f"no programme {programme_id}")
+                raise NotFound.of("事業", programme_id)
             record, listing = import_target_file(
                 session=session, actor=actor_for(find_user(session=session, username=username)),
                 programme=programme, path=Path(path), name=name, source="web", limits=Limits(**(limits or {})))
@@ -113,7 +113,7 @@ def target_upload_of(*, session: Session, actor: Actor, programme: Programme, jo
     job = session.get(Job, job_id)
     if (job is None or job.kind != TARGET_UPLOAD or job.args.get("programme_id") != programme.id
             or not actor.can_see(job.municipality_id)):
-        raise NotFound(f"no target-list upload {job_id}")
+        raise NotFound.of("対象者一覧の取込", job_id)
     target_file_id = job.args.get("target_file_id")
     return TargetUpload(job, session.get(TargetFile, target_file_id) if target_file_id else None)
 

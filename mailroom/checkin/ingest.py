@@ -86,7 +86,7 @@ def scanner_files(folder: Path) -> list[Path]:
     """The folder's files in name order (scanners number their output); hidden and partial files
     are a transfer in progress, not a scan."""
     if not folder.is_dir():
-        raise InvalidInput(f"{folder} is not a folder of scans")
+        raise InvalidInput(f"{folder} はスキャン画像のフォルダではありません。フォルダの場所を確かめてください")
     return sorted(path for path in folder.iterdir()
                   if path.is_file() and not path.name.startswith(".") and not path.name.endswith((".partial", ".tmp")))
 
@@ -292,8 +292,8 @@ def _check_in_form(session: Session, actor: Actor, batch: ScanBatch, pages: Form
                                     scan_batch_id=batch.id)
             receipt = arrival.receipt
             if not arrival.new and receipt.outcome != "pending":
-                raise ScanError("already_checked", f"form {receipt.form_id} was already checked in and scanned "
-                                                   f"(receipt {receipt.id}); this is a second copy")
+                raise ScanError("already_checked", f"帳票 {receipt.form_id} は受付・スキャン済みです（受付 {receipt.id}）。"
+                                                   "同じ書類の2枚目として扱いました")
             for reading, page, crops in pages.pages:
                 page.receipt_id = receipt.id
                 page.municipality_id = receipt.municipality_id

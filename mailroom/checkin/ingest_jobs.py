@@ -104,7 +104,7 @@ def ingest_job(context: JobContext, *, batch_id: int, folder: str, username: str
         actor = _starter(session, username)
         batch = session.get(ScanBatch, batch_id)
         if batch is None:
-            raise NotFound(f"no scan batch {batch_id}")
+            raise NotFound.of("スキャンバッチ", batch_id)
         resume_batch(session=session, actor=actor, batch=batch, folder=Path(folder),
                      arrived_on=date.fromisoformat(arrived_on) if arrived_on else None,
                      limits=ScanLimits(**limits) if limits else DEFAULT_LIMITS,
@@ -135,7 +135,7 @@ def ingest_job_of(*, session: Session, actor: Actor, job_id: int) -> IngestJob:
     actor.require(*CHECKERS)
     job = session.get(Job, job_id)
     if job is None or job.kind != INGEST:
-        raise NotFound(f"no ingest job {job_id}")
+        raise NotFound.of("スキャン取込", job_id)
     batch = session.get(ScanBatch, job.args["batch_id"])
     receipts, deficiencies, pages = [], {}, []
     if batch is not None and batch.finished_at is not None:

@@ -112,7 +112,7 @@ def require_return_printer(actor: Actor, programme: Programme) -> None:
     """Who prints return letters: the mailroom's staff, for a programme they see."""
     actor.require(Role.admin, Role.supervisor, Role.operator, Role.system)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
 
 
 @owns((Status.deficient, Status.returned))

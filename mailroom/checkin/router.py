@@ -51,7 +51,7 @@ TENANT_PATH_PARAMETERS = ("reading_id", "scanned_page_id")
 def get_reading(*, session: Session, actor: Actor, reading_id: int) -> FieldReading:
     reading = session.get(FieldReading, reading_id)
     if reading is None or not actor.can_see(reading.municipality_id):
-        raise NotFound(f"no field reading {reading_id}")
+        raise NotFound.of("読み取り項目", reading_id)
     return reading
 
 
@@ -68,7 +68,7 @@ def valid_scanned_page(scanned_page_id: int, session: DbSession, actor: CurrentA
     visible = page is not None and (actor.can_see(page.municipality_id) if page.municipality_id
                                     else actor.municipality_id is None)
     if not visible:
-        raise NotFound(f"no scanned page {scanned_page_id}")
+        raise NotFound.of("スキャン画像", scanned_page_id)
     return page
 
 
@@ -163,7 +163,7 @@ def _option_labels() -> dict[tuple[str, str], str]:
 @router.get("/mailroom/readings/{reading_id}/crop.png")
 def reading_crop(reading: ValidReading, actor: Checker):
     if not reading.crop_path or not Path(reading.crop_path).exists():
-        raise NotFound(f"no image kept for field reading {reading.id}")
+        raise NotFound(f"読み取り項目 {reading.id} の切り出し画像は保存されていません")
     return FileResponse(reading.crop_path, media_type="image/png")
 
 

@@ -201,7 +201,7 @@ def template_of(session: Session, receipt: Receipt) -> Template:
     forms = [known[key.partition("@")[0]] for key in form.pack if key.partition("@")[0] in known]
     forms = [template for template in forms if template.kind == FORM_KIND]
     if not forms:
-        raise Conflict(f"form {receipt.form_id} was issued without a form to check")
+        raise Conflict(f"帳票 {receipt.form_id} は点検する様式（申請書・確認書）を含まずに発行されています")
     return forms[0]
 
 
@@ -260,10 +260,11 @@ def confirm_field(*, session: Session, actor: Actor, reading_id: int, state: str
     counted as an override when they differ; once no uncertain box is left, the form is judged."""
     actor.require(*CHECKERS)
     if state not in (State.filled.value, State.blank.value):
-        raise InvalidInput("an operator confirms a box as filled or blank")
+        raise InvalidInput(f"目視確認では「{label('read_state', State.filled.value)}」か"
+                           f"「{label('read_state', State.blank.value)}」を選んでください")
     reading = session.get(FieldReading, reading_id)
     if reading is None or not actor.can_see(reading.municipality_id):
-        raise NotFound(f"no field reading {reading_id}")
+        raise NotFound.of("読み取り項目", reading_id)
     reading.confirmed_state = state
     reading.confirmed_by = actor.username
     reading.confirmed_at = utcnow()
@@ -313,8 +314,8 @@ def record_undeliverable(*, session: Session, actor: Actor, code: str | PageCode
         return existing
     application = application_for_household(session=session, household_id=form.household_id)
     if application.status != Status.mailed.value:
-        raise Conflict(f"household {form.household_id} is {application.status}, not mailed: an envelope cannot come "
-                       "back undelivered now")
+        raise Conflict(f"世帯 {form.household_id} の申請は「{label('status', application.status)}」で、"
+                       f"「{label('status', Status.mailed.value)}」ではないため、宛所不明の返送として登録できません")
     returned_on = returned_on or today_jst()
     transition(session=session, application=application, to=Status.undeliverable, actor=actor,
                reason=reason, at=datetime.combine(returned_on, time(9), JST))
@@ -328,7 +329,7 @@ def record_undeliverable(*, session: Session, actor: Actor, code: str | PageCode
 
 def undeliverable_list(*, session: Session, actor: Actor, programme: Programme) -> list[UndeliverableMail]:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     return list(session.exec(select(UndeliverableMail).where(UndeliverableMail.programme_id == programme.id)
                              .order_by(UndeliverableMail.returned_on, UndeliverableMail.id)))
 
@@ -339,7 +340,7 @@ def deficiencies_by_day(*, session: Session, actor: Actor, programme: Programme)
     """(day, deficiency code, count): which fields confuse residents, to improve the form."""
     actor.require(Role.admin, Role.supervisor, Role.liaison, Role.system)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     rows = session.exec(select(DeficiencyRecord.found_on, DeficiencyRecord.code, func.count())
                         .where(DeficiencyRecord.programme_id == programme.id)
                         .group_by(DeficiencyRecord.found_on, DeficiencyRecord.code)
@@ -349,7 +350,7 @@ def deficiencies_by_day(*, session: Session, actor: Actor, programme: Programme)
 
 def receipt_counts(*, session: Session, actor: Actor, programme: Programme) -> dict[str, int]:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     rows = session.exec(select(Receipt.outcome, func.count()).where(Receipt.programme_id == programme.id)
                         .group_by(Receipt.outcome))
     counts = {outcome: count for outcome, count in rows}

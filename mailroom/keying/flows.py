@@ -190,7 +190,7 @@ def account_given(*, session: Session, actor: Actor, task: KeyingTask, channel: 
     for the double entry. The account itself is keyed by two operators, not recorded here."""
     actor.require(*ACCOUNT_TAKERS)
     if not actor.can_see(task.municipality_id):
-        raise NotFound(f"no keying task {task.id}")
+        raise NotFound.of("入力票", task.id)
     if task.kind != PAYMENT_CORRECTION:
         raise Conflict("口座の連絡を受け付けるのは振込不能の口座訂正だけです。")
     if channel not in CHANNELS:
@@ -216,7 +216,7 @@ def correction_tasks(*, session: Session, payment_line_ids: list[int]) -> dict[i
 def get_task(*, session: Session, actor: Actor, task_id: int) -> KeyingTask:
     task = session.get(KeyingTask, task_id)
     if task is None or not actor.can_see(task.municipality_id):
-        raise NotFound(f"no keying task {task_id}")
+        raise NotFound.of("入力票", task_id)
     return task
 
 
@@ -250,7 +250,7 @@ def submit_entry(*, session: Session, actor: Actor, task: KeyingTask, raw: dict[
     """One operator's blind entry of a form; the second settles it or sends it to a verifier."""
     actor.require(*KEYERS)
     if not actor.can_see(task.municipality_id):
-        raise NotFound(f"no keying task {task.id}")
+        raise NotFound.of("入力票", task.id)
     if task.status not in (WAITING_FIRST, WAITING_SECOND):
         raise Conflict("この様式の入力は終わっています（2回の入力が済んでいます）。")
     earlier = entries_of(session, task)
@@ -290,7 +290,7 @@ def verify(*, session: Session, actor: Actor, task: KeyingTask, choice: str,
     """A verifier settles a disputed form: `first`, `second`, or `correction` with the values keyed."""
     actor.require(*VERIFIERS)
     if not actor.can_see(task.municipality_id):
-        raise NotFound(f"no keying task {task.id}")
+        raise NotFound.of("入力票", task.id)
     if task.status != DISPUTED:
         raise Conflict("ベリファイが必要なのは、2回の入力が食い違った様式だけです。")
     entries = entries_of(session, task)

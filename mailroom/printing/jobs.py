@@ -113,7 +113,7 @@ def print_batch_job(context: JobContext, *, batch_id: int, username: str) -> Non
     with Session(context.engine, expire_on_commit=False) as session:
         batch = session.get(PrintBatch, batch_id)
         if batch is None:
-            raise NotFound(f"no print batch {batch_id}")
+            raise NotFound.of("印刷バッチ", batch_id)
         run = session.get(PrintRun, batch.print_run_id)
         context.progress(0, batch.household_count)
         if batch.written_at is None:

@@ -58,11 +58,11 @@ def pack_for(programme: Programme) -> list[Template]:
     names = programme.form_templates or list(DEFAULT_PACK)
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise InvalidInput(f"programme {programme.id} names template(s) {', '.join(unknown)} that do not exist; "
-                           f"known: {', '.join(sorted(known))}")
+        raise InvalidInput(f"事業 {programme.id} の様式 {'、'.join(unknown)} はありません"
+                           f"（使える様式: {'、'.join(sorted(known))}）")
     pack = [known[name] for name in names if known[name].kind in PRINTED_KINDS]
     if not pack:
-        raise InvalidInput(f"programme {programme.id} names no printable form or letter")
+        raise InvalidInput(f"事業 {programme.id} には印刷する申請書・手紙の様式が設定されていません")
     return pack
 
 
@@ -84,9 +84,9 @@ def print_programme(*, session: Session, actor: Actor, programme: Programme, out
     """
     actor.require(Role.admin, Role.supervisor, Role.operator)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     if batch_size < 1 or (limit is not None and limit < 1):
-        raise InvalidInput("batch size and limit must be at least 1")
+        raise InvalidInput("バッチの世帯数と印刷する世帯数は1以上にしてください")
     run = open_run(session=session, actor=actor, programme=programme, out_root=out_root, wave=wave)
     if run is None:
         return None
@@ -446,7 +446,7 @@ def reissue(*, session: Session, actor: Actor, household: Household, out_dir: Pa
     active = list(session.exec(select(IssuedForm).where(IssuedForm.household_id == household.id,
                                                         IssuedForm.voided_at.is_(None))))
     if not active:
-        raise Conflict(f"household {household.id} has not been printed yet; it will be in the next print run")
+        raise Conflict(f"世帯 {household.id} はまだ印刷されていません。次の印刷で印刷されます")
     programme = session.get(Programme, household.programme_id)
     pack = pack_for(programme)
     number = session.exec(select(func.max(IssuedForm.issue_number))
@@ -483,13 +483,14 @@ def record_mailing(*, session: Session, actor: Actor, run: PrintRun, mailed_on: 
     """The day a run went to the post office: its households move to mailed (発送済み)."""
     actor.require(Role.admin, Role.supervisor, Role.operator)
     if not actor.can_see(run.municipality_id):
-        raise NotFound(f"no print run {run.id}")
+        raise NotFound.of("印刷", run.id)
     if run.completed_at is None:
-        raise Conflict(f"print run {run.id} has not finished printing; run 'secretariat print run' to finish it")
+        raise Conflict(f"印刷 {run.id} はまだ終わっていません。終わってから発送日を記録してください"
+                       "（続きは secretariat print run で印刷できます）")
     if mailed_on > today_jst():
         raise InvalidInput(f"発送日 {mailed_on} が未来の日付です")
     if run.mailed_date is not None:
-        raise Conflict(f"print run {run.id} was already recorded as mailed on {run.mailed_date}")
+        raise Conflict(f"印刷 {run.id} の発送日はすでに {run.mailed_date} と記録されています")
     printed = list(session.exec(select(Application).join(IssuedForm, IssuedForm.household_id == Application.household_id)
                                 .join(PrintBatch, PrintBatch.id == IssuedForm.print_batch_id)
                                 .where(PrintBatch.print_run_id == run.id,
@@ -509,7 +510,7 @@ def open_run(*, session: Session, actor: Actor, programme: Programme, out_root: 
     """
     actor.require(Role.admin, Role.supervisor, Role.operator)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     pack = pack_for(programme)
     run = session.exec(select(PrintRun).where(PrintRun.programme_id == programme.id,
                                               PrintRun.completed_at.is_(None))).first()
@@ -549,7 +550,7 @@ def run_progress(*, session: Session, run: PrintRun) -> RunProgress:
 
 def runs_of(*, session: Session, actor: Actor, programme: Programme) -> list[PrintRun]:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     return list(session.exec(select(PrintRun).where(PrintRun.programme_id == programme.id).order_by(PrintRun.id)))
 
 
@@ -557,12 +558,12 @@ def run_file(*, run: PrintRun, file_name: str) -> Path:
     """A file of the run's folder by its plain name; anything else (../x, a folder) is not found."""
     progress_names = {p.name for p in Path(run.directory).glob("*") if p.is_file() and not p.name.endswith(".partial")}
     if file_name not in progress_names or "/" in file_name or file_name.startswith("."):
-        raise NotFound(f"print run {run.id} has no file {file_name!r}")
+        raise NotFound.of(f"印刷 {run.id} のファイル", file_name)
     return Path(run.directory) / file_name
 
 
 def get_run(*, session: Session, actor: Actor, run_id: int) -> PrintRun:
     run = session.get(PrintRun, run_id)
     if run is None or not actor.can_see(run.municipality_id):
-        raise NotFound(f"no print run {run_id}")
+        raise NotFound.of("印刷", run_id)
     return run

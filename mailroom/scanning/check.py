@@ -56,16 +56,16 @@ def _reading(code: PageCode, template_key: str, located: Located, fields: dict[s
 def identify(pixels: numpy.ndarray) -> tuple[PageCode, Template, Located]:
     """Which page this is and where its template lies on the image; raises `ScanError`."""
     if looks_blank(pixels):
-        raise ScanError("blank_page", "the page is blank (nothing printed or written on it)")
+        raise ScanError("blank_page", "白紙のページです（印刷も記入もありません）")
     code, symbols, orientation = read_page_code(pixels)
     try:
         template = template_by_key(code.template)
     except KeyError:
-        raise ScanError("unknown_form", f"the page code names template {code.template}, which this "
-                                        "secretariat does not have") from None
+        raise ScanError("unknown_form", f"ページコードの様式 {code.template} は"
+                                        "この事務局にありません") from None
     if not 1 <= code.page <= len(template.pages):
-        raise ScanError("unknown_form", f"the page code names page {code.page} of {code.template}, which has "
-                                        f"{len(template.pages)} page(s)")
+        raise ScanError("unknown_form", f"ページコードは様式 {code.template} の "
+                                        f"{code.page} ページ目を指していますが、この様式は {len(template.pages)} ページです")
     return code, template, locate(pixels, template, code, symbols, orientation)
 
 

@@ -165,10 +165,10 @@ def read_file(path: Path | str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ScanError("too_large", f"{size:,} bytes is larger than a scanned page can be ({MAX_BYTES:,})")
+            raise ScanError("too_large", f"{size:,} バイトはスキャン画像1枚として大きすぎます（上限 {MAX_BYTES:,} バイト）")
         return path.read_bytes()
     except OSError as error:
-        raise ScanError("unreadable", f"cannot read the file: {error.strerror or error}") from None
+        raise ScanError("unreadable", f"ファイルを読めません: {error.strerror or error}") from None
 
 
 def decode_pages(data: bytes, source: str, limits: ScanLimits = DEFAULT_LIMITS,
@@ -203,10 +203,10 @@ def _open(data: bytes, limits: ScanLimits) -> tuple[str, list[tuple[int, int] | 
     """The file's kind, its pages' sizes in pixels as the headers give them (None for a PDF page,
     measured when it comes), and the open PDF document; raises `ScanError` for the whole file."""
     if not data:
-        raise ScanError("empty_file", "the file is empty (0 bytes)")
+        raise ScanError("empty_file", "ファイルが空です（0 バイト）")
     kind = kind_of(data)
     if kind is None:
-        raise ScanError("not_an_image", "not a scanned image: the file is not JPEG, PNG, TIFF or PDF")
+        raise ScanError("not_an_image", "スキャン画像ではありません（JPEG・PNG・TIFF・PDF のどれでもありません）")
     if kind == "pdf":
         document = _open_pdf(data)
         count = len(document)
@@ -226,10 +226,10 @@ def _open(data: bytes, limits: ScanLimits) -> tuple[str, list[tuple[int, int] | 
 def _refuse_truncated(kind: str, data: bytes) -> None:
     tail = data[-32:]
     if kind == "jpeg" and b"\xff\xd9" not in tail:
-        raise ScanError("truncated", "the JPEG file is cut off (no end-of-image marker): the scan was not "
-                                     "completely written")
+        raise ScanError("truncated", "JPEG ファイルが途中で切れています（終端がありません）。"
+                                     "スキャンが最後まで書き込まれていません")
     if kind == "png" and b"IEND" not in tail:
-        raise ScanError("truncated", "the PNG file is cut off (no IEND chunk): the scan was not completely written")
+        raise ScanError("truncated", "PNG ファイルが途中で切れています（IEND がありません）。スキャンが最後まで書き込まれていません")
 
 
 def _corrupt(kind: str) -> ScanError:
@@ -343,11 +343,11 @@ def _open_pdf(data: bytes) -> pypdfium2.PdfDocument:
     import pypdfium2  # here: a feed of JPEG and PNG pages never loads the PDF library
 
     if b"%%EOF" not in data[-1024:]:
-        raise ScanError("truncated", "the PDF file is cut off (no end-of-file marker)")
+        raise ScanError("truncated", "PDF ファイルが途中で切れています（%%EOF がありません）")
     try:
         return pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as error:
-        raise ScanError("corrupt", f"the PDF file is damaged and cannot be opened ({error})") from None
+        raise ScanError("corrupt", f"PDF ファイルが壊れていて開けません（{error}）") from None
 
 
 def _render_pdf_page(document: pypdfium2.PdfDocument, index: int,

@@ -95,9 +95,9 @@ def read_page_code(pixels: numpy.ndarray) -> tuple[PageCode, list[numpy.ndarray]
     if found:
         return _at_full_size(pixels, found, scale, symbols=2)
     if foreign or foreign_here:
-        raise ScanError("foreign_code", "the page carries a code, but not one of our page codes "
-                                        "(a document from elsewhere)")
-    raise ScanError("no_page_code", "no page code found on the page")
+        raise ScanError("foreign_code", "コードはありますが、この事務局のページコードではありません"
+                                        "（他所の書類です）")
+    raise ScanError("no_page_code", "ページコードが見つかりません")
 
 
 def _at_full_size(pixels: numpy.ndarray, found, scale: int, symbols: int) -> tuple[PageCode, list[numpy.ndarray], int]:

@@ -30,6 +30,12 @@ class NotFound(DomainError):
 
     status_code = 404
 
+    @classmethod
+    def of(cls, what: str, key: object) -> "NotFound":
+        """The one wording for a missing `what` (its Japanese name: 事業, 申請, 振込データ) and for one the
+        actor may not see, so the two read the same."""
+        return cls(f"{what} {key} が見つかりません（存在しないか、閲覧できる範囲にありません）")
+
 
 class PermissionDenied(DomainError):
     """The actor is known but their role may not do this."""

@@ -91,7 +91,7 @@ def test_an_unknown_status_is_refused_by_name(factory, session):
     from secretariat.core.errors import InvalidInput
 
     application = session.get(Application, factory.tenant(households=1).applications[0].id)
-    with pytest.raises(InvalidInput, match="'shipped'"):
+    with pytest.raises(InvalidInput, match="「shipped」"):
         transition(session=session, application=application, to="shipped", actor=SYSTEM)
 
 

@@ -147,17 +147,17 @@ def test_an_unknown_key_is_refused_and_repeated_failures_lock_the_address_out(dr
     stranger_file = tmp_path / "stranger"
     stranger.write_private_key_file(str(stranger_file))
     for _ in range(3):
-        with pytest.raises(Exception, match="refused the login"):
+        with pytest.raises(Exception, match="ログインを拒否しました"):
             connect(host="127.0.0.1", port=drop.port, username="chiba", key_file=stranger_file,
                     host_key_line=host_key_line(drop.host_key))
-    with pytest.raises(Exception, match="refused the login"):  # the right key, from a locked-out address
+    with pytest.raises(Exception, match="ログインを拒否しました"):  # the right key, from a locked-out address
         connect(host="127.0.0.1", port=drop.port, username="chiba", key_file=key[1],
                 host_key_line=host_key_line(drop.host_key))
 
 
 def test_a_server_answering_with_another_host_key_is_refused(drop, key):
     other = paramiko.ECDSAKey.generate()
-    with pytest.raises(Exception, match="other than the pinned"):
+    with pytest.raises(Exception, match="固定したホスト鍵と違う鍵"):
         connect(host="127.0.0.1", port=drop.port, username="chiba", key_file=key[1], host_key_line=host_key_line(other))
 
 

@@ -63,6 +63,15 @@ def test_the_preparer_may_not_approve_their_own_batch(factory, approved, maker):
         approve_payment_batch(session=session, actor=maker, batch=batch)
 
 
+def test_an_approved_batch_cannot_be_approved_again(factory, approved, maker, checker):
+    batch = prepare(factory, approved, maker)
+    third = factory.actor("admin")
+    with factory.session() as session:
+        approve_payment_batch(session=session, actor=checker, batch=batch)
+        with pytest.raises(Conflict, match="（現在: 承認済み）"):
+            approve_payment_batch(session=session, actor=third, batch=batch)
+
+
 def test_an_unapproved_batch_cannot_be_exported(factory, approved, maker, tmp_path):
     batch = prepare(factory, approved, maker)
     with factory.session() as session, pytest.raises(Conflict):

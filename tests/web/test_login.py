@@ -68,7 +68,7 @@ def test_pages_send_anonymous_visitors_to_the_login_page(client):
 
 def test_the_api_answers_anonymous_callers_with_401(client):
     answer = client.get("/api/programmes")
-    assert answer.status_code == 401 and answer.json() == {"error": "please log in"}
+    assert answer.status_code == 401 and answer.json() == {"error": "ログインしてください"}
 
 
 def test_logging_out_ends_the_session(factory, client, login):

@@ -45,7 +45,7 @@ def transition(*, session: Session, application: Application, to: Status | str, 
     room over a weekend); it defaults to now.
     """
     if not actor.can_see(application.municipality_id):
-        raise NotFound(f"no application {application.id}")
+        raise NotFound.of("申請", application.id)
     source = Status(application.status)
     target = parse_status(to) if isinstance(to, str) and not isinstance(to, Status) else Status(to)
     if target not in TRANSITIONS[source]:
@@ -76,7 +76,7 @@ def transition_all(*, session: Session, applications: list[Application], to: Sta
     target = Status(to)
     for application in applications:
         if not actor.can_see(application.municipality_id):
-            raise NotFound(f"no application {application.id}")
+            raise NotFound.of("申請", application.id)
         if target not in TRANSITIONS[Status(application.status)]:
             raise IllegalTransition(Status(application.status), target)
     moment = as_utc(at) if at else utcnow()
@@ -103,7 +103,7 @@ def transition_all(*, session: Session, applications: list[Application], to: Sta
 def get_application(*, session: Session, actor: Actor, application_id: int) -> Application:
     application = session.get(Application, application_id)
     if application is None or not in_view(session, actor, application.municipality_id, application.programme_id):
-        raise NotFound(f"no application {application_id}")
+        raise NotFound.of("申請", application_id)
     return application
 
 
@@ -133,7 +133,7 @@ def manual_transition(*, session: Session, actor: Actor, application: Applicatio
     if actor.role not in STATUS_CHANGERS:
         raise PermissionDenied("申請の状態を手作業で変えられるのは事務局の職員だけです")
     if not actor.can_see(application.municipality_id):
-        raise NotFound(f"no application {application.id}")
+        raise NotFound.of("申請", application.id)
     source = Status(application.status)
     target = parse_status(to) if isinstance(to, str) and not isinstance(to, Status) else Status(to)
     if (source, target) not in MANUAL:

@@ -98,5 +98,5 @@ def parse_status(value: str) -> Status:
     try:
         return Status(value)
     except ValueError:
-        known = ", ".join(s.value for s in Status)
-        raise InvalidInput(f"unknown application status {value!r}; known statuses: {known}") from None
+        known = "、".join(f"{LABELS_JA[s]}（{s.value}）" for s in Status)
+        raise InvalidInput(f"申請の状態「{value}」はありません。使える状態: {known}") from None

@@ -15,7 +15,7 @@ import unicodedata
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from sqlalchemy import func, text
+from sqlalchemy import func, literal, text
 from sqlmodel import Session, select
 
 from secretariat.core.applications.models import Application, ApplicationEvent
@@ -31,8 +31,8 @@ from secretariat.core.households.models import AccountType, Household, Person, S
 from secretariat.core.programmes.amounts import household_amount
 from secretariat.core.programmes.models import Programme
 from secretariat.core.tenancy.models import Municipality
-from secretariat.core.text import (enlarge_small_kana, normalise_kana, normalise_phone, normalise_postal_code,
-                                  to_halfwidth_digits, validate_kana)
+from secretariat.core.text import (KANA_DROP, fold_kana, kana_keys, normalise_kana, normalise_phone,
+                                  normalise_postal_code, to_halfwidth_digits, validate_kana)
 
 CHUNK = 5_000
 MAX_REPORTED = 50
@@ -129,7 +129,7 @@ def import_households(*, session: Session, actor: Actor, programme: Programme,
     """
     actor.require(Role.admin, Role.supervisor)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     batch = _validated(households)
     _refuse_duplicates(session, programme, batch)
 
@@ -173,7 +173,7 @@ def insert_targets(*, session: Session, actor: Actor, programme: Programme, now:
             # the callers' dicts are completed in place: a million persons, a million fewer dicts
             columns.update(scope, id=household_id, created_at=now)
             for person in persons:
-                person.update(scope, id=next(person_ids), household_id=household_id)
+                person.update(scope, id=next(person_ids), household_id=household_id, **kana_keys(person["name_kana"]))
                 person_rows.append(person)
             applications.append(dict(scope, id=application_id, household_id=household_id,
                                      status=INITIAL.value, amount_yen=_amount(programme, persons),
@@ -355,15 +355,6 @@ _WESTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$|^(\d{4})
 _ERA_YEARS = {"明治": 1868, "M": 1868, "大正": 1912, "T": 1912, "昭和": 1926, "S": 1926, "平成": 1989, "H": 1989,
               "令和": 2019, "R": 2019}
 _ERA = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])(元|\d{1,2})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_KANA_DROP = "ー－-\u3000 ・"  # what a name search forgives: long vowel marks, hyphens, spaces, middle dots
-_KANA_FOLD = str.maketrans("", "", _KANA_DROP)
-_LARGE_FROM_SMALL = frozenset("アイウエオツヤユヨワカケ")
-
-
-def fold_kana(text: str) -> str:
-    """The key two spellings of a name share: ｷｮｳｺ, きょうこ and キヨウコ all fold to キヨウコ."""
-    return enlarge_small_kana(normalise_kana(text)).translate(_KANA_FOLD)
-
 
 def national_phone(text: str) -> str:
     """A Japanese phone number in any form (090-1234-5678, +81 90 1234 5678, ０９０…) as the national
@@ -479,7 +470,7 @@ def find_households(*, session: Session, actor: Actor, terms: SearchTerms | str,
 
     The list shows names, so it is audited as a read of every household it returns."""
     if programme is not None and not in_view(session, actor, programme.municipality_id, programme.id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     require_assignment(session, actor)
     terms = read_search(terms) if isinstance(terms, str) else terms
     programme_ids = [programme.id] if programme is not None else programmes_in_view(session=session, actor=actor)
@@ -497,6 +488,9 @@ def find_households(*, session: Session, actor: Actor, terms: SearchTerms | str,
         matched = _matches(session, terms, programme_ids)
         if not matched:
             return []
+        if status is None and not by_number:  # only the page asked for is read, in the order found
+            matched = dict(list(matched.items())[offset:offset + min(limit, 200)])
+            offset = 0
         statement = statement.where(Household.id.in_(list(matched)))
     elif programme is None:
         return []
@@ -555,32 +549,37 @@ def _matches(session: Session, terms: SearchTerms, programme_ids: list[int]) -> 
             people, *(squeezed.like(f"%{part}%") for part in terms.name))
             .order_by(Person.is_head.desc(), Person.id).limit(MATCH_LIMIT)))
     if terms.kana:
-        candidates = session.exec(select(Person.household_id, Person.id, Person.name_kana).where(
-            people, _squeezed(Person.name_kana).like(f"%{_kana_pattern(terms.kana)}%"))
-            .order_by(Person.is_head.desc(), Person.id))
-        add("kana", [(household_id, person_id) for household_id, person_id, name_kana in candidates
-                     if _kana_matches(name_kana, terms.kana)][:MATCH_LIMIT])
+        add("kana", _kana_matches(session, terms.kana, people))
     return dict(list(found.items())[:MATCH_LIMIT])
 
 
 def _squeezed(column):
     """The column without the characters a name search forgives, in SQL both databases speak."""
-    for character in _KANA_DROP:
+    for character in KANA_DROP:
         column = func.replace(column, character, "")
     return column
 
 
-def _kana_pattern(key: str) -> str:
-    """A LIKE pattern for the stored names a folded key may match: the key as it is, but any character
-    after the first for a large kana that a stored name may hold small (キヨウコ → キ__コ, filled by ョウ).
-    The whole key narrows the scan to a few rows; a prefix up to the first such kana (サ of サイトウ)
-    matched a fifth of all persons, every one of them then folded in Python."""
-    return key[0] + "".join("_" if character in _LARGE_FROM_SMALL else character for character in key[1:])
+def _kana_matches(session: Session, key: str, people) -> list[tuple[int, int]]:
+    """(household, person) whose whole name or given name starts with the folded key, heads first.
+    One statement per key column, so each is answered from its (programme, key) index."""
+    dialect = session.get_bind().dialect.name
+    found = {row for column in (Person.kana_key, Person.given_kana_key) for row in session.exec(
+        select(Person.is_head, Person.id, Person.household_id).where(people, _starts_with(column, key, dialect))
+        .order_by(Person.is_head.desc(), Person.id).limit(MATCH_LIMIT))}
+    return [(household_id, person_id) for _, person_id, household_id in
+            sorted(found, key=lambda row: (not row[0], row[1]))[:MATCH_LIMIT]]
 
 
-def _kana_matches(name_kana: str, key: str) -> bool:
-    """The whole name, or its family or given name alone, starts with the key."""
-    return any(fold_kana(part).startswith(key) for part in [name_kana, *name_kana.split("\u3000")[1:]])
+def _starts_with(column, key: str, dialect: str):
+    """`column` starts with the folded kana `key`, asked so that each database answers from the
+    column's index rather than reading every person: GLOB on SQLite (its LIKE ignores the index of a
+    case-sensitive column), LIKE on PostgreSQL (whose index compares bytes, text_pattern_ops). The
+    key is katakana only (`read_search`), so it holds no wildcard, and is written into the statement
+    because a planner can use an index only for a prefix it can see."""
+    if dialect == "sqlite":
+        return column.op("GLOB", is_comparison=True)(literal(key + "*", literal_execute=True))
+    return column.like(literal(key + "%", literal_execute=True))
 
 
 def _names_of(session: Session, person_ids: list[int]) -> dict[int, tuple[str, bool]]:

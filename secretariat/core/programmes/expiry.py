@@ -48,7 +48,7 @@ def expire_unanswered(*, session: Session, actor: Actor, programme: Programme, g
     """Move every application still waiting on the resident to expired; returns how many moved."""
     actor.require(Role.admin, Role.supervisor)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"no programme {programme.id}")
+        raise NotFound.of("事業", programme.id)
     if grace_days < 0:
         raise InvalidInput("郵便の猶予日数は0日以上で指定してください")
     on = on or today_jst()

@@ -11,10 +11,8 @@ from sqlmodel import Session, select
 
 from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import Status
-from secretariat.core.clock import as_utc
+from secretariat.core.clock import as_utc, in_jst
 from secretariat.core.programmes.models import Programme
-
-JST = timedelta(hours=9)
 
 
 @dataclass
@@ -59,7 +57,7 @@ def _received_per_day(session: Session, programme: Programme, days: int) -> list
         ApplicationEvent.at >= as_utc(latest) - timedelta(days=days + 1))).all()
     per_day: dict[date, int] = {}
     for moment in moments:
-        day = (as_utc(moment) + JST).date()
+        day = in_jst(moment).date()
         per_day[day] = per_day.get(day, 0) + 1
     return sorted(per_day.items())[-days:]
 

@@ -31,7 +31,7 @@ def create_programme(*, session: Session, actor: Actor, municipality: Municipali
                      channels: list[str] | None = None, form_templates: list[str] | None = None) -> Programme:
     actor.require(Role.admin)
     if not actor.can_see(municipality.id):
-        raise NotFound(f"no municipality {municipality.code}")
+        raise NotFound.of("自治体", municipality.code)
     name = name.strip()
     if not name:
         raise InvalidInput("事業名を入力してください")
@@ -63,7 +63,7 @@ def create_programme(*, session: Session, actor: Actor, municipality: Municipali
 def get_programme(*, session: Session, actor: Actor, programme_id: int) -> Programme:
     programme = session.get(Programme, programme_id)
     if programme is None or not in_view(session, actor, programme.municipality_id, programme.id):
-        raise NotFound(f"no programme {programme_id}")
+        raise NotFound.of("事業", programme_id)
     return programme
 
 

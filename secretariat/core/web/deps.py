@@ -33,7 +33,7 @@ class NotAuthenticated(DomainError):
     status_code = 401
 
     def __init__(self):
-        super().__init__("please log in")
+        super().__init__("ログインしてください")
 
 
 def get_settings(request: Request) -> Settings:

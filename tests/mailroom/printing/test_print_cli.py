@@ -72,4 +72,4 @@ def test_print_mailed_with_a_malformed_date_says_so(factory, cli):
 
 def test_print_run_for_an_unknown_programme_says_so(cli):
     answer = cli("print", "run", "--programme", 999)
-    assert answer.exit_code == 1 and "no programme 999" in answer.output
+    assert answer.exit_code == 1 and "事業 999 が見つかりません" in answer.output

@@ -142,7 +142,7 @@ def test_a_reissue_voids_the_old_form_and_prints_a_new_one(factory, tmp_path):
 
 def test_a_household_never_printed_cannot_be_reissued(factory, tmp_path):
     tenant = factory.tenant(households=1)
-    with factory.session() as session, pytest.raises(Conflict, match="not been printed"):
+    with factory.session() as session, pytest.raises(Conflict, match="まだ印刷されていません"):
         reissue(session=session, actor=SYSTEM, household=session.get(Household, tenant.households[0].id),
                 out_dir=tmp_path)
 
@@ -154,7 +154,7 @@ def test_recording_the_mail_out_moves_the_run_to_mailed_once(factory, tmp_path):
         run = session.merge(run)
         assert record_mailing(session=session, actor=SYSTEM, run=run, mailed_on=date(2026, 11, 20)) == 3
         session.commit()
-        with pytest.raises(Conflict, match="already recorded as mailed on 2026-11-20"):
+        with pytest.raises(Conflict, match="すでに 2026-11-20"):
             record_mailing(session=session, actor=SYSTEM, run=run, mailed_on=date(2026, 11, 21))
     assert set(statuses(factory, tenant)) == {"mailed"}
 
