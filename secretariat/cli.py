@@ -15,18 +15,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import importlib
+from functools import cache
+
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.main import get_group_from_info
+from typer.models import TyperInfo
 
-from callcenter.cli import app as callcenter_app
-from exchange.cli import app as exchange_app
-from exchange.giftcodes.cli import app as giftcodes_app
-from mailroom.checkin.cli import app as mailroom_app
-from mailroom.keying.cli import app as keying_app
-from mailroom.printing.cli import app as print_app
-from mailroom.printing.cli import forms as forms_app
-from online.cli import app as online_app
 from secretariat.core.cli_support import CLI_ACTOR, cli_session, coerce_only_given_options
 from secretariat.core.config import Settings
 
@@ -53,9 +51,53 @@ class _NoticeLinksFromTheStore:
 
 
 
+# Each domain's commands, by the name they go by: (module, its typer app). They are imported and
+# built only when the command line names them (or `--help` lists them all), so a scanner station's
+# `secretariat mailroom check` loads and builds neither the exchange's commands nor the call center's.
+DOMAINS = {
+    "print": ("mailroom.printing.cli", "app"),
+    "forms": ("mailroom.printing.cli", "forms"),
+    "mailroom": ("mailroom.checkin.cli", "app"),
+    "exchange": ("exchange.cli", "app"),
+    "giftcodes": ("exchange.giftcodes.cli", "app"),
+    "callcenter": ("callcenter.cli", "app"),
+    "online": ("online.cli", "app"),
+}
+
+
+def domain_app(name: str) -> typer.Typer:
+    """The typer app of the domain commands called `name` (the mailroom's with its keying commands)."""
+    module, attribute = DOMAINS[name]
+    commands = getattr(importlib.import_module(module), attribute)
+    if name == "mailroom" and "keying" not in {group.name for group in commands.registered_groups}:
+        from mailroom.keying.cli import app as keying_app
+
+        commands.add_typer(keying_app, name="keying")
+    return commands
+
+
+class _DomainsOnDemand(TyperGroup):
+    """The top-level group: its own commands as typer builds them, and each domain's group built on
+    first use, the way typer would have built it as a sub-group (same help layout and settings)."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return [*super().list_commands(ctx), *DOMAINS]
+
+    def get_command(self, ctx, name: str):
+        if name in DOMAINS:
+            return _domain_group(name)
+        return super().get_command(ctx, name)
+
+
+@cache
+def _domain_group(name: str) -> TyperGroup:
+    return get_group_from_info(TyperInfo(domain_app(name), name=name), pretty_exceptions_short=app.pretty_exceptions_short,
+                               rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+
+
 # Plain help (click's own layout) for every command: rendering it with rich panels doubled the time
 # `secretariat --help` takes, which every scanner-station script and cron job pays.
-app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, cls=_DomainsOnDemand,
                   help="Operations suite of a benefit-programme secretariat (給付金事務局).")
 users = typer.Typer(no_args_is_help=True, help="Staff accounts and API tokens.")
 municipalities = typer.Typer(no_args_is_help=True, help="Municipalities (tenants).")
@@ -63,14 +105,6 @@ programmes = typer.Typer(no_args_is_help=True, help="Benefit programmes.")
 app.add_typer(users, name="users")
 app.add_typer(municipalities, name="municipalities")
 app.add_typer(programmes, name="programmes")
-app.add_typer(print_app, name="print")
-app.add_typer(forms_app, name="forms")
-app.add_typer(mailroom_app, name="mailroom")
-mailroom_app.add_typer(keying_app, name="keying")
-app.add_typer(exchange_app, name="exchange")
-app.add_typer(giftcodes_app, name="giftcodes")
-app.add_typer(callcenter_app, name="callcenter")
-app.add_typer(online_app, name="online")
 
 console = Console()
 ADMIN = CLI_ACTOR
