@@ -80,7 +80,7 @@ def push_setting(session: Session, programme_id: int) -> PushSetting | None:
 def managed(actor: Actor, programme: Programme) -> None:
     actor.require(*PUSH_MANAGERS)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"事業 {programme.id} は見つかりません")
+        raise NotFound.of("事業", programme.id)
     if not is_push(programme):
         raise Conflict(f"事業「{programme.name}」はプッシュ型（支給のお知らせ）の事業ではありません。")
 

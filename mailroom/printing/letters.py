@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from mailroom.printing.models import Letter, LetterRun
-from mailroom.printing.mailing import PRINTERS, mark_mailed
+from mailroom.printing.mailing import PRINTERS, mark_mailed, run_in_view
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.clock import today_jst
@@ -35,7 +35,7 @@ def open_letter_run(*, session: Session, actor: Actor, programme: Programme, kin
     `out_root`; the caller draws the file at `letters_path(run)` in the same transaction."""
     actor.require(*PRINTERS)
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"事業 {programme.id} は見つかりません")
+        raise NotFound.of("事業", programme.id)
     if kind not in KINDS:
         raise InvalidInput(f"手紙の種類 {kind!r} はありません（{', '.join(KINDS)}）")
     run = LetterRun(municipality_id=programme.municipality_id, programme_id=programme.id, kind=kind, directory="",
@@ -66,18 +66,15 @@ def lettered_households(session: Session, programme: Programme, kind: str) -> se
 
 def record_letter_mailing(*, session: Session, actor: Actor, run: LetterRun, mailed_on: date) -> int:
     """The day a letter run went to the post office; returns its letter count."""
-    return mark_mailed(session=session, actor=actor, run=run, mailed_on=mailed_on, name=f"手紙の印刷 {run.id}",
+    return mark_mailed(session=session, actor=actor, run=run, mailed_on=mailed_on, what="手紙の印刷",
                        action="mail_letters", entity="letter_run")
 
 
 def get_letter_run(*, session: Session, actor: Actor, run_id: int) -> LetterRun:
-    run = session.get(LetterRun, run_id)
-    if run is None or not actor.can_see(run.municipality_id):
-        raise NotFound(f"手紙の印刷 {run_id} はありません")
-    return run
+    return run_in_view(session=session, actor=actor, kind=LetterRun, run_id=run_id, what="手紙の印刷")
 
 
 def letter_runs_of(*, session: Session, actor: Actor, programme: Programme) -> list[LetterRun]:
     if not actor.can_see(programme.municipality_id):
-        raise NotFound(f"事業 {programme.id} は見つかりません")
+        raise NotFound.of("事業", programme.id)
     return list(session.exec(select(LetterRun).where(LetterRun.programme_id == programme.id).order_by(LetterRun.id)))

@@ -17,13 +17,23 @@ from secretariat.core.errors import Conflict, InvalidInput, NotFound
 PRINTERS = (Role.admin, Role.supervisor, Role.operator, Role.system)
 
 
-def mark_mailed(*, session: Session, actor: Actor, run: MailedLetters, mailed_on: date, name: str, action: str,
+def run_in_view(*, session: Session, actor: Actor, kind: type[MailedLetters], run_id: int, what: str):
+    """The run of `kind` with this id, if the actor's municipality may see it; `what` names it in the
+    one NotFound wording for missing and not-yours."""
+    run = session.get(kind, run_id)
+    if run is None or not actor.can_see(run.municipality_id):
+        raise NotFound.of(what, run_id)
+    return run
+
+
+def mark_mailed(*, session: Session, actor: Actor, run: MailedLetters, mailed_on: date, what: str, action: str,
                 entity: str, today: date | None = None) -> int:
     """The day a run of letters went to the post office (not after `today`, not before it was
-    printed, once), audited; returns its letter count. `name` says which run in the messages."""
+    printed, once), audited; returns its letter count. `what` names the kind of run in the messages."""
     actor.require(*PRINTERS)
     if not actor.can_see(run.municipality_id):
-        raise NotFound(f"{name} はありません")
+        raise NotFound.of(what, run.id)
+    name = f"{what} {run.id}"
     if mailed_on > (today or today_jst()):
         raise InvalidInput(f"発送日 {mailed_on} が未来の日付です")
     if mailed_on < run.printed_on:

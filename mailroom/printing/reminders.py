@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from mailroom.printing.addressee import wareki
-from mailroom.printing.mailing import PRINTERS, mark_mailed
+from mailroom.printing.mailing import PRINTERS, mark_mailed, run_in_view
 from mailroom.printing.models import IssuedForm, ReminderLetter, ReminderRun
 from mailroom.printing.runs import RenderJob, addressees_for, render_job
 from secretariat.core.applications.models import Application
@@ -94,15 +94,12 @@ def print_reminders(*, session: Session, actor: Actor, programme: Programme, out
 
 def record_reminder_mailing(*, session: Session, actor: Actor, run: ReminderRun, mailed_on: date) -> int:
     """The day a reminder run went to the post office; returns its letter count."""
-    return mark_mailed(session=session, actor=actor, run=run, mailed_on=mailed_on, name=f"督促状 {run.id}",
+    return mark_mailed(session=session, actor=actor, run=run, mailed_on=mailed_on, what="督促状",
                        action="mail_reminders", entity="reminder_run", today=today_jst())
 
 
 def get_reminder_run(*, session: Session, actor: Actor, run_id: int) -> ReminderRun:
-    run = session.get(ReminderRun, run_id)
-    if run is None or not actor.can_see(run.municipality_id):
-        raise NotFound(f"督促状の印刷 {run_id} はありません")
-    return run
+    return run_in_view(session=session, actor=actor, kind=ReminderRun, run_id=run_id, what="督促状")
 
 
 def reminder_runs_of(*, session: Session, actor: Actor, programme: Programme) -> list[ReminderRun]:
