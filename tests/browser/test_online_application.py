@@ -41,6 +41,7 @@ def sign_in(page, live_server, token, born):
     page.fill("input[name=month]", str(born.month))
     page.fill("input[name=day]", str(born.day))
     page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/a/{token}/**")  # signed in: the redirect to the household's page, loaded
 
 
 def fill_new_account(page):

@@ -26,6 +26,7 @@ SMALL_TARGETS = """() => {
 def problems_of(page, name: str) -> list[str]:
     """Every width's overflow, small targets and axe findings for the page open now."""
     found = []
+    page.wait_for_load_state()  # a form's redirect may still be replacing the document
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         scroll = page.evaluate("document.documentElement.scrollWidth")
