@@ -317,7 +317,7 @@ def worker_command(processes: Annotated[int, typer.Option(min=1, max=64, help="w
     (reminders, expiry) when they are due; run it on any number of machines."""
     from functools import partial
 
-    from secretariat.app import job_registry, job_schedule
+    from secretariat.background import job_registry, job_schedule
     from secretariat.core.jobs.worker import work, work_in_processes
 
     settings = Settings.from_env()

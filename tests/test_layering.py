@@ -9,7 +9,8 @@ import pytest
 import secretariat
 
 CORE = Path(secretariat.__file__).parent / "core"
-FORBIDDEN = ("mailroom", "callcenter", "exchange", "secretariat.app", "secretariat.cli", "secretariat.demo")
+FORBIDDEN = ("mailroom", "callcenter", "exchange", "secretariat.app", "secretariat.background", "secretariat.cli",
+             "secretariat.demo")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -1,5 +1,5 @@
 """The daily reminder run (督促状の定期印刷) as a periodic job: the letters of every programme whose
-reminder window is open, printed by a worker on the schedule (see `secretariat.app.job_schedule`).
+reminder window is open, printed by a worker on the schedule (see `secretariat.background.job_schedule`).
 
 Each programme's run commits on its own; `print_reminders` leaves out every household already
 reminded, so a retry, a second day or a run started from the /print page never prints a
