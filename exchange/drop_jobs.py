@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from exchange.drop.models import DropAccount
 from exchange.drop.processing import process_dropped_file
-from exchange.drop.server import Login, login_of
+from exchange.drop.login import Login, login_of
 from exchange.targets.encoding import Limits
 from secretariat.core.errors import NotFound
 from secretariat.core.jobs.models import Job

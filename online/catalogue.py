@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fastapi import Request
 from markupsafe import Markup, escape
 
 from secretariat.core.errors import Conflict, DomainError, InvalidInput
-from secretariat.core.web.security import set_cookie
-from secretariat.core.web.templating import render
 from secretariat.core.yamlfile import load_yaml
+
+if TYPE_CHECKING:  # the web's parts are imported where a page is drawn: workers use only the sentences
+    from fastapi import Request
 
 FOLDER = Path(__file__).parent / "messages"
 JA = "ja"
@@ -159,6 +160,8 @@ def chosen_language(request: Request) -> str:
 
 def remember_language(request: Request, response):
     """Keep a language picked from the menu for the rest of the resident's visit (a session cookie)."""
+    from secretariat.core.web.security import set_cookie
+
     picked = request.query_params.get("lang")
     if picked in LANGUAGES and request.cookies.get(COOKIE) != picked:
         set_cookie(request, response, COOKIE, picked)
@@ -217,6 +220,8 @@ class Translator:
 
 def render_page(request: Request, name: str, status_code: int = 200, **context):
     """A resident page in the resident's language, with the menu of languages and `t` for the template."""
+    from secretariat.core.web.templating import render
+
     language = chosen_language(request)
     response = render(request, name, status_code, t=Translator(language), lang=language, languages=LANGUAGES,
                       **context)

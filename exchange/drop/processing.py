@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from exchange.drop.server import Login
 from exchange.giftcodes.drop import giftcode_file_kind, import_dropped_giftcodes
 from exchange.results.files import cp932_csv, write_atomically
 from exchange.results.payments import import_payment_results
@@ -26,6 +26,9 @@ from exchange.targets.validate import Problem
 from secretariat.core.db import session_scope
 from secretariat.core.errors import DomainError
 from secretariat.core.programmes.models import Programme
+
+if TYPE_CHECKING:  # the SSH server's own module (paramiko) is not needed by a worker processing a file
+    from exchange.drop.login import Login
 
 log = logging.getLogger("secretariat.exchange.drop")
 REPORT_HEADINGS = ["行", "列", "値", "コード", "区分", "内容"]

@@ -40,6 +40,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exchange.drop.jail import OutsideJail, client_view, jail_path, make_drop
+from exchange.drop.login import Login, login_of, sha256_of
 from exchange.drop.models import DropAccount
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
@@ -53,29 +54,6 @@ TEMPORARY_SUFFIXES = (".filepart", ".part", ".tmp", ".partial")
 WINDOW = 1 << 25  # 32 MiB flow-control window: keeps a fast link busy
 READ_AHEAD = 1 << 22  # the SFTP subsystem takes up to 4 MiB of pipelined requests from its channel at once
 ANSWERS_HELD = 1 << 18  # and holds up to 256 KiB of answers while more requests wait
-
-
-@dataclass(frozen=True)
-class Login:
-    """Who is logged in on one connection: their account, tenant and drop folder."""
-
-    username: str
-    account_id: int
-    municipality_id: int
-    municipality_code: str
-    default_programme_id: int | None
-    root: Path
-    address: str
-
-    def actor(self) -> Actor:
-        return Actor(username=f"sftp:{self.username}", role=Role.liaison, municipality_id=self.municipality_id,
-                     address=self.address)
-
-
-def login_of(account: DropAccount, municipality_code: str, root: Path, address: str) -> Login:
-    return Login(username=account.username, account_id=account.id, municipality_id=account.municipality_id,
-                 municipality_code=municipality_code, default_programme_id=account.default_programme_id,
-                 root=root, address=address)
 
 
 @dataclass(frozen=True)
@@ -94,14 +72,6 @@ class Busy(PermissionError):
 
 def is_temporary(name: str) -> bool:
     return name.startswith(".") or name.endswith(TEMPORARY_SUFFIXES)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_host_key(path: Path) -> paramiko.PKey:

@@ -16,8 +16,6 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from secretariat.core.spreadsheet import csv_row, xlsx_row
 
 
@@ -37,6 +35,8 @@ def cp932_csv(headings: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 
 def xlsx(headings: Sequence[str], rows: Iterable[Sequence], title: str) -> bytes:
+    from openpyxl import Workbook  # most of a second to import: only where an XLSX is written
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append(xlsx_row(sheet, headings, bold=True))

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from exchange.drop.processing import report_csv
-from exchange.drop.server import sha256_of
+from exchange.drop.login import sha256_of
 from exchange.results.files import write_atomically
 from exchange.targets.encoding import Limits
 from exchange.targets.models import TargetFile

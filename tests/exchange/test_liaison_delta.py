@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from exchange.drop.processing import process_dropped_file
-from exchange.drop.server import Login
+from exchange.drop.login import Login
 from exchange.targets.models import TargetFile
 from exchange.targets.service import import_target_file
 from secretariat.core.applications.models import Application, ApplicationEvent

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from exchange.drop.processing import process_dropped_file
-from exchange.drop.server import Login
+from exchange.drop.login import Login
 from exchange.targets.mapping import MappingInvalid, parse_mapping
 from exchange.targets.models import ColumnMapping, TargetFile
 from exchange.targets.service import import_target_file

@@ -1,7 +1,7 @@
 from sqlmodel import func, select
 
 from exchange.drop.processing import process_dropped_file
-from exchange.drop.server import Login
+from exchange.drop.login import Login
 from exchange.giftcodes.models import GiftCode
 from tests.exchange.giftcodes.conftest import codes, issuance_file
 
