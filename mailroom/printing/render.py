@@ -14,9 +14,6 @@ from dataclasses import dataclass
 import numpy
 
 from reportlab import rl_config
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -252,12 +249,11 @@ class TemplateRenderer:
         """The QR code of the household's link at the box's left, square to its height; beside it the
         instruction and, larger, the short URL to type."""
         x, y, w, h = box
-        widget = QrCodeWidget(link.url, barLevel="M", barBorder=4)
-        left, bottom, right, top = widget.getBounds()
-        side = h * mm
-        drawing = Drawing(side, side, transform=[side / (right - left), 0, 0, side / (top - bottom), 0, 0])
-        drawing.add(widget)
-        renderPDF.draw(drawing, self.canvas, self._x(x), self._y(y + h))
+        # drawn as the page codes are, an inline image: reportlab's QR drawing would put a Helvetica
+        # that is not embedded among the page's fonts, which a print shop's preflight refuses
+        modules = qr_modules(link.url)
+        quiet = h * 4 / (modules.shape[0] + 8)  # the four-module quiet zone a reader needs, inside the box
+        self._qr(inline_symbol(modules), (x + quiet, y + quiet, h - 2 * quiet, h - 2 * quiet))
         text_x = x + h + 3
         self._paragraph(link.instruction, (text_x, y + 2, w - h - 3, h / 2), size)
         self._text(link.typed, text_x, y + h / 2 + size * 0.3528 * 2.2, size + 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from mailroom.printing import notice_links
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.render import TemplateRenderer, new_canvas
 from secretariat.core.synthetic import HouseholdFactory
@@ -38,8 +39,19 @@ def synthetic_addressees(count: int, seed: int = 0) -> list[Addressee]:
     return addressees
 
 
+# What a sample's link slot shows: a sample's households are made up, so it must never ask the
+# store for a real household's link (a design review would otherwise issue links for households 1…N).
+SPECIMEN_LINK = notice_links.NoticeLink(url="https://example.invalid/a/specimen", typed="example.invalid/a/specimen")
+
+
 def write_sample(template: Template, count: int, out, seed: int = 0) -> list[SamplePage]:
-    """`out` is a path or a writable binary file."""
+    """`out` is a path or a writable binary file. Notices carry the specimen link, whatever the
+    caller's link hook."""
+    with notice_links.using(lambda _addressee, _form_id: SPECIMEN_LINK):
+        return _write_sample(template, count, out, seed)
+
+
+def _write_sample(template: Template, count: int, out, seed: int) -> list[SamplePage]:
     canvas = new_canvas(out if hasattr(out, "write") else str(out), template, f"{template.title} (sample)")
     renderer = TemplateRenderer(template, canvas)
     pages: list[SamplePage] = []
