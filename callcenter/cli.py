@@ -31,19 +31,19 @@ def erlang(calls: Annotated[float, typer.Option(help="calls offered in the inter
     """What-if: the agents an interval needs (Erlang C, or Erlang A with --patience-s)."""
     from callcenter.staffing.erlang import required_agents
 
-    for name, value in (("service level", service_level), ("max occupancy", max_occupancy)):
+    for name, value in (("サービスレベル", service_level), ("稼働率の上限", max_occupancy)):
         if not 0 < value <= 1:
-            err.print(f"[red]error:[/red] {name} is a share between 0 and 1, not {value}")
+            err.print(f"[red]エラー:[/red] {name}は割合（0 を超え 1 以下）で指定してください: {value}")
             raise typer.Exit(2)
     if calls < 0 or interval_min <= 0 or aht_s <= 0 or target_s < 0 or (patience_s is not None and patience_s <= 0):
-        err.print("[red]error:[/red] calls, interval, handle time, target and patience must be positive")
+        err.print("[red]エラー:[/red] 入電数・時間帯の長さ・平均処理時間・目標応答時間・平均待ち許容時間は正の値で指定してください")
         raise typer.Exit(2)
     try:
         requirement = required_agents(calls=calls, interval_s=interval_min * 60, aht_s=aht_s, target_s=target_s,
                                       service_level=service_level, max_occupancy=max_occupancy,
                                       shrinkage=shrinkage, patience_s=patience_s, max_abandonment=max_abandonment)
     except ValueError as error:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(f"[red]エラー:[/red] {error}")
         raise typer.Exit(1) from None
     result = requirement.as_dict()
     result["model"] = "erlang_a" if patience_s else "erlang_c"
@@ -52,15 +52,15 @@ def erlang(calls: Annotated[float, typer.Option(help="calls offered in the inter
     if as_json:
         print(json.dumps(result))
         return
-    table = Table("measure", "value")
-    table.add_row("agents on the phones", str(result["agents"]))
-    table.add_row(f"agents to schedule ({shrinkage:.0%} shrinkage)", str(result["scheduled"]))
-    table.add_row(f"service level ({target_s:g} s)", f"{result['service_level']:.1%}")
-    table.add_row("probability of wait", f"{result['probability_of_wait']:.1%}")
-    table.add_row("average speed of answer", f"{result['average_speed_of_answer_s']:.1f} s")
-    table.add_row("occupancy", f"{result['occupancy']:.1%}")
+    table = Table("指標", "値")
+    table.add_row("必要な応答席数", str(result["agents"]))
+    table.add_row(f"配置する人数（シュリンケージ {shrinkage:.0%}）", str(result["scheduled"]))
+    table.add_row(f"サービスレベル（{target_s:g} 秒以内）", f"{result['service_level']:.1%}")
+    table.add_row("待ちが生じる確率", f"{result['probability_of_wait']:.1%}")
+    table.add_row("平均応答時間（ASA）", f"{result['average_speed_of_answer_s']:.1f} 秒")
+    table.add_row("稼働率", f"{result['occupancy']:.1%}")
     if patience_s:
-        table.add_row("abandonment", f"{result['abandonment_rate']:.1%}")
+        table.add_row("放棄率", f"{result['abandonment_rate']:.1%}")
     console.print(table)
 
 
@@ -100,15 +100,15 @@ def print_plan(staffing, days: int, as_json: bool = False) -> None:
         print(json.dumps(dict(days=rows, channels=channels, backtest=staffing.backtest)))
         return
     busiest = max(range(len(rows)), key=lambda i: rows[i]["calls"])
-    table = Table("date", "calls", "paper forms back", "peak agents", "scheduled (shrinkage)", "agent-hours",
-                  title=f"forecast from the mailings: busiest day {rows[busiest]['date']}")
+    table = Table("日付", "入電数", "紙の申請書の返送", "ピーク時の応答席数", "配置人数（シュリンケージ込み）", "延べ応答時間",
+                  title=f"発送からの入電予測: 最多の日 {rows[busiest]['date']}")
     for row in sorted(rows, key=lambda r: r["date"])[max(0, busiest - 3):max(0, busiest - 3) + days]:
         table.add_row(row["date"], f"{row['calls']:,}", f"{row['paper_forms_back']:,}", str(row["peak_agents"]),
                       str(row["scheduled_peak"]), f"{row['agent_hours']:.1f}")
     console.print(table)
     for line in mix.describe():
         console.print(line)
-    console.print(f"paper forms expected back in all: {channels['paper_forms_back']:,.0f} "
-                  "(paper households × an assumed return rate, arriving on the calls' curve)")
-    console.print(f"backtest on the sample history (held out in turn): WAPE {staffing.backtest['wape_day']:.1%} "
-                  f"per day, {staffing.backtest['wape_interval']:.1%} per half hour")
+    console.print(f"紙の申請書の返送見込み（合計）: {channels['paper_forms_back']:,.0f} 通"
+                  "（紙の世帯数 × 仮定の返送率。入電と同じ曲線で届く想定）")
+    console.print(f"過去データでの検証（一部を順に除いて予測）: WAPE 日別 {staffing.backtest['wape_day']:.1%}、"
+                  f"30 分別 {staffing.backtest['wape_interval']:.1%}")

@@ -72,8 +72,8 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
 
     settings = Settings.from_env()
     server, bound = start_drop(settings, host, port)
-    console.print(f"SFTP drop on {host}:{bound}, folders under {drop_root(settings)}\n"
-                  f"host key (pin it on clients): {host_key_line(server.host_key)}")
+    console.print(f"SFTP 受け渡しを {host}:{bound} で開始しました（フォルダ: {drop_root(settings)}）\n"
+                  f"ホスト鍵（接続側で固定してください）: {host_key_line(server.host_key)}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -98,7 +98,7 @@ def accounts_add(municipality: Annotated[str, typer.Argument(help="municipality 
         keys = [line for path in key_file for line in path.read_text().splitlines()]
         account = create_drop_account(session=session, actor=CLI_ACTOR, municipality=owner, username=username,
                                       public_keys=keys, programme=target)
-    console.print(f"drop account {account.username} for {municipality}")
+    console.print(f"自治体 {municipality} の SFTP アカウント {account.username} を作成しました")
 
 
 MappingOption = Annotated[str | None, typer.Option(
@@ -116,7 +116,7 @@ def validate(file: Path, mapping: MappingOption = None,
     from exchange.targets.validate import read_target_list
 
     if not file.is_file():
-        err.print(f"[red]error:[/red] no file {file}")
+        err.print(f"[red]エラー:[/red] ファイル {file} がありません")
         raise typer.Exit(2)
     with _mapping_errors():
         chosen, reference_date = find_mapping(mapping) if mapping else load_mapping(), None
@@ -138,9 +138,9 @@ def validate(file: Path, mapping: MappingOption = None,
 
 
 def _print_report(report: dict) -> None:
-    console.print(f"{report['file']}: {report['encoding']}, {report['rows']} rows, {report['households']} households; "
-                  f"{report['error_count']} errors, {report['warning_count']} warnings")
-    table = Table("row", "column", "value", "code", "problem")
+    console.print(f"{report['file']}: {report['encoding']}、{report['rows']} 行、{report['households']} 世帯、"
+                  f"エラー {report['error_count']} 件、注意 {report['warning_count']} 件")
+    table = Table("行", "列", "値", "コード", "内容")
     for kind in ("errors", "warnings"):
         for problem in report[kind][:200]:
             table.add_row(str(problem["row"]), problem["column"], problem["value"], problem["code"],
@@ -156,6 +156,7 @@ def import_(file: Path, programme: Annotated[int, typer.Option(help="programme i
     from exchange.drop.processing import report_csv
     from exchange.targets.encoding import limits_of
     from exchange.targets.service import import_target_file
+    from secretariat.core.messages import label_code
     from secretariat.core.programmes.service import get_programme
 
     with cli_session() as session:
@@ -166,7 +167,7 @@ def import_(file: Path, programme: Annotated[int, typer.Option(help="programme i
     _print_report(listing.report())
     if report:
         report.write_bytes(report_csv(record.status, listing.errors, listing.warnings))
-    console.print(f"file {record.id}: {record.status}")
+    console.print(f"対象者ファイル {record.id}: {label_code('import_status', record.status)}")
     raise typer.Exit(0 if record.status != "rejected" else 1)
 
 
@@ -196,12 +197,12 @@ def _mapping_errors():
     try:
         yield
     except MappingInvalid as error:
-        err.print(f"[red]error:[/red] 対応表 {error.source} に誤りがあります")
+        err.print(f"[red]エラー:[/red] 対応表 {error.source} に誤りがあります")
         for problem in error.problems:
             err.print(f"  {problem}", markup=False)
         raise typer.Exit(1) from None
     except DomainError as error:
-        err.print(f"[red]error:[/red] {error.message}")
+        err.print(f"[red]エラー:[/red] {error.message}")
         raise typer.Exit(1) from None
 
 
@@ -237,7 +238,7 @@ def mappings_set(municipality: Annotated[str, typer.Argument(help="municipality 
     from secretariat.core.tenancy.service import get_municipality_by_code
 
     if not file.is_file() or file.stat().st_size > MAX_MAPPING_CHARS * 4:
-        err.print(f"[red]error:[/red] {file} はないか、対応表としては大きすぎます")
+        err.print(f"[red]エラー:[/red] {file} はないか、対応表としては大きすぎます")
         raise typer.Exit(2)
     with cli_session() as session, _mapping_errors():
         owner = get_municipality_by_code(session=session, actor=CLI_ACTOR, code=municipality)
@@ -304,7 +305,7 @@ def bank_profile_show(programme: Annotated[int, typer.Option()]):
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         profile = bank_profile(session=session, actor=CLI_ACTOR, programme=target)
     if profile is None:
-        err.print(f"[red]error:[/red] 事業 {programme} の銀行プロファイルは未設定です")
+        err.print(f"[red]エラー:[/red] 事業 {programme} の銀行プロファイルは未設定です")
         raise typer.Exit(1)
     _print_profile(programme, profile)
 
@@ -330,12 +331,12 @@ def payments_prepare(programme: Annotated[int, typer.Option()],
         prepared = prepare_payment_batch(session=session, actor=_staff(session, user), programme=target,
                                          transfer_date=parse_date(transfer_date, "振込指定日"))
     batch = prepared.batch
-    console.print(f"batch {batch.id}: {batch.line_count} transfers, {batch.total_yen:,} yen" if batch
-                  else "nothing to pay")
+    console.print(f"振込データ {batch.id}: {batch.line_count} 件、{batch.total_yen:,} 円（承認待ち）" if batch
+                  else "振り込むものはありません")
     if prepared.without_account:
-        console.print(f"{len(prepared.without_account)} approved households have no account on file")
+        console.print(f"支給決定済みで口座の登録がない世帯: {len(prepared.without_account)} 世帯")
     for line in prepared.refused:
-        console.print(f"left out: {line}")
+        console.print(f"除外: {line}")
 
 
 @payments.command("approve")
@@ -346,7 +347,7 @@ def payments_approve(batch: int, user: Annotated[str, typer.Option(help="the app
     with cli_session() as session:
         approved = approve_payment_batch(session=session, actor=_staff(session, user),
                                          batch=get_batch(session=session, actor=CLI_ACTOR, batch_id=batch))
-    console.print(f"batch {approved.id} approved by {approved.approved_by}")
+    console.print(f"振込データ {approved.id} を承認しました（承認者 {approved.approved_by}）")
 
 
 @payments.command("export")
@@ -376,8 +377,9 @@ def payment_results(file: Path, programme: Annotated[int, typer.Option()]):
         result = import_payment_results(session=session, actor=CLI_ACTOR, programme=target, path=file,
                                         limits=limits_of(Settings.from_env()))
     for problem in result.errors:
-        err.print(f"row {problem.row}: {problem.column} {problem.value!r}: {problem.message}")
-    console.print(f"{result.paid} paid, {result.failed} failed" if result.ok else "nothing imported")
+        err.print(f"{problem.row} 行目: {problem.column} {problem.value!r}: {problem.message}")
+    console.print(f"振込済み {result.paid} 件、振込不能 {result.failed} 件" if result.ok
+                  else "取り込みませんでした")
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -436,8 +438,8 @@ def decisions_propose(programme: Annotated[int, typer.Option()],
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         decision = propose_decision_list(session=session, actor=_staff(session, user), programme=target,
                                          out_root=settings.data_dir / "decisions")
-    console.print(f"decision list {decision.id}: {decision.line_count} applications, {decision.total_yen:,} yen, "
-                  f"{decision.flagged_count} flagged; PDF and CSV in {decision.directory}")
+    console.print(f"支給決定リスト {decision.id}: 申請 {decision.line_count} 件、{decision.total_yen:,} 円、"
+                  f"要確認 {decision.flagged_count} 件（PDF と CSV: {decision.directory}）")
 
 
 @decisions.command("approve")
@@ -449,7 +451,7 @@ def decisions_approve(decision: int, user: Annotated[str, typer.Option(help="the
         approved = approve_decision_list(session=session, actor=_staff(session, user),
                                          decision=get_decision_list(session=session, actor=CLI_ACTOR,
                                                                     decision_id=decision))
-    console.print(f"decision list {decision}: {approved} applications approved (支給決定)")
+    console.print(f"支給決定リスト {decision}: 申請 {approved} 件を支給決定しました")
 
 
 @decisions.command("reject")
@@ -461,7 +463,7 @@ def decisions_reject(decision: int, user: Annotated[str, typer.Option(help="the 
     with cli_session() as session:
         reject_decision_list(session=session, actor=_staff(session, user), reason=reason,
                              decision=get_decision_list(session=session, actor=CLI_ACTOR, decision_id=decision))
-    console.print(f"decision list {decision}: sent back")
+    console.print(f"支給決定リスト {decision} を差し戻しました")
 
 
 @decisions.command("list")
@@ -474,7 +476,7 @@ def decisions_list(programme: Annotated[int, typer.Option()]):
         target = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         waiting = len(ready_for_decision(session, target))
         rows = decision_lists_of(session=session, actor=CLI_ACTOR, programme=target)
-    console.print(f"{waiting} applications wait for a decision")
+    console.print(f"支給決定待ちの申請: {waiting} 件")
     for row in rows:
         console.print(f"{row.id}  {STATUS_LABELS_JA[row.status]}  {row.line_count} 件  {row.total_yen:,} 円  "
-                      f"proposed by {row.proposed_by}  decided by {row.decided_by or '—'}")
+                      f"起案 {row.proposed_by}  決定 {row.decided_by or '—'}")

@@ -49,6 +49,7 @@ from secretariat.core.auth.service import create_user
 from secretariat.core.clock import JST, replaying_at
 from secretariat.core.config import Settings
 from secretariat.core.db import make_engine
+from secretariat.core.messages import label_code
 from secretariat.migrations import migrate
 from secretariat.core.programmes.progress import programme_progress
 from secretariat.core.programmes.service import create_programme
@@ -169,7 +170,7 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         replay = Replay(session, programmes, directory, rng, base_url=settings.public_base_url)
         with Progress(console=console, transient=True) as progress:
             events = replay.lives(mailed_on, today)
-            task = progress.add_task("replaying the weeks since mail-out", total=len(events))
+            task = progress.add_task("発送後の数週間を再現中", total=len(events))
             tally = replay.play(events, min(mailed_on.values()), today, advance=lambda: progress.advance(task))
         result.stages += tally.stages() + [tally.payment_stage(replay.payments)] + replay.residents.tally.stages()
         _remind(session, programmes, directory, result, system)
@@ -254,7 +255,7 @@ def _print_and_mail(session: Session, programme, directory: Path, count: int, ac
     for wave, limit, printed_on in waves:
         at = datetime.combine(printed_on, time(10), JST)
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"printing wave {wave}", total=limit or count)
+            task = progress.add_task(f"第{wave}回の印刷中", total=limit or count)
             run = print_programme(session=session, actor=actor, programme=programme, wave=wave, limit=limit,
                                   out_root=directory / "print-runs", at=at,
                                   progress=lambda done, task=task: progress.advance(task, done))
@@ -366,47 +367,47 @@ def _decide(replay: Replay, programme, result: "DemoResult") -> None:
 
 
 def print_summary(result: DemoResult, console: Console) -> None:
-    table = Table(title="secretariat demo: what happened at each stage")
-    table.add_column("stage")
-    table.add_column("count", justify="right")
-    table.add_column("what")
+    table = Table(title="secretariat デモ: 各段階で行ったこと")
+    table.add_column("段階")
+    table.add_column("件数", justify="right")
+    table.add_column("内容")
     for stage, count, note in result.stages:
         table.add_row(stage, f"{count:,}", note)
     console.print(table)
     for programme, counts in result.statuses.items():
         status_table = Table(title=programme)
-        status_table.add_column("status")
-        status_table.add_column("households", justify="right")
+        status_table.add_column("状態")
+        status_table.add_column("世帯数", justify="right")
         for status, count in counts.items():
-            status_table.add_row(f"{LABELS_JA[Status(status)]} ({status})", f"{count:,}")
+            status_table.add_row(f"{LABELS_JA[Status(status)]}（{status}）", f"{count:,}")
         console.print(status_table)
     for programme, figures in result.channels.items():
         print_channels(programme, figures, console)
     if result.staffing is not None:
         print_plan(result.staffing, days=10)
-    console.print(f"[bold]Output files[/bold]\n  store:   {result.database}\n  summary: {result.summary_file}")
+    console.print(f"[bold]出力ファイル[/bold]\n  データベース: {result.database}\n  集計（JSON）: {result.summary_file}")
     for run in result.runs:
-        console.print(f"  print run {run.id} (wave {run.wave}, {run.page_count:,} pages): {run.directory}")
+        console.print(f"  印刷ロット {run.id}（第{run.wave}回、{run.page_count:,} 頁）: {run.directory}")
 
 
 def print_channels(programme: str, figures: ProgrammeChannels, console: Console) -> None:
     """How the households answered, and the days from the notice to the payment, per channel."""
-    table = Table(title=f"{programme}: channels (申請の経路)")
-    for column in ("channel", "households", "share", "paid", "days notice → payment (median)"):
-        table.add_column(column, justify="left" if column == "channel" else "right")
+    table = Table(title=f"{programme}: 申請の経路")
+    for column in ("経路", "世帯数", "割合", "支給済み", "通知から支給までの日数（中央値）"):
+        table.add_column(column, justify="left" if column == "経路" else "right")
     for line in figures.lines:
         share = figures.share(line)
-        table.add_row(f"{line.name} ({line.channel})", f"{line.households:,}", "—" if share is None else f"{share:.0%}",
+        table.add_row(f"{line.name}（{line.channel}）", f"{line.households:,}", "—" if share is None else f"{share:.0%}",
                       f"{line.paid:,}", "—" if line.median_days is None else f"{line.median_days:.1f}")
-    table.add_row("未回答 (waiting)", f"{figures.waiting:,}", "", "", "")
+    table.add_row("未回答（waiting）", f"{figures.waiting:,}", "", "", "")
     console.print(table)
 
 
 def print_logins(console: Console, url: str) -> None:
-    table = Table(title=f"demo logins for {url}")
-    table.add_column("username")
-    table.add_column("role")
-    table.add_column("password")
+    table = Table(title=f"デモのログイン（{url}）")
+    table.add_column("ユーザー名")
+    table.add_column("役割")
+    table.add_column("パスワード")
     for username, role, code, password in DEMO_USERS:
-        table.add_row(username, role.value + (f" ({code})" if code else ""), password)
+        table.add_row(username, label_code("role", role.value) + (f"（自治体 {code}）" if code else ""), password)
     console.print(table)

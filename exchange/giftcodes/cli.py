@@ -37,7 +37,7 @@ def _import(flow, file: Path, programme_id: int) -> None:
         result = flow(session=session, actor=CLI_ACTOR, programme=_programme(session, programme_id), path=file,
                       limits=limits_of(Settings.from_env()))
     for problem in result.errors + result.warnings:
-        err.print(f"row {problem.row}: {problem.column} {problem.value!r}: {problem.message}")
+        err.print(f"{problem.row} 行目: {problem.column} {problem.value!r}: {problem.message}")
     console.print(result.summary)
     raise typer.Exit(0 if result.ok else 1)
 
@@ -50,12 +50,14 @@ def setting(programme: Annotated[int, typer.Option()],
             redemption_url: Annotated[str, typer.Option(help="the provider's URL with {code}")] = ""):
     """Set how a programme pays (振込 / デジタルギフト / 世帯の選択) and its gift-code provider."""
     from exchange.giftcodes.setting import set_giftcode_setting
+    from secretariat.core.messages import label_code
 
     with cli_session() as session:
         saved = set_giftcode_setting(session=session, actor=CLI_ACTOR, programme=_programme(session, programme),
                                      payout=payout, provider=provider, delivery=delivery,
                                      redemption_url=redemption_url)
-    console.print(f"programme {programme}: payout {saved.payout}, provider {saved.provider or '-'}")
+    console.print(f"事業 {programme}: 支給方法 {label_code('payout', saved.payout)}、"
+                  f"ギフトコード事業者 {saved.provider or '-'}")
 
 
 @app.command("import")
@@ -76,10 +78,10 @@ def prepare(programme: Annotated[int, typer.Option()],
         prepared = prepare_giftcode_batch(session=session, actor=_staff(session, user),
                                           programme=_programme(session, programme))
     batch = prepared.batch
-    console.print(f"batch {batch.id}: {batch.line_count} codes, {batch.total_yen:,} yen" if batch
-                  else "nothing to assign")
+    console.print(f"ギフトコード割当 {batch.id}: コード {batch.line_count} 件、{batch.total_yen:,} 円（承認待ち）"
+                  if batch else "割り当てるものはありません")
     for line in prepared.refused:
-        console.print(f"left out: {line}")
+        console.print(f"除外: {line}")
 
 
 @app.command("approve")
@@ -90,7 +92,7 @@ def approve(batch: int, user: Annotated[str, typer.Option(help="the approver (ch
     with cli_session() as session:
         approved = approve_giftcode_batch(session=session, actor=_staff(session, user),
                                           batch=get_giftcode_batch(session=session, actor=CLI_ACTOR, batch_id=batch))
-    console.print(f"batch {approved.id} approved by {approved.approved_by}")
+    console.print(f"ギフトコード割当 {approved.id} を承認しました（承認者 {approved.approved_by}）")
 
 
 @app.command("freeze")
@@ -101,7 +103,7 @@ def freeze(batch: int):
     with cli_session() as session:
         frozen = freeze_giftcode_batch(session=session, actor=CLI_ACTOR,
                                        batch=get_giftcode_batch(session=session, actor=CLI_ACTOR, batch_id=batch))
-    console.print(f"batch {frozen.id} frozen: {frozen.line_count} codes assigned")
+    console.print(f"ギフトコード割当 {frozen.id} を確定しました: コード {frozen.line_count} 件を割り当て")
 
 
 @app.command("letters")
@@ -113,8 +115,8 @@ def letters(programme: Annotated[int, typer.Option()], out: Annotated[Path, type
     with cli_session() as session:
         delivered = deliver_giftcodes(session=session, actor=CLI_ACTOR, programme=_programme(session, programme),
                                       out_dir=out)
-    console.print(f"{delivered.letter_count} letters, {delivered.texted} texts"
-                  + (f": {delivered.letters}" if delivered.letters else ""))
+    console.print(f"郵送 {delivered.letter_count} 通、SMS {delivered.texted} 件"
+                  + (f"（手紙: {delivered.letters}）" if delivered.letters else ""))
 
 
 @app.command("redemptions")
@@ -134,7 +136,7 @@ def unredeemed(programme: Annotated[int, typer.Option()], out: Annotated[Path, t
     with cli_session() as session:
         expired = expire_unredeemed(session=session, actor=CLI_ACTOR, programme=_programme(session, programme))
         write_atomically(out, unredeemed_csv(expired))
-    console.print(f"{len(expired)} unredeemed codes: {out}")
+    console.print(f"期限切れで未引換のコード: {len(expired)} 件 → {out}")
 
 
 @app.command("cancellations")
@@ -147,7 +149,7 @@ def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path
     with cli_session() as session:
         listed = codes_to_cancel(session=session, actor=CLI_ACTOR, programme=_programme(session, programme))
         write_atomically(out, cancel_csv(listed))
-    console.print(f"{len(listed)} codes to cancel: {out}")
+    console.print(f"取消を依頼するコード: {len(listed)} 件 → {out}")
 
 
 @app.command("reissue")
@@ -159,4 +161,4 @@ def reissue(code: Annotated[int, typer.Option(help="the expired code's id")],
     with cli_session() as session:
         allow_reissue(session=session, actor=_staff(session, user), programme=_programme(session, programme),
                       code_id=code)
-    console.print(f"code {code}: reissue allowed; prepare and approve a batch to give a new code")
+    console.print(f"コード {code} の再発行を認めました。新しいコードは次の割当の作成と承認で渡ります")

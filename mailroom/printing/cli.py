@@ -26,7 +26,7 @@ def _template(template_id: str):
 
     known = default_templates()
     if template_id not in known:
-        err.print(f"[red]error:[/red] no template {template_id!r}; known: {', '.join(sorted(known))}")
+        err.print(f"[red]エラー:[/red] 様式 {template_id!r} はありません。使える様式: {', '.join(sorted(known))}")
         raise typer.Exit(1)
     return known[template_id]
 
@@ -67,7 +67,7 @@ def forms_sample(template_id: Annotated[str, typer.Argument(metavar="ID")],
     if manifest:
         manifest.write_text(json.dumps([page.__dict__ for page in pages], ensure_ascii=False, indent=1),
                             encoding="utf-8")
-    console.print(f"wrote {len(pages)} pages to {out}" + (f" and the manifest to {manifest}" if manifest else ""))
+    console.print(f"{len(pages)} 頁を {out} に書き出しました" + (f"（頁の一覧: {manifest}）" if manifest else ""))
 
 
 @app.command("barcode")
@@ -80,14 +80,14 @@ def barcode(postal: Annotated[str, typer.Option(help="postal code, e.g. 2630023 
     try:
         code = for_address(postal, address)
     except NoCustomerBarcode as error:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(f"[red]エラー:[/red] {error}")
         raise typer.Exit(1) from None
     if as_json:
         print(json.dumps(list(code.symbols), ensure_ascii=False))
         return
     console.print(f"住所表示番号: {code.address_number}")
     console.print(" ".join(code.symbols))
-    console.print(f"bars (1 long, 2 upper, 3 lower, 4 timing): {code.bars}")
+    console.print(f"バー（1 ロング、2 セミロング上、3 セミロング下、4 タイミング）: {code.bars}")
 
 
 def _out(out: Path | None, settings: Settings) -> Path:
@@ -118,7 +118,7 @@ def run(ctx: typer.Context,
         started = start_print_run(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
                                   wave=wave, batch_size=batch_size, limit=limit)
     if started is None:
-        console.print("nothing to print: every household of this programme has been printed")
+        console.print("印刷するものはありません: この事業の世帯はすべて印刷済みです")
         return
     if no_wait:
         console.print(f"ジョブ {started.job.id} を登録しました（印刷ロット {started.run.id}）")
@@ -127,11 +127,11 @@ def run(ctx: typer.Context,
     printed, work = _run_and_follow(settings, started.run.id, started.job.id, workers, registry_factory)
     if printed.completed_at is None:
         where = f"バッチ {work.failed_batch}: " if work and work.failed_batch else ""
-        err.print(f"[red]error:[/red] 印刷ロット {printed.id} の印刷が終わりませんでした: "
+        err.print(f"[red]エラー:[/red] 印刷ロット {printed.id} の印刷が終わりませんでした: "
                   f"{where}{work.last_error if work else ''}")
         raise typer.Exit(1)
-    console.print(f"print run {printed.id}: {printed.household_count:,} households, {printed.page_count:,} pages "
-                  f"in {printed.directory} (manifest.csv beside the batch PDFs)")
+    console.print(f"印刷ロット {printed.id}: {printed.household_count:,} 世帯、{printed.page_count:,} 頁 → "
+                  f"{printed.directory}（バッチの PDF と同じ場所に manifest.csv）")
 
 
 def _run_and_follow(settings: Settings, run_id: int, run_job_id: int, workers: int, registry_factory):
@@ -216,7 +216,7 @@ def reissue_command(household: Annotated[int, typer.Argument(help="household id"
         made = reissue(session=session, actor=CLI_ACTOR,
                        household=get_household(session=session, actor=CLI_ACTOR, household_id=household),
                        out_dir=_out(out, settings) / "reissues", reason=reason)
-    console.print(f"reissued form {made.form.form_id}: {made.path}")
+    console.print(f"様式 {made.form.form_id} を再発行しました: {made.path}")
 
 
 @app.command("mailed")
@@ -230,7 +230,7 @@ def mailed(run_id: Annotated[int, typer.Option("--run", help="print run id")],
         day = parse_date(mailed_on, "発送日")
         moved = record_mailing(session=session, actor=CLI_ACTOR, mailed_on=day,
                                run=get_run(session=session, actor=CLI_ACTOR, run_id=run_id))
-    console.print(f"print run {run_id}: {moved:,} households recorded as mailed on {mailed_on}")
+    console.print(f"印刷ロット {run_id}: {moved:,} 世帯の発送日を {mailed_on} と記録しました")
 
 
 @app.command("reminders")
@@ -248,9 +248,9 @@ def reminders(programme: Annotated[int, typer.Option(help="programme id")],
         run = print_reminders(session=session, actor=CLI_ACTOR, programme=chosen, out_root=_out(out, settings),
                               days_before=days_before, on=parse_date(on, "基準日") if on else None)
     if run is None:
-        console.print("nothing to print: every household has replied or has been reminded")
+        console.print("印刷する督促状はありません: どの世帯も回答済みか、督促済みです")
         return
-    console.print(f"reminder run {run.id}: {run.letter_count:,} letters in {run.directory}/{run.letters_file}")
+    console.print(f"督促状の印刷 {run.id}: {run.letter_count:,} 通 → {run.directory}/{run.letters_file}")
 
 
 @app.command("reminders-mailed")
@@ -263,23 +263,24 @@ def reminders_mailed(run_id: Annotated[int, typer.Option("--run", help="reminder
     with cli_session() as session:
         count = record_reminder_mailing(session=session, actor=CLI_ACTOR, mailed_on=parse_date(mailed_on, "発送日"),
                                         run=get_reminder_run(session=session, actor=CLI_ACTOR, run_id=run_id))
-    console.print(f"reminder run {run_id}: {count:,} letters recorded as mailed on {mailed_on}")
+    console.print(f"督促状の印刷 {run_id}: {count:,} 通の発送日を {mailed_on} と記録しました")
 
 
 @app.command("letters")
 def letters(programme: Annotated[int, typer.Option(help="programme id")]):
     """The programme's letter runs (push notices by letter, gift-code letters): file, count, 発送日."""
     from mailroom.printing.letters import letter_runs_of, letters_path
+    from secretariat.core.messages import label_code
     from secretariat.core.programmes.service import get_programme
 
     with cli_session() as session:
         chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         runs = letter_runs_of(session=session, actor=CLI_ACTOR, programme=chosen)
         for run in runs:
-            console.print(f"letter run {run.id} ({run.kind}): {run.letter_count:,} letters printed on {run.printed_on}, "
-                          f"mailed {run.mailed_date or '-'}: {letters_path(run)}")
+            console.print(f"手紙の印刷 {run.id}（{label_code('letter_kind', run.kind)}）: {run.letter_count:,} 通、"
+                          f"印刷日 {run.printed_on}、発送日 {run.mailed_date or '-'}: {letters_path(run)}")
     if not runs:
-        console.print("no letter run for this programme")
+        console.print("この事業の手紙の印刷はありません")
 
 
 @app.command("letters-mailed")
@@ -292,4 +293,4 @@ def letters_mailed(run_id: Annotated[int, typer.Option("--run", help="letter run
     with cli_session() as session:
         count = record_letter_mailing(session=session, actor=CLI_ACTOR, mailed_on=parse_date(mailed_on, "発送日"),
                                       run=get_letter_run(session=session, actor=CLI_ACTOR, run_id=run_id))
-    console.print(f"letter run {run_id}: {count:,} letters recorded as mailed on {mailed_on}")
+    console.print(f"手紙の印刷 {run_id}: {count:,} 通の発送日を {mailed_on} と記録しました")

@@ -114,4 +114,4 @@ def test_the_cli_with_patience_uses_erlang_a(cli):
 def test_the_cli_refuses_a_service_level_given_as_a_percentage(cli):
     answer = cli("callcenter", "erlang", "--calls", 100, "--interval-min", 30, "--aht-s", 180, "--target-s", 20,
                  "--service-level", 80)
-    assert answer.exit_code == 2 and "share between 0 and 1" in answer.output
+    assert answer.exit_code == 2 and "サービスレベルは割合（0 を超え 1 以下）" in answer.output

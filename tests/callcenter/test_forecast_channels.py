@@ -188,6 +188,6 @@ def test_the_cli_saves_the_online_share_and_prints_the_paper_forms_back(factory,
     assert channels["online_share"] == pytest.approx(0.4) and channels["online_share_source"] == "supervisor"
     assert channels["paper_forms_back"] == pytest.approx(40 * 0.6 * PAPER_RETURN_RATE)
     table = cli("callcenter", "forecast", "--programme", tenant.programme.id)
-    assert "paper forms expected back in all: 22" in table.output and "オンライン・プッシュ型の割合 40%" in table.output
+    assert "紙の申請書の返送見込み（合計）: 22 通" in table.output and "オンライン・プッシュ型の割合 40%" in table.output
     refused = cli("callcenter", "forecast", "--programme", tenant.programme.id, "--online-share", "150")
     assert refused.exit_code == 1 and "0〜100％" in refused.output

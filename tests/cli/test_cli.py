@@ -49,7 +49,7 @@ def test_an_api_token_is_printed_once(cli):
 def test_the_demo_runs_a_programme_end_to_end_and_says_where_its_files_are(cli, tmp_path):
     answer = cli("demo", "--households", "60", "--dir", str(tmp_path / "demo"))
     assert answer.exit_code == 0, answer.output
-    assert "what happened at each stage" in answer.output and "Output files" in answer.output
+    assert "各段階で行ったこと" in answer.output and "出力ファイル" in answer.output
     summary = json.loads((tmp_path / "demo" / "demo-summary.json").read_text(encoding="utf-8"))
     stages = {row["stage"]: row["count"] for row in summary["stages"]}
     assert stages["import (対象者一覧) over SFTP"] == 60 and stages["print (印刷)"] == 60

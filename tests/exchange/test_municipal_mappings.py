@@ -209,7 +209,7 @@ def test_validate_and_import_take_a_mapping_files_path(cli, factory, rows, write
     assert checked.exit_code == 0 and json.loads(checked.stdout)["mapping"] == "chiba"
     assert cli("exchange", "validate", listing, "--json").exit_code == 1
     imported = cli("exchange", "import", listing, "--programme", tenant.programme.id, "--mapping", path)
-    assert imported.exit_code == 0 and "imported" in imported.stdout
+    assert imported.exit_code == 0 and "取込済み（imported）" in imported.stdout
 
 
 def test_validate_for_a_programme_uses_its_municipalitys_mapping(cli, factory, rows, write):

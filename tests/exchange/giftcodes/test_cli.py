@@ -12,12 +12,12 @@ def test_the_cli_runs_a_programme_from_issuance_file_to_paid(cli, factory, giftc
     imported = cli("giftcodes", "import", issuance_file(tmp_path, codes("C", 3)), "--programme", programme)
     assert imported.exit_code == 0, imported.output
     prepared = cli("giftcodes", "prepare", "--programme", programme, "--user", maker)
-    assert "3 codes" in prepared.output, prepared.output
+    assert "コード 3 件" in prepared.output, prepared.output
     batch = prepared.output.split()[1].rstrip(":")
     assert cli("giftcodes", "approve", batch, "--user", maker).exit_code == 1  # maker-checker
     assert cli("giftcodes", "approve", batch, "--user", checker).exit_code == 0
     assert cli("giftcodes", "freeze", batch).exit_code == 0
-    assert "3 letters" in cli("giftcodes", "letters", "--programme", programme, "--out", tmp_path / "letters").output
+    assert "郵送 3 通" in cli("giftcodes", "letters", "--programme", programme, "--out", tmp_path / "letters").output
     with factory.session() as session:
         assigned = session.exec(select(GiftCode).where(GiftCode.state == "delivered")).all()
     redeemed = tmp_path / "redeemed.csv"
@@ -35,5 +35,5 @@ def test_the_cli_writes_the_cancel_list_of_a_declined_households_code(cli, facto
         session.commit()
     out = tmp_path / "cancel.csv"
     answer = cli("giftcodes", "cancellations", "--programme", giftcode_tenant.programme.id, "--out", out)
-    assert "1 codes to cancel" in answer.output, answer.output
+    assert "取消を依頼するコード: 1 件" in answer.output, answer.output
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f"{first.code},30000,")

@@ -103,9 +103,9 @@ def test_the_print_room_lists_the_run_serves_its_pdf_and_records_its_mailing_dat
 def test_the_commands_list_letter_runs_and_record_the_mailing_date(cli, factory, printed):
     tenant, run_id = printed
     listed = cli("print", "letters", "--programme", tenant.programme.id)
-    assert listed.exit_code == 0 and f"letter run {run_id} ({GIFTCODE})" in listed.output
+    assert listed.exit_code == 0 and f"手紙の印刷 {run_id}（デジタルギフトのお知らせ（{GIFTCODE}））" in listed.output
     mailed = cli("print", "letters-mailed", "--run", run_id, "--date", PRINTED_ON.isoformat())
-    assert mailed.exit_code == 0 and "3 letters recorded as mailed" in mailed.output
+    assert mailed.exit_code == 0 and f"3 通の発送日を {PRINTED_ON.isoformat()} と記録しました" in mailed.output
     again = cli("print", "letters-mailed", "--run", run_id, "--date", PRINTED_ON.isoformat())
     assert again.exit_code == 1 and "発送済み" in again.output
 

@@ -48,18 +48,18 @@ def test_forms_sample_writes_the_pdf_and_a_manifest_of_its_pages(tmp_path):
 
 def test_an_unknown_template_is_named_in_the_error():
     answer = CliRunner().invoke(app, ["forms", "layout", "nope"])
-    assert answer.exit_code == 1 and "no template 'nope'" in answer.output
+    assert answer.exit_code == 1 and "様式 'nope' はありません" in answer.output
 
 
 def test_print_run_then_mailed_then_reissue_from_the_command_line(factory, cli, tmp_path):
     tenant = factory.tenant(households=3)
     printed = cli("print", "run", "--programme", tenant.programme.id, "--batch-size", 2)
     assert printed.exit_code == 0, printed.output
-    assert "3 households, 9 pages" in printed.output
+    assert "3 世帯、9 頁" in printed.output
     assert (tmp_path / "print-runs" / "run-0001" / "manifest.csv").exists()
-    assert "nothing to print" in cli("print", "run", "--programme", tenant.programme.id).output
+    assert "印刷するものはありません" in cli("print", "run", "--programme", tenant.programme.id).output
     mailed = cli("print", "mailed", "--run", 1, "--date", "2026-11-20")
-    assert mailed.exit_code == 0 and "3 households recorded as mailed" in mailed.output
+    assert mailed.exit_code == 0 and "3 世帯の発送日を 2026-11-20 と記録しました" in mailed.output
     again = cli("print", "reissue", tenant.households[0].id)
     assert again.exit_code == 0 and "-2" in again.output
 

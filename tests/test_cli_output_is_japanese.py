@@ -1,0 +1,98 @@
+"""Every line the CLI prints for a person is Japanese.
+
+Operators read the CLI's lines as they read the web pages: every word Japanese, a code only beside its
+Japanese name. So in each CLI module every `console.print(…)`, `err.print(…)`, `typer.echo(…)` and
+`print(…)` whose first argument is written as a string or f-string must hold Japanese once its rich markup
+(`[red]`) and its format fields are set aside, unless what is left has no English word at all (a bare
+path, a separator, a number). Lines built elsewhere (a variable, `json.dumps(…)`) are not literals and
+are not judged here: machine-readable output stays as it is.
+"""
+
+import ast
+import re
+from functools import cache
+
+from tests.test_messages_are_japanese import JAPANESE, ROOT, written_text
+
+PACKAGES = ("secretariat", "mailroom", "callcenter", "exchange", "online")
+EXTRA = ("secretariat/demo.py",)  # the demo prints its summary for a person too
+PRINTERS = {"print", "echo"}  # console.print, err.print, typer.echo, print
+
+# TEMPORARY: files another helper is changing in this session; the lead translates them next.
+NOT_YET = {"secretariat/cli.py", "mailroom/checkin/cli.py"}
+
+MARKUP = re.compile(r"\[/?[a-z][a-z ]*\]")  # rich markup: [red], [/red], [bold], [/]
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+@cache
+def cli_sources() -> dict[str, ast.Module]:
+    paths = [path for package in PACKAGES for path in sorted((ROOT / package).rglob("cli.py"))]
+    paths += [ROOT / extra for extra in EXTRA]
+    return {path.relative_to(ROOT).as_posix(): ast.parse(path.read_text(encoding="utf-8")) for path in paths}
+
+
+def _is_printer(call: ast.Call) -> bool:
+    function = call.func
+    if isinstance(function, ast.Name):
+        return function.id == "print"
+    return isinstance(function, ast.Attribute) and function.attr in PRINTERS
+
+
+def printed_lines(trees: dict[str, ast.Module]):
+    """(path, line, text) of every printed line written as a literal: its text without format fields."""
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _is_printer(node) and node.args:
+                text = _literal(node.args[0])
+                if text is not None:
+                    yield path, node.lineno, text
+
+
+def _literal(node: ast.expr) -> str | None:
+    """The literal text of a string, an f-string, or a conditional or `+` of them (`"a" if x else "b"`)."""
+    if isinstance(node, ast.IfExp):
+        parts = [_literal(node.body), _literal(node.orelse)]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts = [_literal(node.left), _literal(node.right)]
+    else:
+        return written_text(node)
+    parts = [part for part in parts if part is not None]
+    return "\n".join(parts) if parts else None
+
+
+def is_english(text: str) -> bool:
+    """English words in a line with no Japanese at all (each branch of a conditional is a line)."""
+    return any(not JAPANESE.search(line) and ENGLISH_WORD.search(MARKUP.sub("", line))
+               for line in text.split("\n") if line.strip())
+
+
+def untranslated(trees: dict[str, ast.Module]) -> list[str]:
+    return [f"{path}:{line}: {text!r}" for path, line, text in printed_lines(trees)
+            if path not in NOT_YET and is_english(text)]
+
+
+def test_every_line_the_cli_prints_for_a_person_is_japanese():
+    found = untranslated(cli_sources())
+    assert not found, "English CLI output (write it in Japanese):\n" + "\n".join(found)
+
+
+def test_the_walk_reads_every_cli_module():
+    assert {"mailroom/printing/cli.py", "exchange/giftcodes/cli.py", "online/cli.py", "callcenter/cli.py",
+            "secretariat/demo.py"} <= set(cli_sources())
+    assert NOT_YET <= set(cli_sources())  # a file that is gone or renamed must leave the list
+
+
+def test_the_walk_flags_an_english_line_and_passes_a_japanese_one():
+    tree = ast.parse('def f(n, path):\n'
+                     '    console.print(f"print run {n}: done")\n'
+                     '    err.print(f"[red]エラー:[/red] 印刷ラン {n} は終わっていません")\n'
+                     '    typer.echo(str(path))\n'
+                     '    print(f"{n}\\t{path}")\n'
+                     '    console.print(f"バッチ {n}" if n else "nothing to pay")\n'
+                     '    err.print("[red]error:[/red] {n}")\n')
+    assert untranslated({"exchange/x.py": tree}) == [
+        "exchange/x.py:2: 'print run : done'",
+        "exchange/x.py:6: 'バッチ \\nnothing to pay'",
+        "exchange/x.py:7: '[red]error:[/red] {n}'",
+    ]
