@@ -142,7 +142,7 @@ def init():
     engine = make_engine(settings.database_url)
     migrate(engine)
     engine.dispose()
-    console.print(f"store ready: {engine.url.render_as_string(hide_password=True)}")
+    console.print(f"データベースの準備ができました: {engine.url.render_as_string(hide_password=True)}")
 
 
 @users.command("add")
@@ -160,19 +160,22 @@ def users_add(username: str,
         owner = get_municipality_by_code(session=session, actor=ADMIN, code=municipality) if municipality else None
         user = create_user(session=session, actor=ADMIN, username=username, password=password, role=role,
                            display_name=display_name, municipality=owner)
-    console.print(f"added {user.username} ({user.role})")
+    from secretariat.core.messages import label_code
+
+    console.print(f"職員 {user.username} を追加しました（{label_code('role', user.role)}）")
 
 
 @users.command("list")
 def users_list():
     """List staff accounts."""
     from secretariat.core.auth.service import list_users
+    from secretariat.core.messages import label_code
 
     with _session() as session:
-        table = Table("username", "name", "role", "municipality id", "active")
+        table = Table("ユーザー名", "氏名", "役割", "自治体 ID", "有効")
         for user in list_users(session=session, actor=ADMIN):
-            table.add_row(user.username, user.display_name, user.role, str(user.municipality_id or ""),
-                          "yes" if user.active else "no")
+            table.add_row(user.username, user.display_name, label_code("role", user.role),
+                          str(user.municipality_id or ""), "はい" if user.active else "いいえ")
     console.print(table)
 
 
@@ -196,7 +199,7 @@ def users_assign(username: str, programme: Annotated[list[int], typer.Option(hel
     with _session() as session:
         served = assign_programmes(session, actor=ADMIN, user_id=find_user(session=session, username=username).id,
                                    programme_ids=programme)
-    console.print(f"{username} serves programmes: {', '.join(map(str, served)) or 'none'}")
+    console.print(f"{username} の担当事業: {'、'.join(map(str, served)) or 'なし'}")
 
 
 @municipalities.command("add")
@@ -206,7 +209,7 @@ def municipalities_add(code: str, name: str):
 
     with _session() as session:
         municipality = create_municipality(session=session, actor=ADMIN, code=code, name=name)
-    console.print(f"added {municipality.code} {municipality.name}")
+    console.print(f"自治体 {municipality.code} {municipality.name} を追加しました")
 
 
 @municipalities.command("list")
@@ -214,7 +217,7 @@ def municipalities_list():
     from secretariat.core.tenancy.service import list_municipalities
 
     with _session() as session:
-        table = Table("code", "name")
+        table = Table("団体コード", "名称")
         for municipality in list_municipalities(session=session, actor=ADMIN):
             table.add_row(municipality.code, municipality.name)
     console.print(table)
@@ -240,7 +243,7 @@ def programmes_add(municipality: Annotated[str, typer.Option(help="municipality 
                                      reference_date=reference_date, opens_date=opens, deadline_date=deadline,
                                      amount_per_household_yen=per_household, amount_per_child_yen=per_child,
                                      channels=channel or ["paper"])
-    console.print(f"added programme {programme.id}: {programme.name}")
+    console.print(f"事業 {programme.id}「{programme.name}」を追加しました")
 
 
 @programmes.command("list")
@@ -248,7 +251,7 @@ def programmes_list():
     from secretariat.core.programmes.service import list_programmes
 
     with _session() as session:
-        table = Table("id", "municipality", "name", "deadline")
+        table = Table("事業 ID", "自治体", "事業名", "申請期限")
         for programme, owner in list_programmes(session=session, actor=ADMIN):
             table.add_row(str(programme.id), owner.code, programme.name, str(programme.deadline_date))
     console.print(table)
@@ -267,8 +270,8 @@ def programmes_expire(programme: Annotated[int, typer.Argument(help="programme i
         chosen = get_programme(session=session, actor=CLI_ACTOR, programme_id=programme)
         moved = expire_unanswered(session=session, actor=CLI_ACTOR, programme=chosen, grace_days=grace_days,
                                   on=parse_date(on, "基準日") if on else None)
-    console.print(f"programme {programme}: {moved:,} applications expired (期限切れ); "
-                  f"'secretariat exchange results' lists them for the municipality")
+    console.print(f"事業 {programme}: {moved:,} 件の申請を期限切れにしました。"
+                  f"自治体への一覧は 'secretariat exchange results' で出力します")
 
 
 def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = None,
@@ -287,7 +290,7 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
     drop = None
     if sftp_port is not None:
         drop, bound = start_drop(settings, host, sftp_port)
-        console.print(f"SFTP drop on {host}:{bound}")
+        console.print(f"SFTP の受け渡し口: {host}:{bound}")
     try:
         web = create_app(settings, engine, embedded_worker=embedded_worker)
         uvicorn.Server(server_config(web, host=host, port=port)).run()
