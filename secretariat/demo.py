@@ -138,8 +138,7 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         session.commit()
         load_answer_templates(session)
         session.commit()
-        result.stages.append(("set-up", len(MUNICIPALITIES), "municipalities, programmes, staff logins and the "
-                                                              "call center's answer templates"))
+        result.stages.append(("初期設定", len(MUNICIPALITIES), "自治体・事業・職員のログイン・コールセンターの回答テンプレート"))
 
         municipalities = [session.get(Municipality, programme.municipality_id) for programme in programmes]
         drop = open_drop(engine, directory, municipalities, programmes, system)
@@ -152,9 +151,9 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
             reports += push_target_list(drop, code, factory.households(count), directory / "exchange" / code / "sent",
                                         arrived, with_mistakes=index == 0)
         imported = households_total(session)
-        result.stages.append(("import (対象者一覧) over SFTP", imported,
-                              f"CP932 lists pushed into the drop; {imported_files(session)} files imported. "
-                              f"First attempt: {reports[0]}"))
+        result.stages.append(("対象者一覧の取込（SFTP）", imported,
+                              f"CP932 の一覧を SFTP受け渡しへ送付し、{imported_files(session)} ファイルを取込。"
+                              f"初回の結果: {reports[0]}"))
 
         mailed_on: dict[int, date] = {}
         # a programme open to the web prints each household's link on its notice (online/flows.py)
@@ -162,10 +161,10 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
             for programme in programmes:
                 mailed_on |= _print_and_mail(session, programme, directory, households_of(session, programme),
                                              system, result, console)
-        result.stages.append(("print (印刷)", sum(r.household_count for r in result.runs),
-                              f"{sum(r.page_count for r in result.runs):,} pages in {len(result.runs)} print runs"))
-        result.stages.append(("mail (発送)", sum(r.mailed_count for r in result.runs),
-                              "two waves per programme, recorded as mailed"))
+        result.stages.append(("印刷", sum(r.household_count for r in result.runs),
+                              f"{sum(r.page_count for r in result.runs):,} ページ、印刷 {len(result.runs)} 回"))
+        result.stages.append(("発送", sum(r.mailed_count for r in result.runs),
+                              "事業ごとに2回に分けて発送し、発送済みとして記録"))
 
         replay = Replay(session, programmes, directory, rng, base_url=settings.public_base_url)
         with Progress(console=console, transient=True) as progress:
@@ -176,9 +175,9 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
         _remind(session, programmes, directory, result, system)
         _mailroom_round(session, programmes[0], directory, settings, mailed_on, seed, system, result)
         keyed = replay.key_open_tasks(slip_every=4)
-        result.stages.append(("keying today (申請データ入力)", keyed,
-                              "the scanned forms' new accounts keyed twice blind; where the second operator slipped "
-                              "on a digit, a supervisor compared both with the crop and settled it (ベリファイ)"))
+        result.stages.append(("本日の申請データ入力", keyed,
+                              "スキャンした申請書の新しい口座を2人が互いに見ずに入力。2人目が数字を打ち誤ったものは、"
+                              "スーパーバイザーが切り出し画像と両方の入力を見比べて確定（ベリファイ）"))
         _decide(replay, programmes[0], result)
         session.commit()
 
@@ -193,28 +192,28 @@ def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today
                                      seed + int(code) + 1)
             fetched += results_back(engine, drop, programme, code, directory / "exchange" / code / "received", today)
         drop.server.stop()
-        result.stages.append(("payment (振込データ)", sum(p.batch_lines for p in payments),
-                              f"{sum(p.total_yen for p in payments):,} yen; prepared by the supervisor, approved by "
-                              "the liaison (maker-checker), Zengin 総合振込 file in the outbox"))
-        result.stages.append(("payment results (振込結果)", sum(p.paid for p in payments),
-                              f"paid; {sum(p.failed for p in payments)} failed transfers (振込不能) queued for the "
-                              "call center; the results file came back through the drop"))
-        result.stages.append(("failed transfers fixed and re-paid (振込不能の再振込)", repaid,
-                              "the resident called with the right account, two operators keyed it blind, a second "
-                              "batch (approved by the liaison) paid it; the bank's results came back through the drop"))
-        result.stages.append(("results back (結果ファイル)", len(fetched),
-                              "status, return, undeliverable and decline lists (CSV and XLSX), payment files and "
-                              f"reports fetched over SFTP into {directory / 'exchange'}/<code>/received"))
+        result.stages.append(("振込データ", sum(p.batch_lines for p in payments),
+                              f"{sum(p.total_yen for p in payments):,} 円。スーパーバイザーが作成し、別の人である"
+                              "自治体担当者が承認。全銀の総合振込ファイルを送信フォルダへ"))
+        result.stages.append(("振込結果", sum(p.paid for p in payments),
+                              f"支給済み。振込不能 {sum(p.failed for p in payments)} 件はコールセンターへ。"
+                              "結果ファイルは SFTP受け渡しで受領"))
+        result.stages.append(("振込不能の再振込", repaid,
+                              "住民が正しい口座を電話で連絡し、2人のオペレーターが互いに見ずに入力。自治体担当者が"
+                              "承認した2回目の振込データで支給。銀行の結果は SFTP受け渡しで受領"))
+        result.stages.append(("結果ファイル", len(fetched),
+                              "状況・返戻・宛所不明・辞退の一覧（CSV と XLSX）、振込ファイル、帳票を SFTP で取得: "
+                              f"{directory / 'exchange' / '<自治体コード>' / 'received'}"))
 
         result.staffing = staffing_plan(session, programmes[0])
         daily = result.staffing.calls.sum(axis=1)
         busiest = int(daily.argmax())
-        result.stages.append(("call-center forecast (入電予測)", round(float(daily.sum())),
-                              f"calls forecast for {programmes[0].name} from its mailings; busiest day "
-                              f"{result.staffing.dates[busiest]} ({daily[busiest]:.0f} calls, "
-                              f"{int(result.staffing.agents[busiest].max())} agents at the peak half hour); "
-                              f"backtest WAPE {result.staffing.backtest['wape_day']:.1%} per day, "
-                              f"{result.staffing.backtest['wape_interval']:.1%} per half hour"))
+        result.stages.append(("入電予測", round(float(daily.sum())),
+                              f"「{programmes[0].name}」の発送実績から予測した入電件数。最多日 "
+                              f"{result.staffing.dates[busiest]}（{daily[busiest]:.0f} 件、ピークの30分に "
+                              f"{int(result.staffing.agents[busiest].max())} 人）。予測誤差 WAPE（過去データで検証）: "
+                              f"日別 {result.staffing.backtest['wape_day']:.1%}、"
+                              f"30分別 {result.staffing.backtest['wape_interval']:.1%}"))
         for programme in programmes:
             counts = programme_progress(session=session, programme=programme).by_status
             result.statuses[programme.name] = {status.value: counts[status] for status in Status if counts[status]}
@@ -323,13 +322,13 @@ def _mailroom_round(session: Session, programme, directory: Path, settings: Sett
     outcomes = {outcome: 0 for outcome in ("complete", "deficient", "review")}
     for receipt in receipts_of_batch(session, batch):
         outcomes[receipt.outcome] = outcomes.get(receipt.outcome, 0) + 1
-    result.stages.append(("mailroom: scans checked (スキャン審査)", batch.form_count,
-                          f"{batch.page_count} scanned pages, some upside down: {outcomes['complete']} complete, "
-                          f"{outcomes['deficient']} deficient, {outcomes['review']} for an operator, "
-                          f"{batch.exception_count} exceptions"))
-    result.stages.append(("mailroom: return letters (返戻通知)", returns.letter_count if returns else 0,
-                          f"printed in {returns.directory if returns else '-'}"))
-    result.stages.append(("mailroom: undeliverable (宛所不明)", len(undelivered), "checked in by the window code"))
+    result.stages.append(("本日のスキャン審査", batch.form_count,
+                          f"スキャン {batch.page_count} ページ（上下逆さを含む）: 審査完了 {outcomes['complete']} 件、"
+                          f"不備あり {outcomes['deficient']} 件、オペレーター確認 {outcomes['review']} 件、"
+                          f"例外 {batch.exception_count} 件"))
+    result.stages.append(("本日の返戻通知", returns.letter_count if returns else 0,
+                          f"印刷先: {returns.directory if returns else '-'}"))
+    result.stages.append(("本日の宛所不明", len(undelivered), "封筒の窓から見えるコードで受付"))
     return {a.id for a, _ in chosen}
 
 
@@ -350,8 +349,7 @@ def _remind(session: Session, programmes, directory: Path, result: "DemoResult",
             letters += record_reminder_mailing(session=session, actor=actor, run=run,
                                                mailed_on=printed_on + timedelta(days=1))
     session.commit()
-    result.stages.append(("reminders (督促状)", letters, "printed a fortnight before the deadline for every "
-                                                      "household that had not replied, and mailed"))
+    result.stages.append(("督促状", letters, "締切の2週間前に、未返信の全世帯へ印刷して発送"))
 
 
 def _decide(replay: Replay, programme, result: "DemoResult") -> None:
@@ -360,10 +358,10 @@ def _decide(replay: Replay, programme, result: "DemoResult") -> None:
     decision = replay.decide(programme)
     if decision is None:
         return
-    result.stages.append(("decision list today (支給決定)", decision.line_count,
-                          f"list {decision.id} of {decision.line_count} complete forms ({decision.flagged_count} "
-                          f"flagged for a look) proposed by the supervisor, approved by the liaison; "
-                          f"PDF and CSV in {decision.directory}"))
+    result.stages.append(("本日の支給決定", decision.line_count,
+                          f"支給決定リスト {decision.id}: 審査完了 {decision.line_count} 件（要確認 "
+                          f"{decision.flagged_count} 件）をスーパーバイザーが作成し、自治体担当者が承認。"
+                          f"PDF と CSV: {decision.directory}"))
 
 
 def print_summary(result: DemoResult, console: Console) -> None:

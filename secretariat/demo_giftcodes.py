@@ -44,12 +44,12 @@ class GiftCodes:
     def stages(self) -> list[tuple[str, int, str]]:
         if not self.chose:
             return []
-        return [("gift codes (デジタルギフト)", self.assigned,
-                 f"{self.chose} push households with no account on file chose a gift code; the provider's codes came "
-                 f"through the drop; {self.total_yen:,} yen assigned by the supervisor, approved by the liaison; "
-                 f"letters with each code's QR in {self.letters}"),
-                ("gift codes redeemed (引換)", self.redeemed,
-                 "the provider's redemption file came back through the drop: those applications are paid")]
+        return [("デジタルギフト", self.assigned,
+                 f"口座の登録がないプッシュ型の {self.chose} 世帯がギフトコードを選択。事業者のコードは SFTP受け渡しで"
+                 f"受領。{self.total_yen:,} 円分をスーパーバイザーが割り当て、自治体担当者が承認。"
+                 f"コードごとの QR コード付きのお知らせ: {self.letters}"),
+                ("ギフトコードの引換", self.redeemed,
+                 "事業者の引換ファイルが SFTP受け渡しで届き、引き換えられた申請は支給済み")]
 
 
 def pay_by_gift_codes(engine: Engine, drop: Drop, programme, code: str, folder: Path, today: date,

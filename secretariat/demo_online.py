@@ -49,17 +49,16 @@ class OnlineTally:
 
     def stages(self) -> list[tuple[str, int, str]]:
         return [
-            ("online applications (オンライン申請)", self.applied,
-             f"from the QR code or short URL on the notice, after the head's birth date; {self.told_to_fix} left out "
-             f"a photo, were told on the spot what to add, and {self.fixed} added it a day later"),
-            ("push notices (支給のお知らせ)", self.texted,
-             f"texted with each household's link; the {self.by_letter} households without a mobile were sent it by "
-             f"letter ({self.letters_mailed} letters printed and mailed, each with its own QR code)"),
-            ("push answers (辞退・口座変更)", self.push_declined + self.push_changed,
-             f"{self.push_declined} declined and {self.push_changed} changed their account from the link before the "
-             "decline-by date"),
-            ("push approvals (期限後の支給決定)", self.push_approved,
-             "the rest approved by the job the day after the decline-by date, without a form"),
+            ("オンライン申請", self.applied,
+             f"通知書の QR コードか短縮 URL から、世帯主の生年月日を入れて申請。写真の添付漏れ {self.told_to_fix} 件は"
+             f"その場で追加するものを案内し、{self.fixed} 件が翌日に追加"),
+            ("支給のお知らせ", self.texted,
+             f"世帯ごとのリンクを SMS で送信。携帯電話のない {self.by_letter} 世帯には郵送"
+             f"（{self.letters_mailed} 通を印刷・発送、それぞれに専用の QR コード）"),
+            ("辞退・口座変更", self.push_declined + self.push_changed,
+             f"辞退の期限までにリンクから辞退 {self.push_declined} 件、口座変更 {self.push_changed} 件"),
+            ("期限後の支給決定", self.push_approved,
+             "残りは辞退の期限の翌日にジョブが申請書なしで支給決定"),
         ]
 
 

@@ -60,23 +60,22 @@ class Tally:
 
     def stages(self) -> list[tuple[str, int, str]]:
         return [
-            ("undeliverable (宛所不明)", self.undeliverable, "envelopes back from the post office, checked in by "
-                                                           "the code in their window"),
-            ("declined (辞退)", self.declined, "declines taken by phone and recorded by the agent"),
-            ("received (受付)", self.received, "forms checked in at the station, corrected ones included"),
-            ("deficient → returned (返戻)", self.returned, "return letters printed on Mondays and Thursdays"),
-            ("complete (審査完了)", self.complete, "forms judged complete by the operator"),
-            ("keying (申請データ入力)", self.keyed, "new accounts keyed blind by two operators every evening, "
-                                                "differences settled by a supervisor"),
-            ("approved (支給決定)", self.approved, f"in {self.decision_lists} weekly decision lists proposed by the "
-                                                 "supervisor and approved by the municipality's liaison"),
+            ("宛所不明", self.undeliverable, "郵便局から戻った封筒を、窓から見えるコードで受付"),
+            ("辞退", self.declined, "電話で受けた辞退をコールセンターが記録"),
+            ("受付", self.received, "受付端末で受け付けた申請書（訂正して再提出されたものを含む）"),
+            ("返戻", self.returned, "不備のある申請書。返戻通知は月曜と木曜に印刷"),
+            ("審査完了", self.complete, "オペレーターが審査完了と判定した申請書"),
+            ("申請データ入力", self.keyed, "新しい口座を毎晩2人のオペレーターが互いに見ずに入力し、"
+                                         "相違はスーパーバイザーが確定"),
+            ("支給決定", self.approved, f"毎週の支給決定リスト {self.decision_lists} 件（スーパーバイザーが作成し、"
+                                      "自治体担当者が承認）"),
         ]
 
     @staticmethod
     def payment_stage(payments: WeeklyPayments) -> tuple[str, int, str]:
-        return ("weekly transfers (毎週の振込)", payments.paid,
-                f"paid in {payments.batches} weekly batches: the Zengin file sent on Wednesday (prepared by the "
-                "supervisor, approved by the liaison), the bank's results back on Friday")
+        return ("毎週の振込", payments.paid,
+                f"毎週の振込データ {payments.batches} 回で支給: 水曜に全銀ファイルを送付（スーパーバイザーが作成し、"
+                "自治体担当者が承認）、金曜に銀行の結果を受領")
 
 
 @dataclass(order=True)

@@ -52,8 +52,8 @@ def test_the_demo_runs_a_programme_end_to_end_and_says_where_its_files_are(cli, 
     assert "各段階で行ったこと" in answer.output and "出力ファイル" in answer.output
     summary = json.loads((tmp_path / "demo" / "demo-summary.json").read_text(encoding="utf-8"))
     stages = {row["stage"]: row["count"] for row in summary["stages"]}
-    assert stages["import (対象者一覧) over SFTP"] == 60 and stages["print (印刷)"] == 60
-    assert stages["received (受付)"] > 0 and stages["payment results (振込結果)"] > 0
+    assert stages["対象者一覧の取込（SFTP）"] == 60 and stages["印刷"] == 60
+    assert stages["受付"] > 0 and stages["振込結果"] > 0
     assert sum(sum(counts.values()) for counts in summary["statuses"].values()) == 60
     received = tmp_path / "demo" / "exchange" / "121002" / "received"
     assert {p.suffix for p in received.iterdir()} >= {".csv", ".xlsx", ".txt"}
