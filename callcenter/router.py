@@ -21,7 +21,7 @@ from callcenter.agents.wallboard import agent_rows, get_staff_user, update_agent
 from callcenter.agents.wrapup import WRAP_UP_CODES, call_answered, call_ended, finish_wrap_up, set_own_state
 from callcenter.flows import (ACTIONS, CONFIRM_FIRST, LIMITS, CallNote, check_call, decline_preview, reissue_preview,
                               take_call, undo_decline)
-from callcenter.inquiries.answers import filled, household_facts, search_answers, suggestions_for
+from callcenter.inquiries.answers import facts_of, filled, search_answers, suggestions_for
 from callcenter.inquiries.lookup import find_callers, read_search, to_e164
 from callcenter.inquiries.models import LANGUAGES, AddressChange, Callback, Escalation
 from callcenter.inquiries.queues import (ADDRESS_DECIDERS, RESOLUTIONS_JA, complete_callback, get_address_change,
@@ -138,13 +138,14 @@ def _record_page(request: Request, session: DbSession, household: Household, act
     programme = session.get(Programme, household.programme_id)
     municipality = session.get(Municipality, household.municipality_id)
     session.commit()
-    facts = household_facts(session, household)
+    events = timeline(session=session, application_id=record.application.id) if record.application else []
+    facts = facts_of(programme, record.application, events)
     suggested = [(category, text) for category, _, text in
                  suggestions_for(session, household, categories_for(programme), facts=facts)]
     return render(request, "callcenter_household.html", status_code=status_code, using=pages, actor=actor,
                   record=record, programme=programme, municipality=municipality, done=done, suggested=suggested, a=a,
                   found_answers=[(t, filled(t.body, facts)) for t in search_answers(session, a)] if a else [],
-                  events=timeline(session=session, application_id=record.application.id) if record.application else [],
+                  events=events,
                   inquiries=inquiries_of(session=session, actor=actor, household=household),
                   texts=requests_for(session, household),
                   categories=categories_for(programme), languages=LANGUAGES, actions=ACTIONS, limits=LIMITS,

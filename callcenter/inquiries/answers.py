@@ -22,7 +22,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, Status
 from secretariat.core.messages import label
-from secretariat.core.clock import in_jst, utcnow
+from secretariat.core.clock import as_utc, in_jst, utcnow
 from secretariat.core.households.models import Household
 from secretariat.core.programmes.models import Programme
 from secretariat.core.yamlfile import load_yaml
@@ -115,15 +115,21 @@ def search_answers(session: Session, query: str, limit: int = 10) -> list[Answer
 def household_facts(session: Session, household: Household) -> dict[str, str]:
     """What a template may say of this caller's application, in the words staff use."""
     application = session.exec(select(Application).where(Application.household_id == household.id)).first()
-    programme = session.get(Programme, household.programme_id)
+    events = list(session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id))
+                  ) if application is not None else []
+    return facts_of(session.get(Programme, household.programme_id), application, events)
+
+
+def facts_of(programme: Programme, application: Application | None, events: list[ApplicationEvent]) -> dict[str, str]:
+    """`household_facts` from what the caller's record page has already read (its application and
+    timeline), so the page does not read them twice. A state reached twice is told by its later day."""
     facts = {"deadline": f"{programme.deadline_date.month}月{programme.deadline_date.day}日"}
     if application is None:
         return facts
     facts["status"] = LABELS_JA[Status(application.status)]
     facts["status_code"] = application.status
     facts["amount"] = f"{application.amount_yen:,}円"
-    for event in session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
-                              .order_by(ApplicationEvent.at)):
+    for event in sorted(events, key=lambda event: (as_utc(event.at), event.id)):
         day = in_jst(event.at)
         facts[f"{event.to_status}_on"] = f"{day.month}月{day.day}日"
     return facts

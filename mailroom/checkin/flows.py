@@ -142,7 +142,7 @@ def scan_at_station(*, session: Session, actor: Actor, mode: StationMode, code: 
                            "補正後の再提出としては受け付けませんでした。初めて届いた様式なら F2 で「受付」に"
                            "切り替えてから読み取ってください。")
     arrival = service.check_in_code(session=session, actor=actor, code=page_code, arrived_on=arrived_on,
-                                    postmarked_on=postmarked_on)
+                                    postmarked_on=postmarked_on, form=form)
     receipt = arrival.receipt
     if arrival.new:
         _audit_scan(session, actor, mode, "receipt", receipt.id, receipt.municipality_id, receipt.form_id)

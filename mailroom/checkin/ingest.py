@@ -330,12 +330,19 @@ def _to_exceptions(session: Session, pages: FormPages, code: str, message: str) 
     session.flush()
 
 
-def exceptions(*, session: Session, actor: Actor, limit: int = 100) -> list[ScannedPage]:
+EXCEPTIONS_LISTED = 100  # pages the exceptions queue lists at once
+
+
+def exceptions(*, session: Session, actor: Actor, limit: int = EXCEPTIONS_LISTED) -> list[ScannedPage]:
     """The exceptions queue: pages no machine could file, oldest first, not yet resolved."""
     actor.require(*CHECKERS)
-    query = (select(ScannedPage).where(ScannedPage.role == "exception", ScannedPage.resolved_at.is_(None))
-             .order_by(ScannedPage.id).limit(limit))
-    return list(session.exec(query))
+    return list(session.exec(exception_rows(limit)))
+
+
+def exception_rows(limit: int):
+    """The statement behind `exceptions`, for counting it too."""
+    return (select(ScannedPage).where(ScannedPage.role == "exception", ScannedPage.resolved_at.is_(None))
+            .order_by(ScannedPage.id).limit(limit))
 
 
 def receipts_of_batch(session: Session, batch: ScanBatch) -> list[Receipt]:

@@ -19,6 +19,7 @@ from mailroom.checkin.flows import DismissReason, StationMode
 from mailroom.checkin.ingest import exceptions, receipts_of_batch
 from mailroom.checkin.ingest_jobs import ingest_job_of, outcomes_of, start_ingest
 from mailroom.checkin.models import FieldReading, Receipt, ScanBatch, ScannedPage
+from mailroom.checkin.queues import station_queues
 from mailroom.checkin.service import (
     CHECKERS,
     confirm_field,
@@ -88,10 +89,10 @@ def _date(text: str, name: str) -> date | None:
 def _station(request: Request, session: Session, actor: Actor, mode: StationMode = StationMode.check_in, **context):
     recent = [r for r in session.exec(select(Receipt).order_by(Receipt.id.desc()).limit(10))
               if actor.can_see(r.municipality_id)]
+    waiting, exception_count = station_queues(session=session, actor=actor)
     return render(request, "checkin_station.html", using=pages, actor=actor, recent=recent, mode=mode,
                   modes=list(StationMode), counts=flows.station_counts(session=session, actor=actor),
-                  waiting=len(review_queue(session=session, actor=actor)),
-                  exception_count=len(exceptions(session=session, actor=actor)), **context)
+                  waiting=waiting, exception_count=exception_count, **context)
 
 
 def _mode_or_default(mode: str) -> StationMode:

@@ -89,15 +89,17 @@ def issued_form(session: Session, actor: Actor, form_id: str) -> IssuedForm:
 @owns((Status.mailed, Status.received), (Status.returned, Status.received))
 def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arrived_on: date | None = None,
                   postmarked_on: date | None = None, scan_batch_id: int | None = None,
-                  channel: str = PAPER) -> CheckIn:
+                  channel: str = PAPER, form: IssuedForm | None = None) -> CheckIn:
     """Record the arrival of the form the code names. See the module docstring for the rules.
 
     `channel` is how it came: on paper, or from the residents' web form (`web`, the `online`
     package). A double scan is the same form again on the same channel; a paper form after the
-    household applied online is a second submission (flagged as duplicate), not a double scan."""
+    household applied online is a second submission (flagged as duplicate), not a double scan.
+    `form`: the code's form when the caller has already looked it up (`issued_form`, as the station does)."""
     actor.require(*CHECKERS)
     page_code = parse_code(code) if isinstance(code, str) else code
-    form = issued_form(session, actor, page_code.form_id)
+    if form is None or form.form_id != page_code.form_id:
+        form = issued_form(session, actor, page_code.form_id)
     if page_code.household_id != form.household_id:
         raise InvalidInput(f"コードの世帯（{page_code.household_id}）と様式 {form.form_id} の世帯が一致しません"
                            f"（読み違いか、別の世帯の様式です）")
@@ -284,11 +286,18 @@ def confirm_field(*, session: Session, actor: Actor, reading_id: int, state: str
     return receipt
 
 
-def review_queue(*, session: Session, actor: Actor, limit: int = 50) -> list[Receipt]:
+REVIEW_LISTED = 50  # receipts the review page lists at once
+
+
+def review_queue(*, session: Session, actor: Actor, limit: int = REVIEW_LISTED) -> list[Receipt]:
     """Receipts waiting for an operator's look, oldest first, within the actor's tenancy."""
     actor.require(*CHECKERS)
-    query = select(Receipt).where(Receipt.outcome == Outcome.review.value).order_by(Receipt.id).limit(limit)
-    return [r for r in session.exec(query) if actor.can_see(r.municipality_id)]
+    return [r for r in session.exec(review_rows(limit)) if actor.can_see(r.municipality_id)]
+
+
+def review_rows(limit: int):
+    """The statement behind `review_queue` (before its tenancy check), for counting it too."""
+    return select(Receipt).where(Receipt.outcome == Outcome.review.value).order_by(Receipt.id).limit(limit)
 
 
 def override_counts(*, session: Session, actor: Actor) -> dict[str, int]:

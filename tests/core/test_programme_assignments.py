@@ -1,6 +1,7 @@
 """An agent sees only the programmes they serve (担当事業); an admin assigns them, audited."""
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from callcenter.inquiries.lookup import find_callers
@@ -175,3 +176,33 @@ def test_the_cli_assigns_programmes(factory, two, cli):
     assert result.exit_code == 0, result.output
     with factory.session() as session:
         assert programmes_served(session, agent.id) == [two[0].programme.id]
+
+
+def test_an_agents_page_reads_their_programmes_once_per_transaction(factory, two):
+    first, second = two
+    agent = factory.actor("agent", serves=[first.programme])
+    statements = []
+
+    def count(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    with factory.session() as session:
+        event.listen(factory.engine, "before_cursor_execute", count)
+        try:
+            get_household(session=session, actor=agent, household_id=first.households[0].id)
+            find_callers(session=session, actor=agent, query=SAME_NUMBER)
+        finally:
+            event.remove(factory.engine, "before_cursor_execute", count)
+    assert sum("staff_programme" in statement for statement in statements) == 1
+
+
+def test_a_change_made_by_another_session_applies_at_the_agents_next_transaction(factory, two):
+    first, second = two
+    agent = factory.actor("agent", serves=[first.programme])
+    with factory.session() as agent_session:
+        assert programmes_served(agent_session, agent.user_id) == [first.programme.id]
+        with factory.session() as admin_session:
+            assign_programmes(admin_session, actor=SYSTEM, user_id=agent.user_id, programme_ids=[second.programme.id])
+            admin_session.commit()
+        agent_session.commit()
+        assert programmes_served(agent_session, agent.user_id) == [second.programme.id]

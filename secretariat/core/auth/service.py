@@ -223,11 +223,16 @@ def start_session(*, session: Session, user: User, address: str, hours: int) -> 
 
 
 def user_for_session(*, session: Session, token: str) -> User | None:
-    login = session.exec(select(LoginSession).where(LoginSession.token_hash == _digest(token))).first()
-    if login is None or login.ended_at is not None or as_utc(login.expires_at) <= utcnow():
+    """The user of a live browser session. Every page asks, so the session and its user are read in
+    one statement."""
+    found = session.exec(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                         .where(LoginSession.token_hash == _digest(token))).first()
+    if found is None:
         return None
-    user = session.get(User, login.user_id)
-    return user if user and user.active else None
+    login, user = found
+    if login.ended_at is not None or as_utc(login.expires_at) <= utcnow():
+        return None
+    return user if user.active else None
 
 
 def end_session(*, session: Session, token: str) -> None:

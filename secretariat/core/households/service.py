@@ -22,7 +22,7 @@ from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import INITIAL, Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
-from secretariat.core.auth.assignments import in_view, require_assignment
+from secretariat.core.auth.assignments import in_view, programmes_served, require_assignment
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, utcnow
 from secretariat.core.db import insert_rows
@@ -458,7 +458,9 @@ class HouseholdRow:
 
 def programmes_in_view(*, session: Session, actor: Actor) -> list[int]:
     """The programmes a search covers: those of the actor's municipality (a liaison), those they
-    serve (an agent), else all."""
+    serve (an agent, as the checks before the search read them), else all."""
+    if actor.is_programme_bound:
+        return programmes_served(session, actor.user_id)
     return list(session.exec(select(Programme.id).where(actor.scope(Programme.municipality_id, Programme.id))))
 
 

@@ -51,6 +51,9 @@ def _label_code(value, kind: str) -> str:
 def make_templates(*folders: Path) -> Jinja2Templates:
     """Templates from a domain's own folders first, then the core's (so its pages can extend base.html)."""
     made = Jinja2Templates(directory=[str(folder) for folder in folders] + [str(TEMPLATE_DIR)])
+    # a page is compiled once per process: without this Jinja stats the page and every page it
+    # extends or includes on each request, to see whether it changed (the files ship with the code)
+    made.env.auto_reload = False
     made.env.filters.update(jst=_jst, yen=_yen, phone=_phone, label=_label, label_code=_label_code,
                             status_label=lambda value: label("status", value), role_label=lambda value: label("role", value))
     # label(kind, code) and labels(kind) (a kind's codes and names, for a select) as functions too
