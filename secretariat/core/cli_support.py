@@ -1,5 +1,5 @@
-"""What every domain's CLI commands share: a session on the configured store, and domain
-errors printed as one clear line with exit status 1."""
+"""What every domain's CLI commands share: a session on the configured store, domain errors
+printed as one clear line with exit status 1, and consoles that load rich only when they print."""
 
 from __future__ import annotations
 
@@ -9,16 +9,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from secretariat.core.auth.actor import Actor
 from secretariat.core.config import Settings
 from secretariat.core.errors import DomainError
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from sqlmodel import Session
 
-err = Console(stderr=True)
+
+class LazyConsole:
+    """A rich `Console` made on first use: `console.print(...)` and every other attribute go to it.
+
+    Each command module has its console at the top, and every `secretariat` invocation imports
+    every command module to list its commands; rich costs a tenth of a `--help` to load, and a
+    command that prints nothing through it (`mailroom check --json`) should not pay for it. The
+    console is made in the same process, from the same environment and streams, as it was when
+    these modules made theirs at import. Hand `console.made()` to rich itself (`Progress(console=…)`)."""
+
+    def __init__(self, stderr: bool = False):
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def made(self) -> Console:
+        """The rich console itself, made now if it was not yet."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.made(), name)
+
+
+err = LazyConsole(stderr=True)
 CLI_ACTOR = Actor.system("cli")
 
 
