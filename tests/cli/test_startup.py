@@ -88,6 +88,23 @@ def test_the_files_to_check_are_read_without_pydantic_and_still_checked_by_typer
     assert json.loads(answer.stdout.splitlines()[0])["error"]["code"] == "unreadable"
 
 
+def test_a_number_of_workers_is_read_without_pydantic(tmp_path):
+    """A scanner station's script may say how many processes check its pages (`--workers 2`)."""
+    loaded = modules_loaded_by(_run_cli("mailroom", "check", "--workers", "2", str(tmp_path / "missing.png")))
+    assert not {name for name in loaded if name.split(".")[0] == "pydantic"}
+
+
+def test_a_number_of_workers_out_of_bounds_is_refused_in_typer_s_words(tmp_path):
+    from typer.testing import CliRunner
+
+    from secretariat.cli import app
+
+    for given in ("0", "-1", "abc", "２"):
+        answer = CliRunner().invoke(app, ["mailroom", "check", "--workers", given, str(tmp_path / "missing.png")])
+        assert answer.exit_code == 2, given
+        assert "Invalid value for '--workers': Input should be" in answer.output, given
+
+
 def test_checking_a_form_page_loads_neither_pydantic_nor_yaml_once_the_templates_are_kept(tmp_path, monkeypatch):
     """The check's set-up, as `mailroom check` pays it before its first page: the templates come
     back from the loader's cache as plain records, so nothing that parses or validates a layout
