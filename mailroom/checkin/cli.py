@@ -2,9 +2,9 @@
 
 Every `secretariat` invocation loads this module to list its commands, so it imports only typer
 and the light parts of the core at the top (its console loads rich when it first prints); each
-command imports what it runs (SQLAlchemy, OpenCV, the check) in its body. `check` and `ingest` check pages on every core
-(`mailroom.scanning.parallel`, `--workers`): the process that prints and files the results then
-decodes no page itself.
+command imports what it runs (SQLAlchemy, OpenCV, the check) in its body. `check` and `ingest`
+check pages on every core (`mailroom.scanning.parallel`, `--workers`): the process that prints and
+files the results then decodes no page itself.
 """
 
 from __future__ import annotations
