@@ -6,15 +6,13 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session, err
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session, err
 
 # The modules behind each command (NumPy, the forecast's history, SQLAlchemy) are imported in the
 # command itself: every `secretariat` invocation loads this module to list its commands.
 app = typer.Typer(no_args_is_help=True, help="The call center: staffing and, as they land, inquiries and telephony.")
-console = Console()
+console = LazyConsole()
 
 
 @app.command()
@@ -52,6 +50,8 @@ def erlang(calls: Annotated[float, typer.Option(help="calls offered in the inter
     if as_json:
         print(json.dumps(result))
         return
+    from rich.table import Table
+
     table = Table("指標", "値")
     table.add_row("必要な応答席数", str(result["agents"]))
     table.add_row(f"配置する人数（シュリンケージ {shrinkage:.0%}）", str(result["scheduled"]))
@@ -100,6 +100,8 @@ def print_plan(staffing, days: int, as_json: bool = False) -> None:
         print(json.dumps(dict(days=rows, channels=channels, backtest=staffing.backtest)))
         return
     busiest = max(range(len(rows)), key=lambda i: rows[i]["calls"])
+    from rich.table import Table
+
     table = Table("日付", "入電数", "紙の申請書の返送", "ピーク時の応答席数", "配置人数（シュリンケージ込み）", "延べ応答時間",
                   title=f"発送からの入電予測: 最多の日 {rows[busiest]['date']}")
     for row in sorted(rows, key=lambda r: r["date"])[max(0, busiest - 3):max(0, busiest - 3) + days]:

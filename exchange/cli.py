@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from secretariat.core.auth.actor import Actor
-from secretariat.core.cli_support import CLI_ACTOR, cli_session, err
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session, err
 from secretariat.core.clock import today_jst
 from secretariat.core.config import Settings
 
@@ -38,7 +36,7 @@ app.add_typer(payments, name="payments")
 app.add_typer(profiles, name="bank-profile")
 app.add_typer(accounts, name="accounts")
 app.add_typer(mappings, name="mappings")
-console = Console()
+console = LazyConsole()
 
 
 def drop_root(settings: Settings) -> Path:
@@ -138,6 +136,8 @@ def validate(file: Path, mapping: MappingOption = None,
 
 
 def _print_report(report: dict) -> None:
+    from rich.table import Table
+
     console.print(f"{report['file']}: {report['encoding']}、{report['rows']} 行、{report['households']} 世帯、"
                   f"エラー {report['error_count']} 件、注意 {report['warning_count']} 件")
     table = Table("行", "列", "値", "コード", "内容")

@@ -1,7 +1,8 @@
 """`secretariat online …`: the residents' online application from the command line.
 
-Loaded on every `secretariat` invocation to list its commands, so only typer, rich and the light
-parts of the core are imported at the top; each command imports the flows it runs.
+Loaded on every `secretariat` invocation to list its commands, so only typer and the light parts
+of the core are imported at the top (rich when the console first prints); each command imports the
+flows it runs.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session
 from secretariat.core.config import Settings
 
 app = typer.Typer(no_args_is_help=True, help="オンライン申請（ファストパス）: the links printed on the notices.")
-console = Console()
+console = LazyConsole()
 
 
 @app.command()

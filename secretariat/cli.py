@@ -5,8 +5,9 @@ and passes what it builds to the services.
 
 Every invocation, `--help` included, imports this module and each domain's CLI module to list
 the commands, and scanner stations and cron jobs pay that on every call: so these modules
-import only typer, rich and the light parts of the core at the top, and each command imports
-the services it runs (SQLAlchemy, Alembic, ReportLab, OpenCV…) in its body.
+import only typer and the light parts of the core at the top, their consoles load rich when they
+first print (`LazyConsole`), and each command imports the services it runs (SQLAlchemy, Alembic,
+ReportLab, OpenCV…) in its body.
 `tests/cli/test_startup.py` holds them to it.
 """
 
@@ -19,13 +20,11 @@ import importlib
 from functools import cache
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 from typer.main import get_group_from_info
 from typer.models import TyperInfo
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session, coerce_only_given_options
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session, coerce_only_given_options
 from secretariat.core.config import Settings
 
 coerce_only_given_options()
@@ -106,7 +105,7 @@ app.add_typer(users, name="users")
 app.add_typer(municipalities, name="municipalities")
 app.add_typer(programmes, name="programmes")
 
-console = Console()
+console = LazyConsole()
 ADMIN = CLI_ACTOR
 
 
@@ -168,6 +167,8 @@ def users_add(username: str,
 @users.command("list")
 def users_list():
     """List staff accounts."""
+    from rich.table import Table
+
     from secretariat.core.auth.service import list_users
     from secretariat.core.messages import label_code
 
@@ -214,6 +215,8 @@ def municipalities_add(code: str, name: str):
 
 @municipalities.command("list")
 def municipalities_list():
+    from rich.table import Table
+
     from secretariat.core.tenancy.service import list_municipalities
 
     with _session() as session:
@@ -248,6 +251,8 @@ def programmes_add(municipality: Annotated[str, typer.Option(help="municipality 
 
 @programmes.command("list")
 def programmes_list():
+    from rich.table import Table
+
     from secretariat.core.programmes.service import list_programmes
 
     with _session() as session:
@@ -344,8 +349,8 @@ def demo(households: Annotated[int, typer.Option(min=1, max=200_000, help="targe
     """Run a whole programme end to end on a fresh embedded store, and print what happened."""
     from secretariat.demo import demo_settings, print_logins, print_summary, run_demo
 
-    result = run_demo(directory=directory, households=households, seed=seed, console=console)
-    print_summary(result, console)
+    result = run_demo(directory=directory, households=households, seed=seed, console=console.made())
+    print_summary(result, console.made())
     if serve_after:
-        print_logins(console, f"http://{host}:{port}/")
+        print_logins(console.made(), f"http://{host}:{port}/")
         _serve(demo_settings(result.directory), host, port)

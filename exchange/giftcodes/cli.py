@@ -6,14 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session, err
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session, err
 from secretariat.core.config import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Digital gift codes (デジタルギフト): provider files, batches "
                                              "(prepare, approve by another person, freeze), redemptions.")
-console = Console()
+console = LazyConsole()
 
 
 def _staff(session, username: str):

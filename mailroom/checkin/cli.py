@@ -1,10 +1,10 @@
 """`secretariat mailroom …`: checking returned forms in, returns and undeliverable mail.
 
-Every `secretariat` invocation loads this module to list its commands, so it imports only typer,
-rich and the light parts of the core at the top; each command imports what it runs (SQLAlchemy,
-OpenCV, the check) in its body. `check` and `ingest` check pages on every core
-(`mailroom.scanning.parallel`, `--workers`): the process that prints and files the results then
-decodes no page itself.
+Every `secretariat` invocation loads this module to list its commands, so it imports only typer
+and the light parts of the core at the top (its console loads rich when it first prints); each
+command imports what it runs (SQLAlchemy, OpenCV, the check) in its body. `check` and `ingest`
+check pages on every core (`mailroom.scanning.parallel`, `--workers`): the process that prints and
+files the results then decodes no page itself.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session, err as err_console
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session, err as err_console
 from secretariat.core.config import Settings
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from mailroom.scanning.parallel import PageCheck, PageTask
 
 app = typer.Typer(no_args_is_help=True, help="The mailroom: returned forms, their checks, returns and undeliverable mail.")
-console = Console()
+console = LazyConsole()
 Workers = Annotated[int | None, typer.Option("--workers", min=1,
                                              help="頁を読み取るプロセスの数（既定: この機械の CPU コア数）")]
 OUTCOMES = {"complete": "完了", "deficient": "不備", "review": "目視確認待ち", "pending": "未審査"}
@@ -165,7 +164,7 @@ def _run_or_follow(settings: Settings, job_id: int):
 
     engine = make_engine(settings.database_url)
     try:
-        with Progress(console=console, transient=True) as progress:
+        with Progress(console=console.made(), transient=True) as progress:
             task = progress.add_task("読取り中", total=None)
 
             def shown():

@@ -1,7 +1,8 @@
 """`secretariat mailroom keying …`: the keying queue (申請データ入力) from the command line.
 
-Loaded on every `secretariat` invocation to list its commands, so only typer, rich and the light
-parts of the core are imported at the top; each command imports the flows it runs.
+Loaded on every `secretariat` invocation to list its commands, so only typer and the light parts
+of the core are imported at the top (rich when the console first prints); each command imports the
+flows it runs.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session
 
 app = typer.Typer(no_args_is_help=True, help="申請データ入力: forms keyed by double entry (ベリファイ入力).")
-console = Console()
+console = LazyConsole()
 Programme = Annotated[int | None, typer.Option("--programme", help="one programme's forms only")]
 
 

@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from secretariat.core.cli_support import CLI_ACTOR, cli_session
+from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session
 from secretariat.core.config import Settings
 
 # The modules behind each command (ReportLab, Faker, the templates' YAML, SQLAlchemy) are imported in
 # the command itself: every `secretariat` invocation loads this module to list its commands.
 app = typer.Typer(no_args_is_help=True, help="The print room: forms, runs and the codes printed on them.")
 forms = typer.Typer(no_args_is_help=True, help="Form, letter and envelope templates.")
-console = Console()
-err = Console(stderr=True)
+console = LazyConsole()
+err = LazyConsole(stderr=True)
 
 
 def _template(template_id: str):
@@ -159,7 +158,7 @@ def _run_and_follow(settings: Settings, run_id: int, run_job_id: int, workers: i
             return printed, job_of(session=session, run=printed)
 
     try:
-        with Progress(console=console, transient=True) as bar:
+        with Progress(console=console.made(), transient=True) as bar:
             task = bar.add_task("印刷中", total=None)
 
             def shown():

@@ -1,5 +1,5 @@
-"""What every domain's CLI commands share: a session on the configured store, and domain
-errors printed as one clear line with exit status 1."""
+"""What every domain's CLI commands share: a session on the configured store, domain errors
+printed as one clear line with exit status 1, and consoles that load rich only when they print."""
 
 from __future__ import annotations
 
@@ -9,16 +9,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from secretariat.core.auth.actor import Actor
 from secretariat.core.config import Settings
 from secretariat.core.errors import DomainError
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from sqlmodel import Session
 
-err = Console(stderr=True)
+
+class LazyConsole:
+    """A rich `Console` made on first use: `console.print(...)` and every other attribute go to it.
+
+    Each command module has its console at the top, and every `secretariat` invocation imports
+    every command module to list its commands; rich costs a tenth of a `--help` to load, and a
+    command that prints nothing through it (`mailroom check --json`) should not pay for it. The
+    console is made in the same process, from the same environment and streams, as it was when
+    these modules made theirs at import. Hand `console.made()` to rich itself (`Progress(console=…)`)."""
+
+    def __init__(self, stderr: bool = False):
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def made(self) -> Console:
+        """The rich console itself, made now if it was not yet."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.made(), name)
+
+
+err = LazyConsole(stderr=True)
 CLI_ACTOR = Actor.system("cli")
 
 
@@ -87,6 +113,31 @@ def _path_param(descriptor):
     return PathParam(annotation=descriptor.annotation, parameter_info=descriptor.parameter_info)
 
 
+def _is_plain_whole_number(descriptor) -> bool:
+    """An `int` option or argument with no parser, custom type or clamping of its own."""
+    info = descriptor.parameter_info
+    return (descriptor.annotation is int and getattr(info, "parser", None) is None
+            and getattr(info, "click_type", None) is None and not getattr(info, "clamp", False))
+
+
+def _whole_number_param(descriptor):
+    """typer's runtime coercion for a plain `int` parameter (`--workers 4`), without pydantic for
+    what a person types: a few ASCII digits within the bounds (`min`, `max`) are read by `int`, to
+    the number pydantic reads from them. Anything else (a sign, a bound crossed, not a number) is
+    coerced by typer as before, so it is refused in typer's own words."""
+    from typer._coercion import RuntimeParam, build_runtime_param
+
+    class WholeNumberParam(RuntimeParam):
+        def _coerce_value(self, value, param, ctx):
+            if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+                number, info = int(value), self.parameter_info
+                if (info.min is None or number >= info.min) and (info.max is None or number <= info.max):
+                    return number
+            return build_runtime_param(descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+    return WholeNumberParam(annotation=descriptor.annotation, parameter_info=descriptor.parameter_info)
+
+
 def coerce_only_given_options() -> None:
     """Keep typer from loading pydantic where it needs none.
 
@@ -94,8 +145,9 @@ def coerce_only_given_options() -> None:
     costs 0.2 s to load, a third of a scanner station's `mailroom check` start-up. So: an option not
     given is passed as None without one (typer processes every option of the groups on the way to a
     command, given or not, `--help` included); a given plain `Path` or `list[Path]` (the files of
-    `mailroom check`) is coerced by typer's own path checks. Everything else is coerced by typer as
-    before. A typer without these internals is left as it is."""
+    `mailroom check`) is coerced by typer's own path checks, and a given plain `int` (`--workers`)
+    written in digits by `int`. Everything else is coerced by typer as before. A typer without these
+    internals is left as it is."""
     from typer.core import _TyperParameter
 
     process = _TyperParameter.process_value
@@ -108,6 +160,8 @@ def coerce_only_given_options() -> None:
         if value is not None:
             if _is_plain_path(self.type_descriptor):
                 self._runtime_param = _path_param(self.type_descriptor)
+            elif _is_plain_whole_number(self.type_descriptor):
+                self._runtime_param = _whole_number_param(self.type_descriptor)
             return process(self, ctx, value)
         self._runtime_param = _NotGiven
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -154,6 +153,8 @@ def _persistent_secret(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     key_file = data_dir / "secret.key"
     if not key_file.exists():
+        import secrets  # here: every command reads the settings, and only a fresh install makes a key
+
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))

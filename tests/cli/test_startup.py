@@ -8,7 +8,7 @@ import sys
 from importlib.metadata import entry_points
 
 HEAVY = ("alembic", "openpyxl", "faker", "paramiko", "twilio", "ortools", "reportlab", "cv2", "numpy", "fastapi",
-         "uvicorn", "sqlalchemy", "pydantic", "yaml")
+         "uvicorn", "sqlalchemy", "pydantic", "yaml", "rich")
 
 
 def modules_loaded_by(code: str) -> set[str]:
@@ -47,9 +47,8 @@ def _run_cli(*words: str) -> str:
             "from secretariat.cli import app\ntry:\n    app()\nexcept SystemExit:\n    pass")
 
 
-def test_checking_a_png_loads_neither_the_pdf_reader_nor_the_print_room(tmp_path, monkeypatch):
-    """A feed of JPEG and PNG pages needs no PDF library; the print room's renderer (reportlab) is
-    loaded only to render a template's reference page, which is then kept on disk."""
+def libraries_loaded_by_checking_a_blank_png(tmp_path, monkeypatch) -> set[str]:
+    """The top-level packages a fresh `secretariat mailroom check --json blank.png` holds at its end."""
     import cv2
     import numpy
 
@@ -59,7 +58,20 @@ def test_checking_a_png_loads_neither_the_pdf_reader_nor_the_print_room(tmp_path
     cv2.imwrite(str(page), numpy.full((280, 200), 255, numpy.uint8))
     loaded = {name.split(".")[0] for name in modules_loaded_by(_run_cli("mailroom", "check", "--json", str(page)))}
     assert "cv2" in loaded  # the check itself ran
+    return loaded
+
+
+def test_checking_a_png_loads_neither_the_pdf_reader_nor_the_print_room(tmp_path, monkeypatch):
+    """A feed of JPEG and PNG pages needs no PDF library; the print room's renderer (reportlab) is
+    loaded only to render a template's reference page, which is then kept on disk."""
+    loaded = libraries_loaded_by_checking_a_blank_png(tmp_path, monkeypatch)
     assert sorted(loaded & {"pypdfium2", "reportlab"}) == []
+
+
+def test_checking_a_page_as_json_loads_no_console_library(tmp_path, monkeypatch):
+    """rich is loaded when a command first prints through its console: the JSON lines of
+    `mailroom check --json` are written without it."""
+    assert "rich" not in libraries_loaded_by_checking_a_blank_png(tmp_path, monkeypatch)
 
 
 def test_the_files_to_check_are_read_without_pydantic_and_still_checked_by_typer(tmp_path):
@@ -74,6 +86,23 @@ def test_the_files_to_check_are_read_without_pydantic_and_still_checked_by_typer
     answer = CliRunner().invoke(app, ["mailroom", "check", "--json", str(tmp_path / "missing.png")])
     assert answer.exit_code == 1
     assert json.loads(answer.stdout.splitlines()[0])["error"]["code"] == "unreadable"
+
+
+def test_a_number_of_workers_is_read_without_pydantic(tmp_path):
+    """A scanner station's script may say how many processes check its pages (`--workers 2`)."""
+    loaded = modules_loaded_by(_run_cli("mailroom", "check", "--workers", "2", str(tmp_path / "missing.png")))
+    assert not {name for name in loaded if name.split(".")[0] == "pydantic"}
+
+
+def test_a_number_of_workers_out_of_bounds_is_refused_in_typer_s_words(tmp_path):
+    from typer.testing import CliRunner
+
+    from secretariat.cli import app
+
+    for given in ("0", "-1", "abc", "２"):
+        answer = CliRunner().invoke(app, ["mailroom", "check", "--workers", given, str(tmp_path / "missing.png")])
+        assert answer.exit_code == 2, given
+        assert "Invalid value for '--workers': Input should be" in answer.output, given
 
 
 def test_checking_a_form_page_loads_neither_pydantic_nor_yaml_once_the_templates_are_kept(tmp_path, monkeypatch):
