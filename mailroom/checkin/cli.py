@@ -141,7 +141,7 @@ def ingest(folder: Annotated[Path, typer.Argument(help="the scanner's output fol
         return
     batch, outcomes, error = _run_or_follow(settings, job.id)
     if batch is None:
-        err_console.print(f"[red]error:[/red] ジョブ {job.id} の取込みが終わりませんでした: {error}")
+        err_console.print(f"[red]エラー:[/red] ジョブ {job.id} の取込みが終わりませんでした: {error}")
         raise typer.Exit(1)
     counted = "・".join(f"{OUTCOMES.get(k, k)} {v}" for k, v in sorted(outcomes.items())) or "なし"
     console.print(f"スキャンバッチ {batch.id}: {batch.page_count} 頁、様式 {batch.form_count} 件（{counted}）、"
@@ -204,7 +204,7 @@ def checkin(code: Annotated[str, typer.Argument(help="the page code as the handh
     with _session() as session:
         arrival = check_in_code(session=session, actor=CLI_ACTOR, code=code, arrived_on=_date(arrived),
                                 postmarked_on=_date(postmark))
-        console.print(f"receipt {arrival.receipt.id} for {arrival.receipt.form_id}: {arrival.message}")
+        console.print(f"受付 {arrival.receipt.id}（様式 {arrival.receipt.form_id}）: {arrival.message}")
 
 
 @app.command("check-by-hand")
@@ -232,7 +232,7 @@ def undeliverable(code: Annotated[str, typer.Argument(help="the code in the enve
 
     with _session() as session:
         mail = record_undeliverable(session=session, actor=CLI_ACTOR, code=code, returned_on=_date(returned))
-        console.print(f"household {mail.household_id} is on the municipality's undeliverable list")
+        console.print(f"世帯 {mail.household_id} を自治体への宛所不明リストに載せました")
 
 
 @app.command("returns")
@@ -247,6 +247,6 @@ def returns(programme: Annotated[int, typer.Option(help="programme id")]):
         batch = print_return_letters(session=session, actor=CLI_ACTOR, programme=found,
                                      out_root=settings.data_dir / "returns")
         if batch is None:
-            console.print("no deficient form is waiting for a return letter")
+            console.print("返戻通知を待っている不備の様式はありません")
             return
-        console.print(f"{batch.letter_count} return letters in {batch.directory}")
+        console.print(f"返戻通知 {batch.letter_count} 通: {batch.directory}")

@@ -66,7 +66,7 @@ def cli_session(settings: Settings | None = None) -> Iterator[Session]:
                 session.commit()
             except DomainError as error:
                 session.rollback()
-                err.print(f"[red]error:[/red] {error.message}")
+                err.print(f"[red]エラー:[/red] {error.message}")
                 raise typer.Exit(1) from None
     finally:
         engine.dispose()
