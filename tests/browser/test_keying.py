@@ -59,7 +59,7 @@ def test_two_operators_key_a_form_blind_and_a_verifier_settles_their_difference(
     page.click(f"#disputed a[href='/mailroom/keying/tasks/{task.id}/verify']")
     page.wait_for_selector("#account_number:focus")
     # the crop has loaded (a busy machine may still be fetching it when focus lands)
-    page.wait_for_function("document.querySelector('tr.differs img').complete", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('tr.differs img').complete", timeout=15_000)
     assert page.evaluate("document.querySelector('tr.differs img').naturalWidth") > 0
     started = time.monotonic()
     page.keyboard.press("Control+A")

@@ -17,11 +17,12 @@ def open_station(page, base, path="/mailroom"):
     """Open a page and wait until its autofocus has landed: the handheld scanner types at once."""
     page.wait_for_selector("h1")  # logged in
     page.goto(f"{base}{path}")
-    page.wait_for_function("document.activeElement && document.activeElement.matches('#code, button[value=filled]')")
+    # a function, not an expression: the page's CSP forbids the eval Playwright polls an expression with
+    page.wait_for_function("() => document.activeElement?.matches('#code, button[value=filled]')")
 
 
 def wait_for_focus(page):
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
 
 
 def test_an_operator_checks_a_form_in_by_typing_its_code_and_enter(factory, live_server, page, mailed):

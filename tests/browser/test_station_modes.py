@@ -42,7 +42,7 @@ def open_station(page, base, username, path="/mailroom"):
     log_in(page, base, username)
     page.wait_for_selector("h1")
     page.goto(f"{base}{path}")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
 
 
 def scan(page, code: str) -> str:
@@ -114,7 +114,7 @@ def test_the_mode_stays_for_every_scan_and_after_a_reload_and_is_shown_big(facto
     scan(page, m.code(1, page=0))
     assert status_of(factory, m, 1) == "undeliverable"  # the second scan was still 宛所不明
     page.reload()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
     assert page.input_value("#mode") == "undeliverable" and page.inner_text("#mode-name") == "宛所不明"
     assert page.eval_on_selector("#mode-name", "el => parseFloat(getComputedStyle(el).fontSize)") >= 28
     page.keyboard.press("F2")
@@ -130,7 +130,7 @@ def test_each_result_has_its_own_colour_and_sound(factory, live_server, page, ma
         scan(page, code)
         assert page.get_attribute("#result", "data-level") == expected
         colours[expected] = page.eval_on_selector("#result", "el => getComputedStyle(el).backgroundColor")
-        page.wait_for_function("window.tones.length > 0")
+        page.wait_for_function("() => window.tones.length > 0")
         heard[expected] = page.evaluate("window.tones")
     assert len(set(colours.values())) == 3
     assert [tone["hz"] for tone in heard["accepted"]] == [1047] and heard["accepted"][0]["ms"] <= 150

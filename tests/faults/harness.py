@@ -208,6 +208,7 @@ class Kill:
     progress: int      # the progress sign then
     landed: bool       # the command was still running when killed
     ended: Ended
+    reached: int = 0   # the progress sign once it had died: past `progress` if a step ended as the signal went
 
 
 def kill_at(running: Running, progress: Progress, point: KillPoint, timeline: Timeline) -> Kill:
@@ -220,7 +221,8 @@ def kill_at(running: Running, progress: Progress, point: KillPoint, timeline: Ti
         time.sleep(POLL_S / 5)
     at, cpu, seen = running.elapsed(), running.cpu(), progress()
     landed = running.kill()
-    return Kill(point, at, cpu, seen, landed, running.wait())
+    ended = running.wait()
+    return Kill(point, at, cpu, seen, landed, ended, reached=progress())
 
 
 @dataclass
@@ -263,12 +265,13 @@ def reference_then_kills(command: str, seed: int, run: Callable[..., Run], count
 def _killed_before_the_next_step(run: Callable[..., Run], name: str, point: KillPoint, timeline: Timeline,
                                  attempts: int = 3) -> Run:
     """A run killed at `point`, started again on a fresh store when the watcher saw the command
-    already past the point's next step as it sent the signal: on a loaded machine a short last
-    step (the manifest, then the commit) can be over between two looks, and that kill would test
-    a finished run, not the point."""
+    already past the point's next step as it sent the signal, or finding it past that step once it
+    had died: on a loaded machine a short last step (the manifest, then the commit) can be over
+    between two looks, or between the last look and the signal, and that kill would test a
+    finished run, not the point."""
     made = run(name, point, timeline)
     for attempt in range(2, attempts + 1):
-        if made.kill.progress <= point.level:
+        if max(made.kill.progress, made.kill.reached) <= point.level:
             break
         made = run(f"{name}-attempt-{attempt}", point, timeline)
     return made
