@@ -14,9 +14,10 @@ import time
 from collections import Counter
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from mailroom.printing.jobs import PRINT_BATCH, PRINT_RUN
+from secretariat.core.db import make_engine
 from secretariat.core.jobs.models import Job
 from tests.faults.harness import files_in, session_on
 from tests.faults.test_kill_print_run import BATCH_SIZE, HOUSEHOLDS, left_by, printed, set_up
@@ -49,9 +50,13 @@ def print_runs(warm_cli, module_stores, tmp_path_factory):
     assert queued.returncode == 0, queued.log
     workers = start([*WORKER, "--processes", 2], "workers.log")
     batch_files = files_in(data_dir, "batch-*.pdf")
-    while batch_files() < FILES_BEFORE_THE_KILL and workers.poll() is None:
-        time.sleep(0.01)
-    assert workers.kill(), workers.wait().log
+    engine = make_engine(url)
+    try:  # kill with a batch in a worker's hands: a kill between two jobs would leave none to take again
+        while (batch_files() < FILES_BEFORE_THE_KILL or not a_batch_running(engine)) and workers.poll() is None:
+            time.sleep(0.005)
+        assert workers.kill(), workers.wait().log
+    finally:
+        engine.dispose()
     workers.wait()
     left = left_by(url, data_dir)
     time.sleep(LEASE_S + 1)  # the killed workers' heartbeats go stale
@@ -62,6 +67,11 @@ def print_runs(warm_cli, module_stores, tmp_path_factory):
         jobs = [(job.kind, job.key, job.state, job.attempts) for job in session.exec(
             select(Job).where(Job.kind.in_((PRINT_RUN, PRINT_BATCH))).order_by(Job.id))]
     return printed(reference_url, reference_dir), left, jobs, printed(url, data_dir)
+
+
+def a_batch_running(engine) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Job.id).where(Job.kind == PRINT_BATCH, Job.state == "running")).first() is not None
 
 
 def test_the_workers_were_killed_after_some_batches_were_written_and_before_the_run_was_finished(print_runs):
