@@ -7,16 +7,19 @@ worker processes, and the queue's own overhead per job.
 
 Print runs: for each worker count, a fresh database with `--print-households` households gets its
 run queued with the product's command (`secretariat print run --no-wait`: the run's job, which
-reserves the batches and queues one job per batch), then `secretariat worker --processes N
---burst` prints it. It prints pages per second over the jobs' span and over the command's wall clock.
+reserves the batches and queues one job per batch), then `secretariat worker --processes N`
+prints it, run as a service and stopped once the run is complete (not `--burst`: a burst worker
+stops the first moment nothing is due, which, while the run's job is still reserving, would leave
+the other workers' share to the first). It prints pages per second over the jobs' span and over
+the command's wall clock.
 
 For each worker count, a fresh database (set up identically: the same households, printed and
 mailed) gets `--folders` scanner folders queued with the product's command
 (`secretariat mailroom ingest FOLDER --no-wait --workers 1`: each job checks its pages in its own
-process, so the worker processes are what is scaled), then `secretariat worker --processes N
---burst` takes them all. It prints pages per second over the jobs' own span (first start to last
-end, from the job rows) and over the worker command's wall clock (which adds starting its
-processes). The overhead is enqueue + claim + finish of jobs that do nothing, each queued in its
+process, so the worker processes are what is scaled), then `secretariat worker --processes N`
+takes them all (stopped once every ingest job is done). It prints pages per second over the jobs' own span (first start to last
+end, from the job rows) and over the worker command's wall clock to the moment the work is
+done (which adds starting its processes). The overhead is enqueue + claim + finish of jobs that do nothing, each queued in its
 own transaction and run by one worker in this process, in milliseconds per job.
 """
 
@@ -26,6 +29,7 @@ import argparse
 import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +39,7 @@ from pathlib import Path
 
 import numpy
 import pypdfium2
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 REPO = Path(__file__).resolve().parents[1]
@@ -122,7 +126,8 @@ def ingest_with_workers(stores: PostgresStores, work: Path, folders: list[Path],
         for folder in folders:
             subprocess.run([SECRETARIAT, "mailroom", "ingest", str(folder), "--arrived", ARRIVED_ON.isoformat(),
                             "--no-wait", "--workers", "1"], env=env, check=True, capture_output=True)
-        wall = run_workers(env, processes)
+        wall = run_workers(env, processes, "SELECT count(*) = 0 FROM job WHERE kind = 'mailroom.ingest' "
+                                           "AND state NOT IN ('done', 'failed')")
         engine = make_engine(url)
         try:
             with Session(engine) as session:
@@ -137,12 +142,29 @@ def ingest_with_workers(stores: PostgresStores, work: Path, folders: list[Path],
         stores.drop(url)
 
 
-def run_workers(env: dict[str, str], processes: int) -> float:
-    """`secretariat worker --processes N --burst` until the queue is empty; its wall-clock seconds."""
+def run_workers(env: dict[str, str], processes: int, finished: str) -> float:
+    """`secretariat worker --processes N` as a deployment runs it (a service, not `--burst`: a burst
+    worker stops at the first moment nothing is due, and a print run's batches are queued while its
+    first job reserves them), stopped with SIGTERM once `finished` (SQL, true when the work is
+    done) holds; its wall-clock seconds to that moment."""
+    engine = make_engine(env["SECRETARIAT_DATABASE_URL"])
     started = time.perf_counter()
-    subprocess.run([SECRETARIAT, "worker", "--processes", str(processes), "--burst", "--poll-seconds", "0.1"],
-                   env=env, check=True, capture_output=True)
-    return time.perf_counter() - started
+    workers = subprocess.Popen([SECRETARIAT, "worker", "--processes", str(processes), "--poll-seconds", "0.1"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while workers.poll() is None:
+            with engine.connect() as connection:
+                if connection.execute(text(finished)).scalar():
+                    break
+            time.sleep(0.05)
+        wall = time.perf_counter() - started
+        if workers.poll() is not None:
+            raise SystemExit(f"secretariat worker ended early (exit status {workers.returncode})")
+    finally:
+        workers.send_signal(signal.SIGTERM)
+        workers.wait(timeout=60)
+        engine.dispose()
+    return wall
 
 
 def span_of(jobs: list[Job]) -> float:
@@ -163,7 +185,7 @@ def print_with_workers(stores: PostgresStores, work: Path, households: int, batc
         env = command_env(url, data_dir)
         subprocess.run([SECRETARIAT, "print", "run", "--programme", str(programme), "--batch-size", str(batch_size),
                         "--no-wait"], env=env, check=True, capture_output=True)
-        wall = run_workers(env, processes)
+        wall = run_workers(env, processes, "SELECT count(*) = 1 FROM mailroom_print_run WHERE completed_at IS NOT NULL")
         engine = make_engine(url)
         try:
             with Session(engine) as session:
