@@ -1,7 +1,7 @@
 """Benchmark: the web app under load on PostgreSQL, driven the way a secretariat uses it.
 
     .venv/bin/python benchmarks/load.py [--households 100000] [--operators 50] [--agents 100]
-        [--duration 60] [--web-workers 2] [--printed 2000] [--keep]
+        [--duration 60] [--web-workers 2] [--printed 2000] [--keep] [--trace requests.json]
 
 1. Starts PostgreSQL (`scripts/start-postgres`) and seeds a database with the product's own commands:
    `secretariat init`, three municipalities with a programme each, their target lists (synthetic
@@ -16,7 +16,8 @@
    their page code and open the exceptions queue; agents search households by kana, phone or 世帯番号,
    open one and log an inquiry; 1–3 s think time. Users are spread over the web processes.
 4. Prints p50/p95/p99 latency, requests/s and errors per endpoint and overall, and the target
-   (p95 under 300 ms, no errors) with PASS or FAIL.
+   (p95 under 300 ms, no errors) with PASS or FAIL. `--trace` also writes every request (logins
+   included) as [time, endpoint, ms], to see when the slow ones fall.
 """
 
 from __future__ import annotations
@@ -232,6 +233,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8101, help="the first web process's port")
     parser.add_argument("--keep", action="store_true", help="keep this run's database (its name is printed)")
     parser.add_argument("--seed-only", action="store_true", help="make the seeded template, then stop")
+    parser.add_argument("--trace", type=Path, help="write every request as [time, endpoint, ms] to this JSON file")
     arguments = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped from outside: still stop the servers
 
@@ -272,7 +274,8 @@ def main() -> None:
         locust_env = {**os.environ, "LOAD_SAMPLE": str(work / "sample.json"), "LOAD_PASSWORD": PASSWORD,
                       "LOAD_PORTS": ",".join(map(str, ports)), "LOAD_OPERATORS": str(arguments.operators),
                       "LOAD_AGENTS": str(arguments.agents), "LOAD_SEED": str(random.randrange(1 << 30)),
-                      "LOAD_DURATION": str(arguments.duration), "LOAD_LOGINS": str(work / "logins.json")}
+                      "LOAD_DURATION": str(arguments.duration), "LOAD_LOGINS": str(work / "logins.json"),
+                      "LOAD_TRACE": str(arguments.trace.resolve()) if arguments.trace else ""}
         print(f"locust: {arguments.operators} operators + {arguments.agents} agents over ports "
               f"{', '.join(map(str, ports))}; measured for {arguments.duration} s once all have logged in "
               f"(spawned over {ramp:.0f} s)", flush=True)

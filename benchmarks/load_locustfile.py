@@ -10,7 +10,8 @@ deliberately costly hash) is timed apart into LOAD_LOGINS, the statistics are re
 has logged in, and the test stops LOAD_DURATION seconds later.
 
 Set by load.py: LOAD_SAMPLE (households and page codes), LOAD_PASSWORD, LOAD_PORTS (web processes;
-users are spread over them), LOAD_OPERATORS, LOAD_AGENTS, LOAD_SEED, LOAD_DURATION, LOAD_LOGINS.
+users are spread over them), LOAD_OPERATORS, LOAD_AGENTS, LOAD_SEED, LOAD_DURATION, LOAD_LOGINS,
+LOAD_TRACE (where to write every request's time, endpoint and latency; empty: not kept).
 """
 
 from __future__ import annotations
@@ -49,11 +50,23 @@ def measure_after_logins(environment, **_) -> None:
     gevent.spawn(window)
 
 
+TRACE: list[tuple[float, str, float]] = []  # (when, endpoint, ms), with LOAD_TRACE set (load.py --trace)
+
+
+@events.request.add_listener
+def trace(request_type, name, response_time, **_) -> None:
+    if os.environ.get("LOAD_TRACE"):
+        TRACE.append((time.time(), name, response_time))
+
+
 @events.quitting.add_listener
 def write_logins(environment, **_) -> None:
     if path := os.environ.get("LOAD_LOGINS"):
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(LOGINS, handle)
+    if path := os.environ.get("LOAD_TRACE"):
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(TRACE, handle)
 
 
 class StaffUser(HttpUser):

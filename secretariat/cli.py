@@ -281,10 +281,8 @@ def programmes_expire(programme: Annotated[int, typer.Argument(help="programme i
 
 def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = None,
            embedded_worker: bool = True) -> None:
-    import uvicorn
-
     from exchange.cli import start_drop
-    from secretariat.app import create_app, server_config
+    from secretariat.app import create_app, run_server
     from secretariat.core.db import make_engine
     from secretariat.core.logs import configure_logging
     from secretariat.migrations import migrate
@@ -298,7 +296,7 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
         console.print(f"SFTP の受け渡し口: {host}:{bound}")
     try:
         web = create_app(settings, engine, embedded_worker=embedded_worker)
-        uvicorn.Server(server_config(web, host=host, port=port)).run()
+        run_server(web, host=host, port=port)
     finally:
         if drop is not None:
             drop.stop()
