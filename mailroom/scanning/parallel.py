@@ -8,7 +8,10 @@ worker is handed a file's path and a page number, never pixels, and hands back t
 the crops of its undecided boxes (or what the caller's own function makes of them): the pixels
 of a page live in one process, one page at a time.
 
-A single worker, or a single page, is checked in the calling process itself, with no pool.
+A single worker, or a single page, is checked in the calling process itself, with no pool. A
+single worker is one core, as each worker of a pool is: its pages are checked with OpenCV on one
+thread, so that job workers run one per core (`secretariat worker --processes N`) share the
+machine rather than each spreading over every core. A single page alone uses OpenCV's own threads.
 """
 
 from __future__ import annotations
@@ -153,6 +156,8 @@ class PageChecker(Generic[Result]):
         jobs = iter(jobs)
         opening = list(islice(jobs, 2))
         share = self.workers > 1 and len(opening) > 1  # a single page is checked here, with no pool
+        if self.workers == 1 and len(opening) > 1:
+            self._on_one_thread()
         ahead = self.workers * AHEAD_PER_WORKER if share else 0
         pending: deque[tuple[Item, Future | Result]] = deque()
         for item, task in chain(opening, jobs):
@@ -164,6 +169,14 @@ class PageChecker(Generic[Result]):
                 yield self._done(pending.popleft(), share)
         while pending:
             yield self._done(pending.popleft(), share)
+
+    def _on_one_thread(self) -> None:
+        """OpenCV on one thread in this process until the checker closes."""
+        import cv2
+
+        if self._opencv_threads is None:
+            self._opencv_threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)
 
     def _pool_started(self) -> ProcessPoolExecutor:
         if self._pool is None:
