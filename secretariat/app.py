@@ -49,6 +49,7 @@ from secretariat.core.jobs.worker import EmbeddedWorker
 from secretariat.core.router import router as core_router
 from secretariat.core.web.deps import csrf_protect, require_roles
 from secretariat.core.web.errors import install_error_handlers
+from secretariat.core.web.http_protocol import BoundedHttpToolsProtocol
 from secretariat.core.web.security import SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "core" / "web" / "static"
@@ -127,10 +128,11 @@ def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
 
     HTTP is parsed by httptools and the event loop is uvloop's, both in C: with uvicorn's
     pure-Python defaults (h11, asyncio's loop) the server's own share of each request was what
-    kept 150 staff over the latency target (benchmarks/README.md, load).
+    kept 150 staff over the latency target (benchmarks/README.md, load). The httptools protocol
+    is bounded as h11 was: a request's head over 16 KiB is refused (`http_protocol`).
     """
     return uvicorn.Config(app, host=host, port=port, proxy_headers=False, log_config=None,
-                          http="httptools", loop="uvloop")
+                          http=BoundedHttpToolsProtocol, loop="uvloop")
 
 
 def run_server(app: FastAPI, *, host: str, port: int) -> None:

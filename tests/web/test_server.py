@@ -15,7 +15,7 @@ from secretariat.app import run_server, server_config
 def test_the_server_parses_http_with_httptools():
     config = server_config(FastAPI(), host="127.0.0.1", port=8000)
     config.load()
-    assert config.http_protocol_class is HttpToolsProtocol
+    assert issubclass(config.http_protocol_class, HttpToolsProtocol)
 
 
 def test_the_server_runs_on_uvloop():
