@@ -1,11 +1,14 @@
-"""A request's line and headers are bounded (16 KiB, as uvicorn's h11 bounded them), on the
-server `secretariat serve` runs, spoken to over a raw socket as an attacker would."""
+"""A request's line, headers and trailers are bounded (16 KiB, as uvicorn's h11 bounded them) on the
+server `secretariat serve` runs, spoken to over a raw socket as an attacker would; trailers never
+become headers, and no request gets two answers."""
 
 from __future__ import annotations
 
 import socket
 
 import httpx2
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from secretariat.core.web.http_protocol import MAX_HEAD_BYTES
 from tests.web.live import served
@@ -77,3 +80,71 @@ def test_a_second_request_on_the_same_connection_gets_a_fresh_bound(app):
         second = answer_to(connection)
     assert first.startswith(b"HTTP/1.1 200 ")
     assert second.startswith(b"HTTP/1.1 200 ")
+
+
+def echo_app() -> FastAPI:
+    """Answers with the headers the app was given, once the whole body has been read."""
+    app = FastAPI()
+
+    @app.post("/echo")
+    async def echo(request: Request):
+        await request.body()
+        return JSONResponse([[name, value] for name, value in request.headers.items()])
+
+    return app
+
+
+def chunked_post(path: str, trailers: bytes) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            "5\r\na=bcd\r\n0\r\n").encode() + trailers
+
+
+def test_trailers_after_a_chunked_body_never_become_request_headers():
+    """A trailing X-Forwarded-For would otherwise be believed by the proxy-header middleware."""
+    with served(echo_app()) as base, connect(base) as connection:
+        connection.sendall(chunked_post("/echo", b"X-Forwarded-For: 203.0.113.9\r\nCookie: session=forged\r\n\r\n"))
+        answer = answer_to(connection)
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b"203.0.113.9" not in answer and b"forged" not in answer
+
+
+def test_an_endless_trailer_line_is_cut_off_long_before_it_ends():
+    sent = 0
+    with served(echo_app()) as base, connect(base) as connection:
+        connection.sendall(chunked_post("/echo", b"X-Endless: "))
+        try:
+            for _ in range(1024):  # up to 64 MiB, never a line end
+                connection.sendall(b"a" * 65536)
+                sent += 65536
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    assert sent < 4 * 1024 * 1024
+
+
+def test_a_request_already_answered_gets_no_second_answer_for_its_oversized_trailers(app):
+    """/login refuses a POST without its form token at once; the trailers that follow close the connection."""
+    with served(app) as base, connect(base) as connection:
+        connection.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\na=bcd\r\n")
+        first = b""
+        while b"</html>" not in first:
+            first += connection.recv(65536)
+        filler = b"".join(b"X-Trailer-%d: %s\r\n" % (n, b"a" * 1000) for n in range(MAX_HEAD_BYTES // 1000 + 2))
+        try:
+            connection.sendall(b"0\r\n" + filler + b"\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        rest = answer_to(connection)
+    assert first.startswith(b"HTTP/1.1 403 ")
+    assert b"HTTP/1.1 " not in rest
+
+
+def test_a_pipelined_request_after_a_large_body_is_served(app):
+    """The body before it in the same read is not counted as the next request's head."""
+    body = b"a=" + b"b" * (100 * 1024)
+    with served(app) as base, connect(base) as connection:
+        connection.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                           b"Content-Length: %d\r\n\r\n" % len(body) + body + b"GET /login HTTP/1.1\r\nHo")
+        connection.sendall(b"st: x\r\nConnection: close\r\n\r\n")
+        answers = answer_to(connection)
+    assert answers.count(b"HTTP/1.1 ") == 2
+    assert b"HTTP/1.1 431 " not in answers
