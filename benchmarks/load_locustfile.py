@@ -50,12 +50,13 @@ def measure_after_logins(environment, **_) -> None:
     gevent.spawn(window)
 
 
+TRACE_PATH = os.environ.get("LOAD_TRACE", "")
 TRACE: list[tuple[float, str, float]] = []  # (when, endpoint, ms), with LOAD_TRACE set (load.py --trace)
 
 
 @events.request.add_listener
 def trace(request_type, name, response_time, **_) -> None:
-    if os.environ.get("LOAD_TRACE"):
+    if TRACE_PATH:
         TRACE.append((time.time(), name, response_time))
 
 
@@ -64,8 +65,8 @@ def write_logins(environment, **_) -> None:
     if path := os.environ.get("LOAD_LOGINS"):
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(LOGINS, handle)
-    if path := os.environ.get("LOAD_TRACE"):
-        with open(path, "w", encoding="utf-8") as handle:
+    if TRACE_PATH:
+        with open(TRACE_PATH, "w", encoding="utf-8") as handle:
             json.dump(TRACE, handle)
 
 

@@ -184,12 +184,9 @@ class PageChecker(Generic[Result]):
 
             context = _context()
             if context.get_start_method() == "fork":
-                import cv2
-
                 # OpenCV's own pool of threads, if this process started it, is stopped first: a child
                 # forked while those threads exist inherits their locks without them, and hangs there
-                self._opencv_threads = cv2.getNumThreads()
-                cv2.setNumThreads(1)
+                self._on_one_thread()
                 _warm()  # once here, rather than in every worker
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
         return self._pool

@@ -27,6 +27,19 @@ def answer_to(connection: socket.socket) -> bytes:
     return received
 
 
+def endless_line(connection: socket.socket, start: bytes) -> int:
+    """Send `start`, then up to 64 MiB that never ends the line; the bytes sent before the server cut it off."""
+    connection.sendall(start)
+    sent = 0
+    try:
+        for _ in range(1024):
+            connection.sendall(b"a" * 65536)
+            sent += 65536
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    return sent
+
+
 def test_a_request_with_headers_over_the_bound_is_refused_with_431(app):
     with served(app) as base, connect(base) as connection:
         filler = "".join(f"X-Filler-{n}: {'a' * 1000}\r\n" for n in range(MAX_HEAD_BYTES // 1000 + 2))
@@ -38,15 +51,8 @@ def test_a_request_with_headers_over_the_bound_is_refused_with_431(app):
 
 def test_one_endless_header_line_is_cut_off_long_before_it_ends(app):
     """The parser holds an unfinished header without telling anyone: the bytes are counted anyway."""
-    sent = 0
     with served(app) as base, connect(base) as connection:
-        connection.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\nX-Endless: ")
-        try:
-            for _ in range(1024):  # up to 64 MiB, never a line end
-                connection.sendall(b"a" * 65536)
-                sent += 65536
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        sent = endless_line(connection, b"GET /login HTTP/1.1\r\nHost: x\r\nX-Endless: ")
         answer = answer_to(connection) if sent < 1024 * 65536 else b""
     assert sent < 4 * 1024 * 1024
     assert answer.startswith(b"HTTP/1.1 431 ") or answer == b""
@@ -109,15 +115,8 @@ def test_trailers_after_a_chunked_body_never_become_request_headers():
 
 
 def test_an_endless_trailer_line_is_cut_off_long_before_it_ends():
-    sent = 0
     with served(echo_app()) as base, connect(base) as connection:
-        connection.sendall(chunked_post("/echo", b"X-Endless: "))
-        try:
-            for _ in range(1024):  # up to 64 MiB, never a line end
-                connection.sendall(b"a" * 65536)
-                sent += 65536
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        sent = endless_line(connection, chunked_post("/echo", b"X-Endless: "))
     assert sent < 4 * 1024 * 1024
 
 

@@ -44,7 +44,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._moved = False  # a message began or body data came in the current read
         self._unfinished_bytes = 0
         self._reported_bytes = 0
-        self._too_large = False
 
     # --- parser callbacks -------------------------------------------------------------------
 
@@ -102,7 +101,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def send_400_response(self, msg: str) -> None:
         """uvicorn answers a parser error with 400; a head stopped for its size gets 431, and a
         request already being answered gets no second answer."""
-        if self._head_complete or self._too_large:
+        if self._head_complete or self._reported_bytes > MAX_HEAD_BYTES:
             self._refuse()
         else:
             super().send_400_response(msg)
@@ -110,7 +109,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _count(self, size: int) -> None:
         self._reported_bytes += size
         if self._reported_bytes > MAX_HEAD_BYTES:
-            self._too_large = True
             raise HeadTooLarge
 
     def _refuse(self) -> None:
