@@ -164,6 +164,12 @@ class Timeline:
         """Progress values a kill can wait for: 0 (just started) up to the last step before the commit."""
         return len(self.reached)
 
+    def aimable(self, shortest: float) -> list[int]:
+        """The levels whose time to the next step is at least `shortest` CPU seconds. A kill aimed
+        between two steps that come together (the last batch file, then the manifest at once) is a
+        race the watcher loses on a fast machine: it sees the step only after the next one."""
+        return [level for level in range(self.levels) if self.gap_after(level) >= shortest] or [0]
+
     def gap_after(self, level: int) -> float:
         times = (0.0, *self.reached)
         return times[level + 1] - times[level]
@@ -192,11 +198,11 @@ class KillPoint:
         return f"step {self.level} + {self.fraction:.0%}"
 
 
-def kill_points(seed: int, levels: int, count: int = 5) -> list[KillPoint]:
-    """`count` points spread over the run: one in each equal share of its steps, at a random
-    step within the share and a random moment after it (seeded, so a failure can be replayed)."""
+def kill_points(seed: int, levels: list[int], count: int = 5) -> list[KillPoint]:
+    """`count` points spread over the run: one in each equal share of its aimable steps, at a
+    random step within the share and a random moment after it (seeded, so a failure can be replayed)."""
     rng = random.Random(seed)
-    return [KillPoint(level=min(levels - 1, int((index + rng.random()) * levels / count)),
+    return [KillPoint(level=levels[min(len(levels) - 1, int((index + rng.random()) * len(levels) / count))],
                       fraction=rng.uniform(0.1, 0.7)) for index in range(count)]
 
 
@@ -248,13 +254,17 @@ def run_once(start: Callable[[str], Running], progress: Progress, point: KillPoi
     return Run(kill, what_was_left, start("rerun.log").wait(), after())
 
 
-def reference_then_kills(command: str, seed: int, run: Callable[..., Run], count: int = 5) -> list[Run]:
+def reference_then_kills(command: str, seed: int, run: Callable[..., Run], count: int = 5,
+                         shortest_gap: float = 0.0) -> list[Run]:
     """`run(name, point, timeline)` on a fresh store each time: the reference, then `count` kill
-    points spread over the reference's steps. Prints where each kill landed (`pytest -s`)."""
+    points spread over the reference's steps, leaving out steps the next one follows within
+    `shortest_gap` CPU seconds of the command (when the command's own CPU clock measures its steps;
+    an ingest's pages are copied by other threads, so there every step is aimed at). Prints where
+    each kill landed (`pytest -s`)."""
     reference = run("reference", None, None)
     assert reference.ended.returncode == 0, reference.ended.log
     killed = [_killed_before_the_next_step(run, f"kill-{number}", point, reference.timeline)
-              for number, point in enumerate(kill_points(seed, reference.timeline.levels, count), 1)]
+              for number, point in enumerate(kill_points(seed, reference.timeline.aimable(shortest_gap), count), 1)]
     print(f"\n{command}: the reference's steps at cpu {[round(t, 2) for t in reference.timeline.reached]} s, "
           f"its end at cpu {reference.timeline.end:.2f} s")
     for run_ in killed:
