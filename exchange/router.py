@@ -42,7 +42,7 @@ router = APIRouter()
 pages = make_templates(Path(__file__).parent / "templates")
 Exchanger = Annotated[Actor, require_roles(Role.admin, Role.supervisor, Role.liaison)]
 Admin = Annotated[Actor, require_roles(Role.admin)]
-TENANT_PATH_PARAMETERS = ("target_file_id", "batch_id")
+TENANT_PATH_PARAMETERS = ("target_file_id", "batch_id", "cancel_list_id")  # the last: a gift-code cancel list, in its programme
 
 
 def outbox_of(settings: Settings, session: Session, programme: Programme) -> Path:

@@ -139,16 +139,22 @@ def unredeemed(programme: Annotated[int, typer.Option()], out: Annotated[Path, t
 
 
 @app.command("cancellations")
-def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()]):
-    """Void the codes of applications declined or withdrawn since assignment and write the provider's
-    cancel list (取消依頼: code,amount,expiry,reason; UTF-8)."""
-    from exchange.giftcodes.withdrawal import cancel_csv, codes_to_cancel
+def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()],
+                  again: Annotated[int | None, typer.Option(
+                      "--list", help="write an earlier cancel list again (its number) instead of making a new one")] = None):
+    """Void the codes of applications declined or withdrawn since assignment and write a new cancel
+    list for the provider (取消依頼: code,amount,expiry,reason; UTF-8) of the codes no earlier list
+    carries; or, with --list N, write list N again as it was made."""
+    from exchange.giftcodes.withdrawal import cancel_csv, cancel_list_codes, make_cancel_list
     from exchange.results.files import write_atomically
 
     with cli_session() as session:
-        listed = codes_to_cancel(session=session, actor=CLI_ACTOR, programme=_programme(session, programme))
+        chosen = _programme(session, programme)
+        if again is None:
+            again = make_cancel_list(session=session, actor=CLI_ACTOR, programme=chosen).id
+        listed = cancel_list_codes(session=session, actor=CLI_ACTOR, programme=chosen, list_id=again)
         write_atomically(out, cancel_csv(listed))
-    console.print(f"取消を依頼するコード: {len(listed)} 件 → {out}")
+    console.print(f"取消依頼 {again}: 取消を依頼するコード {len(listed)} 件 → {out}")
 
 
 @app.command("reissue")

@@ -135,3 +135,30 @@ class GiftCodeLine(SQLModel, table=True):
     gift_code_id: int = Field(foreign_key="exchange_gift_code.id", unique=True)
     household_number: str = Field(max_length=20)
     amount_yen: int
+
+
+class GiftCodeCancelList(SQLModel, table=True):
+    """A cancel list (取消依頼) sent to the provider: the codes not on any earlier list when it was
+    made. Kept, so each code is asked to be cancelled once and a list can be downloaded again."""
+
+    __tablename__ = "exchange_gift_code_cancel_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    code_count: int = 0
+    made_by: str = Field(max_length=100)
+    made_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class GiftCodeCancelEntry(SQLModel, table=True):
+    """One code on a cancel list, with the reason it was given. A code is on one list only (unique):
+    two lists made at once cannot both carry it."""
+
+    __tablename__ = "exchange_gift_code_cancel_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cancel_list_id: int = Field(foreign_key="exchange_gift_code_cancel_list.id", index=True)
+    gift_code_id: int = Field(foreign_key="exchange_gift_code.id", unique=True)
+    reason: str = Field(max_length=40, description="withdrawn_before_delivery | withdrawn_after_delivery | "
+                                                   "expired_reissued")

@@ -18,7 +18,8 @@ from exchange.giftcodes.issuance import import_issuance
 from exchange.giftcodes.models import GiftCodeBatch
 from exchange.giftcodes.redemption import expire_unredeemed, import_redemptions, unredeemed_codes, unredeemed_csv
 from exchange.giftcodes.setting import giftcode_setting
-from exchange.giftcodes.withdrawal import allow_reissue, cancel_csv, codes_to_cancel
+from exchange.giftcodes.withdrawal import (allow_reissue, cancel_csv, cancel_list_codes, cancel_lists,
+                                          cancellations_due, make_cancel_list)
 from exchange.router import _saved
 from exchange.targets.encoding import limits_of
 from secretariat.core.auth.actor import Actor
@@ -42,6 +43,8 @@ def _page(request: Request, session: Session, actor: Actor, programme: Programme
                   setting=giftcode_setting(session=session, actor=actor, programme=programme),
                   stock=code_stock(session=session, actor=actor, programme=programme),
                   batches=list_giftcode_batches(session=session, actor=actor, programme=programme),
+                  cancellations_due=cancellations_due(session=session, actor=actor, programme=programme),
+                  cancel_lists=cancel_lists(session=session, actor=actor, programme=programme),
                   status_code=status_code, **shown)
 
 
@@ -158,13 +161,27 @@ def reissue(request: Request, session: DbSession, programme: ValidProgramme, act
     return RedirectResponse(f"/programmes/{programme.id}/giftcodes/unredeemed", status_code=303)
 
 
-@router.post("/programmes/{programme_id}/giftcodes/cancellations.csv")
-def cancellations_download(session: DbSession, programme: ValidProgramme, actor: Viewer):
-    """The codes the provider should cancel (取消依頼), after voiding those of newly declined applications."""
-    data = cancel_csv(codes_to_cancel(session=session, actor=actor, programme=programme))
+@router.post("/programmes/{programme_id}/giftcodes/cancellations")
+def cancellations_make(request: Request, session: DbSession, programme: ValidProgramme, actor: Viewer):
+    """A new cancel list (取消依頼) of the codes no earlier list carries, after voiding those of newly
+    declined applications; it is then downloaded from the page's list of cancel lists."""
+    try:
+        make_cancel_list(session=session, actor=actor, programme=programme)
+    except DomainError as error:
+        session.rollback()
+        return _page(request, session, actor, programme, error.status_code, error=error.message)
     session.commit()
+    return RedirectResponse(f"/programmes/{programme.id}/giftcodes#cancel-lists", status_code=303)
+
+
+@router.get("/programmes/{programme_id}/giftcodes/cancellations/{cancel_list_id}.csv")
+def cancellations_download(session: DbSession, programme: ValidProgramme, actor: Viewer, cancel_list_id: int):
+    """One cancel list as it was made, for the provider (UTF-8, as its own files)."""
+    data = cancel_csv(cancel_list_codes(session=session, actor=actor, programme=programme, list_id=cancel_list_id))
+    session.commit()  # the reading's audit row
     return Response(data, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="cancel-{programme.id}.csv"'})
+                    headers={"Content-Disposition":
+                             f'attachment; filename="cancel-{programme.id}-{cancel_list_id}.csv"'})
 
 
 @router.get("/programmes/{programme_id}/giftcodes/unredeemed.csv")

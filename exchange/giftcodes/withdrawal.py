@@ -8,6 +8,9 @@ transfers: the exchange notices at its own steps. Every step that could send or 
 (delivery, the redemption file, the expiry run, the cancel list) voids the withdrawn ones first. A
 redeemed code has paid its application, and a paid application has no way out in the state table,
 so a decline after redemption is refused there.
+
+Each cancel list made is kept with its codes: a code goes on one list only, so the provider is
+asked once per code, and a list lost on the way can be downloaded again as it was.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from exchange.giftcodes.models import CodeState, GiftCode
+from exchange.giftcodes.models import CodeState, GiftCode, GiftCodeCancelEntry, GiftCodeCancelList
 from exchange.giftcodes.setting import visible
 from secretariat.core.applications.models import Application
 from secretariat.core.applications.states import Status
@@ -25,7 +30,7 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import utcnow
-from secretariat.core.errors import InvalidInput, NotFound
+from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.messages import label
 from secretariat.core.programmes.models import Programme
 
@@ -38,10 +43,7 @@ def void_withdrawn(*, session: Session, actor: Actor, programme: Programme) -> l
     was frozen) become void, each audited; a void code is never delivered and goes on the cancel list."""
     actor.require(Role.admin, Role.supervisor, Role.liaison)
     visible(actor, programme)
-    withdrawn = list(session.exec(select(GiftCode).join(Application, Application.id == GiftCode.application_id)
-                                  .where(GiftCode.programme_id == programme.id, GiftCode.state.in_(_LIVE),
-                                         Application.status != Status.approved.value)
-                                  .order_by(GiftCode.id)))
+    withdrawn = list(session.exec(_live_but_withdrawn(select(GiftCode), programme).order_by(GiftCode.id)))
     for code in withdrawn:
         delivered = code.state == CodeState.delivered.value
         code.state, code.voided_at = CodeState.void.value, utcnow()
@@ -54,6 +56,20 @@ def void_withdrawn(*, session: Session, actor: Actor, programme: Programme) -> l
     return withdrawn
 
 
+def _live_but_withdrawn(query, programme: Programme):
+    """Assigned or delivered codes whose application is no longer approved: to be voided."""
+    return (query.join(Application, Application.id == GiftCode.application_id)
+            .where(GiftCode.programme_id == programme.id, GiftCode.state.in_(_LIVE),
+                   Application.status != Status.approved.value))
+
+
+def _unlisted_to_cancel(query, programme: Programme):
+    """Void codes and expired codes a supervisor let be replaced, on no cancel list yet."""
+    listed = select(GiftCodeCancelEntry.id).where(GiftCodeCancelEntry.gift_code_id == GiftCode.id)
+    return query.where(GiftCode.programme_id == programme.id, ~listed.exists(),
+                       (GiftCode.state == CodeState.void.value) | GiftCode.reissue_allowed_at.is_not(None))
+
+
 def _reason(code: GiftCode) -> str:
     if code.state == CodeState.expired.value:
         return "expired_reissued"
@@ -61,13 +77,66 @@ def _reason(code: GiftCode) -> str:
 
 
 def codes_to_cancel(*, session: Session, actor: Actor, programme: Programme) -> list[tuple[GiftCode, str]]:
-    """Every code the provider should cancel, with why: void codes (after voiding the newly withdrawn)
-    and expired codes a supervisor let be replaced. Listing one twice is harmless to a cancellation."""
+    """The codes the provider should cancel and has not yet been asked to, with why: void codes
+    (after voiding the newly withdrawn) and expired codes a supervisor let be replaced."""
     void_withdrawn(session=session, actor=actor, programme=programme)
-    codes = session.exec(select(GiftCode).where(
-        GiftCode.programme_id == programme.id,
-        (GiftCode.state == CodeState.void.value) | GiftCode.reissue_allowed_at.is_not(None)).order_by(GiftCode.id))
+    codes = session.exec(_unlisted_to_cancel(select(GiftCode), programme).order_by(GiftCode.id))
     return [(code, _reason(code)) for code in codes]
+
+
+def cancellations_due(*, session: Session, actor: Actor, programme: Programme) -> int:
+    """How many codes the next cancel list would carry, read without voiding anything (for a page)."""
+    actor.require(Role.admin, Role.supervisor, Role.liaison)
+    visible(actor, programme)
+    count = select(func.count(GiftCode.id))
+    return (session.exec(_unlisted_to_cancel(count, programme)).one()
+            + session.exec(_live_but_withdrawn(count, programme)).one())
+
+
+def make_cancel_list(*, session: Session, actor: Actor, programme: Programme) -> GiftCodeCancelList:
+    """A new cancel list of every code to cancel that no earlier list carries, kept with its reasons.
+    Two people making one at the same moment: the second is refused (each code is on one list)."""
+    codes = codes_to_cancel(session=session, actor=actor, programme=programme)
+    if not codes:
+        raise InvalidInput("新たに取消を依頼するコードはありません（作成済みの取消依頼は、その番号でいつでも再度出力できます）")
+    made = GiftCodeCancelList(municipality_id=programme.municipality_id, programme_id=programme.id,
+                              code_count=len(codes), made_by=actor.username)
+    session.add(made)
+    session.flush()
+    session.add_all(GiftCodeCancelEntry(cancel_list_id=made.id, gift_code_id=code.id, reason=reason)
+                    for code, reason in codes)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict("同時に別の取消依頼が作成されました。画面を更新して内容を確かめてください") from error
+    record_audit(session=session, actor=actor, action="giftcode_cancel_list_made", entity="giftcode_cancel_list",
+                 entity_id=made.id, municipality_id=programme.municipality_id, detail=f"codes={len(codes)}")
+    return made
+
+
+def cancel_lists(*, session: Session, actor: Actor, programme: Programme) -> list[GiftCodeCancelList]:
+    """The programme's cancel lists, newest first."""
+    actor.require(Role.admin, Role.supervisor, Role.liaison)
+    visible(actor, programme)
+    return list(session.exec(select(GiftCodeCancelList).where(GiftCodeCancelList.programme_id == programme.id)
+                             .order_by(GiftCodeCancelList.id.desc())))
+
+
+def cancel_list_codes(*, session: Session, actor: Actor, programme: Programme,
+                      list_id: int) -> list[tuple[GiftCode, str]]:
+    """The codes of one cancel list as it was made, with their reasons; the reading is audited, as
+    the list carries whole codes."""
+    actor.require(Role.admin, Role.supervisor, Role.liaison)
+    visible(actor, programme)
+    made = session.get(GiftCodeCancelList, list_id)
+    if made is None or made.programme_id != programme.id:
+        raise NotFound.of(f"事業 {programme.id} の取消依頼", list_id)
+    rows = session.exec(select(GiftCode, GiftCodeCancelEntry.reason)
+                        .join(GiftCodeCancelEntry, GiftCodeCancelEntry.gift_code_id == GiftCode.id)
+                        .where(GiftCodeCancelEntry.cancel_list_id == made.id).order_by(GiftCode.id)).all()
+    record_audit(session=session, actor=actor, action="giftcode_cancel_list_read", entity="giftcode_cancel_list",
+                 entity_id=made.id, municipality_id=programme.municipality_id, detail=f"codes={len(rows)}")
+    return [(code, reason) for code, reason in rows]
 
 
 def cancel_csv(codes: list[tuple[GiftCode, str]]) -> bytes:

@@ -88,6 +88,8 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
         identifiers["reminder_id"] = reminder_run_of(factory, tenant, folder)
     if "{letter_id}" in path:
         identifiers["letter_id"] = letter_run_of(factory, tenant, folder)
+    if "{cancel_list_id}" in path:
+        identifiers["cancel_list_id"] = cancel_list_of(factory, tenant)
     if "{escalation_id}" in path:
         identifiers["escalation_id"] = escalation_of(factory, tenant)
     if "{callback_id}" in path or "{change_id}" in path:
@@ -99,6 +101,18 @@ def identifiers_of(factory, tenant, path: str, folder) -> dict:
         outbox.mkdir(parents=True, exist_ok=True)
         (outbox / INNER_PARAMETERS["file_name"]).write_text("x")
     return identifiers | INNER_PARAMETERS
+
+
+def cancel_list_of(factory, tenant) -> int:
+    """A gift-code cancel list of the tenant's programme (empty: the route's tenancy is what is walked)."""
+    from exchange.giftcodes.models import GiftCodeCancelList
+
+    with factory.session() as session:
+        made = GiftCodeCancelList(municipality_id=tenant.municipality.id, programme_id=tenant.programme.id,
+                                  made_by="system")
+        session.add(made)
+        session.commit()
+        return made.id
 
 
 def escalation_of(factory, tenant) -> int:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from threading import Barrier
 
 import pytest
 
@@ -82,3 +84,18 @@ def prepare_approve_freeze(factory, tenant, maker, checker):
         freeze_giftcode_batch(session=session, actor=maker, batch=batch)
         session.commit()
     return batch
+
+
+def at_the_same_moment(do, actors, refused: tuple[type[Exception], ...]) -> list:
+    """`do(actor)` for each actor on its own thread, all let go together; a refusal counts as None."""
+    start = Barrier(len(actors))
+
+    def attempt(actor):
+        start.wait()
+        try:
+            return do(actor)
+        except refused:
+            return None
+
+    with ThreadPoolExecutor(len(actors)) as pool:
+        return list(pool.map(attempt, actors))

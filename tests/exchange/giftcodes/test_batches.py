@@ -1,6 +1,3 @@
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
-
 import pytest
 from sqlmodel import func, select
 
@@ -10,7 +7,7 @@ from exchange.giftcodes.models import GiftCode, GiftCodeBatch, GiftCodeLine
 from exchange.giftcodes.setting import record_payout_choice, set_giftcode_setting
 from secretariat.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from secretariat.core.households.models import Household
-from tests.exchange.giftcodes.conftest import TODAY
+from tests.exchange.giftcodes.conftest import TODAY, at_the_same_moment
 from tests.factories import SYSTEM
 
 
@@ -50,17 +47,7 @@ def test_the_preparer_may_not_approve_their_own_batch(factory, giftcode_tenant, 
 def test_two_batches_prepared_at_once_never_share_a_code(factory, giftcode_tenant, stock):
     stock(3)
     makers = [factory.actor("supervisor"), factory.actor("supervisor")]
-    start = Barrier(2)
-
-    def attempt(actor):
-        start.wait()
-        try:
-            return prepare(factory, giftcode_tenant, actor)
-        except Conflict:
-            return None
-
-    with ThreadPoolExecutor(2) as pool:
-        batches = list(pool.map(attempt, makers))
+    batches = at_the_same_moment(lambda actor: prepare(factory, giftcode_tenant, actor), makers, refused=(Conflict,))
     with factory.session() as session:
         lines = session.exec(select(GiftCodeLine)).all()
     assert len([b for b in batches if b is not None]) == 1

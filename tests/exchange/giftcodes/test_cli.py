@@ -26,7 +26,7 @@ def test_the_cli_runs_a_programme_from_issuance_file_to_paid(cli, factory, giftc
     assert "引換済 3 件" in answer.output, answer.output
 
 
-def test_the_cli_writes_the_cancel_list_of_a_declined_households_code(cli, factory, giftcode_tenant, frozen,
+def test_the_cli_writes_a_cancel_list_once_and_an_earlier_one_again_on_request(cli, factory, giftcode_tenant, frozen,
                                                                       tmp_path):
     with factory.session() as session:
         first = session.exec(select(GiftCode).where(GiftCode.state == "assigned").order_by(GiftCode.id)).first()
@@ -35,5 +35,13 @@ def test_the_cli_writes_the_cancel_list_of_a_declined_households_code(cli, facto
         session.commit()
     out = tmp_path / "cancel.csv"
     answer = cli("giftcodes", "cancellations", "--programme", giftcode_tenant.programme.id, "--out", out)
-    assert "取消を依頼するコード: 1 件" in answer.output, answer.output
+    assert "取消依頼 1: 取消を依頼するコード 1 件" in answer.output, answer.output
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f"{first.code},30000,")
+    again = tmp_path / "again.csv"
+    assert cli("giftcodes", "cancellations", "--programme", giftcode_tenant.programme.id, "--out", again,
+               "--list", 1).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+    nothing_new = cli("giftcodes", "cancellations", "--programme", giftcode_tenant.programme.id, "--out",
+                      tmp_path / "third.csv")
+    assert nothing_new.exit_code == 1 and "新たに取消を依頼するコードはありません" in nothing_new.output
+    assert not (tmp_path / "third.csv").exists()
