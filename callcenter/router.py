@@ -23,6 +23,7 @@ from callcenter.flows import (ACTIONS, CONFIRM_FIRST, LIMITS, CallNote, check_ca
                               take_call, undo_decline)
 from callcenter.inquiries.answers import facts_of, filled, search_answers, suggestions_for
 from callcenter.inquiries.lookup import find_callers, read_search, to_e164
+from mailroom.checkin.receipt_numbers import receipt_lines
 from callcenter.inquiries.models import LANGUAGES, AddressChange, Callback, Escalation
 from callcenter.inquiries.queues import (ADDRESS_DECIDERS, RESOLUTIONS_JA, complete_callback, get_address_change,
                                          get_callback, open_address_changes, open_callbacks, resolve_address_change)
@@ -145,7 +146,7 @@ def _record_page(request: Request, session: DbSession, household: Household, act
     return render(request, "callcenter_household.html", status_code=status_code, using=pages, actor=actor,
                   record=record, programme=programme, municipality=municipality, done=done, suggested=suggested, a=a,
                   found_answers=[(t, filled(t.body, facts)) for t in search_answers(session, a)] if a else [],
-                  events=events,
+                  events=events, receipts=receipt_lines(session, household),
                   inquiries=inquiries_of(session=session, actor=actor, household=household),
                   texts=requests_for(session, household),
                   categories=categories_for(programme), languages=LANGUAGES, actions=ACTIONS, limits=LIMITS,

@@ -87,9 +87,14 @@ class ResidentConflict(ResidentError, Conflict):
     status_code = 409
 
 
+# What to fix is written on the paper form for paper ("同封してください", "□に✓を"); the Japanese
+# catalogue words those codes for a screen, and the template's sentence shows for a code it lacks.
+SCREEN_WORDED = "deficiency."
+
+
 def _lookup(language: str, said: Said) -> str | None:
     """The sentence's text in `language`; None where only the fallback (literal Japanese) can say it."""
-    if said.fallback and language == JA:
+    if said.fallback and language == JA and not said.key.startswith(SCREEN_WORDED):
         return None  # Japanese shows the form template's own words
     found = catalogue(language).get(said.key)
     if found is None and not said.fallback:

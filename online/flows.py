@@ -44,9 +44,10 @@ from sqlmodel import Session, select
 
 from mailroom.checkin.by_hand import boxes_of, box_key
 from mailroom.checkin.models import UNREAD, DeficiencyRecord, FieldReading, Receipt
+from mailroom.checkin.receipt_numbers import receipt_number
 from mailroom.checkin.returns import return_to_resident
 from mailroom.checkin.service import check_in_code, record_check, template_of
-from mailroom.keying.flows import WAITING_FIRST, normalise, submit_entry
+from mailroom.keying.flows import HOLDER_MAX, WAITING_FIRST, normalise, submit_entry
 from mailroom.keying.models import KeyingTask
 from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode
@@ -54,6 +55,7 @@ from mailroom.scanning.images import ScanLimits, decode_pages, kind_of, png_byte
 from mailroom.scanning.verdict import Outcome, Verdict
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.notice_links import NoticeLink
+from online.accounts import account_parts, masked_account
 from online.access import grouped, new_short_code, new_token, resident_actor, sha256
 from online.catalogue import ResidentConflict, ResidentError, ResidentInvalid, Said
 from online.models import OnlineAttachment, OnlineSubmission, OnlineToken
@@ -63,7 +65,8 @@ from secretariat.core.applications.states import Status
 from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
-from secretariat.core.banking import account_line, find_banks, find_branches
+from secretariat.core.banking import (NotTransferable, account_line, bank_named, branch_named, find_banks,
+                                      find_branches, transfer_kana)
 from secretariat.core.clock import today_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
 from secretariat.core.households.models import Household, Person
@@ -201,7 +204,7 @@ class ApplicationPage:
     household: Household
     head_name: str
     amount_yen: int
-    account_on_file: str
+    account_on_file: str  # masked (online.accounts): a shared phone shows no more than the last digits
     status: str
     deadline: date
     confirmations: list[Confirmation]
@@ -210,6 +213,11 @@ class ApplicationPage:
     deficiencies: list[DeficiencyRecord] = field(default_factory=list)
     photos_kept: set[str] = field(default_factory=set)
     receipt: Receipt | None = None
+
+    @property
+    def account_parts(self) -> dict[str, str] | None:
+        """The account on file, masked, in parts: the page words its kind in the resident's language."""
+        return account_parts(self.household)
 
     @property
     def may_apply(self) -> bool:
@@ -263,7 +271,7 @@ def application_page(*, session: Session, household: Household) -> ApplicationPa
                                                   Person.is_head.is_(True))).first()
     programme = session.get(Programme, household.programme_id)
     page = ApplicationPage(household=household, head_name=head or "", amount_yen=application.amount_yen,
-                           account_on_file=account_line(household), status=application.status,
+                           account_on_file=masked_account(household), status=application.status,
                            deadline=programme.deadline_date,
                            confirmations=confirmations_of(template), attachments=attachments_of(template))
     receipt = latest_web_receipt(session, household)
@@ -308,6 +316,8 @@ def account_values(answers: Answers) -> dict[str, str]:
     raw = {"bank_code": bank, "branch_code": branch, "account_type": answers.account_type,
            "account_number": answers.account_number, "account_holder_kana": answers.account_holder_kana,
            "phone": answers.phone}
+    problems.extend(_unknown_codes(answers, bank, branch))
+    problems.extend(_account_problems(answers))
     if problems:
         raise ResidentInvalid(*problems)
     try:
@@ -315,6 +325,41 @@ def account_values(answers: Answers) -> dict[str, str]:
     except InvalidInput as error:  # its sentences are the keying step's, in Japanese
         raise ResidentInvalid(Said("problem.account", {"detail": error.message})) from error
     return raw
+
+
+YUCHO = "9900"  # ゆうちょ銀行: its passbook's 記号・番号 are not the 店番・口座番号 a transfer takes
+
+
+def _unknown_codes(answers: Answers, bank: str, branch: str) -> list[Said]:
+    """A bank or branch typed as a code that the Zengin list does not hold."""
+    if bank and bank_named(bank) is None:
+        return [Said("problem.bank_unknown", {"text": answers.bank.strip()})]
+    if bank == YUCHO and len(branch) == 5:
+        return [Said("problem.yucho")]
+    if bank and branch and branch_named(bank, branch) is None:
+        return [Said("problem.branch_unknown", {"text": answers.branch.strip()})]
+    return []
+
+
+def _account_problems(answers: Answers) -> list[Said]:
+    """What the keying step would refuse in the account itself, said in the resident's words (the
+    keying step's own sentences are staff's Japanese)."""
+    problems: list[Said] = []
+    if answers.account_type not in ("ordinary", "current"):
+        problems.append(Said("problem.account_type"))
+    number = unicodedata.normalize("NFKC", answers.account_number or "").strip().replace("-", "")
+    if not (number.isascii() and number.isdigit() and len(number) <= 7):
+        problems.append(Said("problem.account_number"))
+    holder = (answers.account_holder_kana or "").strip()
+    if not holder:
+        problems.append(Said("problem.holder_missing"))
+        return problems
+    try:
+        if len(transfer_kana(holder)) > HOLDER_MAX:
+            problems.append(Said("problem.holder_too_long", {"limit": HOLDER_MAX}))
+    except NotTransferable as refused:
+        problems.append(Said("problem.holder_chars", {"chars": refused.characters}))
+    return problems
 
 
 def _code_of(text: str, search, digits: int, what: str, problems: list[Said]) -> str:
@@ -523,8 +568,3 @@ def _first_entry(session: Session, actor: Actor, receipt: Receipt, account: dict
 def receipt_sms(receipt: Receipt) -> str:
     """The text to the household's mobile once an online application is in (the SMS job sends it)."""
     return f"【給付金事務局】オンライン申請を受け付けました（受付番号 {receipt_number(receipt)}）。"
-
-
-def receipt_number(receipt: Receipt) -> str:
-    """受付番号 as the resident reads it to the call center."""
-    return f"W{receipt.id:08d}"

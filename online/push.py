@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 from mailroom.printing.letters import PUSH_NOTICE, lettered_households
 from mailroom.scanning.images import ScanLimits
 from online import flows
+from online.accounts import account_parts, masked_account
 from online.access import resident_actor
 from online.catalogue import JA, ResidentConflict, Said, plain
 from online.push_models import ACCOUNT_CHANGED, DECLINED, PushNotice, PushSetting
@@ -56,7 +57,6 @@ from secretariat.core.sms.service import has_mobile, request_sms
 PUSH_MANAGERS = (Role.admin, Role.supervisor)
 SMS_KIND = "push_notice"
 APPROVE_BATCH = 200  # applications approved per committed batch
-SHOWN_DIGITS = 3  # of the account number, on the resident's page
 
 
 def japanese_date(day: date) -> str:
@@ -116,7 +116,12 @@ def set_push_dates(*, session: Session, actor: Actor, programme: Programme, decl
 
 # --- the notices ---------------------------------------------------------------------------------
 
-def notice_text(*, amount_yen: int, setting: PushSetting, link: str) -> str:
+def notice_text(*, amount_yen: int, setting: PushSetting, link: str, has_account: bool = True) -> str:
+    """The push notice's SMS. A household with no account on file is not promised a transfer to one:
+    it is asked to give an account (or decline) by E."""
+    if not has_account:
+        return (f"【給付金のお知らせ】{amount_yen:,}円をお支払いします。登録された口座がないため、"
+                f"受取口座の届出・辞退は{short_date(setting.decline_by_date)}までに {link}")
     return (f"【給付金のお知らせ】{amount_yen:,}円を{short_date(setting.pay_by_date)}までに登録口座へお振込みします。"
             f"辞退・口座変更は{short_date(setting.decline_by_date)}までに {link}")
 
@@ -149,7 +154,7 @@ def send_push_notices(*, session: Session, actor: Actor, programme: Programme, b
         if has_mobile(household):
             token = flows.issue_token(session=session, actor=actor, household=household)
             text = notice_text(amount_yen=application.amount_yen, setting=setting,
-                               link=flows.short_url(base_url, token))
+                               link=flows.short_url(base_url, token), has_account=bool(household.account_number))
             notice.sms_request_id = request_sms(session=session, actor=actor, household=household, kind=SMS_KIND,
                                                 body=text).id
             sent.texted += 1
@@ -216,16 +221,17 @@ class PushPage:
         return today_jst() <= self.decline_by and self.status in flows.OPEN_TO_APPLY
 
     @property
-    def account_parts(self) -> dict[str, str]:
+    def account_parts(self) -> dict[str, str] | None:
         """The masked account's parts, for the resident's page to word the account type in its language."""
-        return {"bank": self.household.bank_code, "branch": self.household.branch_code,
-                "kind": account_kind(self.household), "number": masked_number(self.household)}
+        return account_parts(self.household)
 
     @property
     def closed_said(self) -> Said:
         """Why the household may no longer answer, in the resident's words (online/messages)."""
         if self.status == Status.declined.value:
             return Said("push.closed_declined")
+        if self.status == Status.paid.value:
+            return Said("push.closed_paid")
         if today_jst() > self.decline_by:
             return Said("push.closed_after", {"date": self.decline_by})
         return Said("push.closed_changed")
@@ -233,23 +239,6 @@ class PushPage:
     @property
     def closed_sentence(self) -> str:
         return plain(JA, self.closed_said)
-
-
-def masked_account(household: Household) -> str:
-    """The account on file with every digit but the last three hidden (a shared phone shows no more)."""
-    if not household.account_number:
-        return ""
-    kind = "当座" if account_kind(household) == "current" else "普通"
-    return f"{household.bank_code}-{household.branch_code} {kind} {masked_number(household)}"
-
-
-def account_kind(household: Household) -> str:
-    return "current" if household.account_type == "current" else "ordinary"
-
-
-def masked_number(household: Household) -> str:
-    number = household.account_number or ""
-    return "＊" * max(len(number) - SHOWN_DIGITS, 0) + number[-SHOWN_DIGITS:]
 
 
 def push_household(session: Session, household: Household) -> bool:

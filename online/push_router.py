@@ -63,7 +63,16 @@ def _answer_page(request: Request, session, token: str, household, *, message=No
     if page.answer == push.ACCOUNT_CHANGED:
         online = flows.application_page(session=session, household=household)
     return _render(request, "push_answer.html", token, status_code, page=page, online=online, message=message,
-                   number=flows.receipt_number(online.receipt) if online and online.receipt else "")
+                   number=flows.receipt_number(online.receipt) if online and online.receipt else "",
+                   by_gift_code=_by_gift_code(request, session, household))
+
+
+def _by_gift_code(request: Request, session, household) -> bool:
+    """Whether the household is to be paid by a digital gift code, not a transfer. The exchange
+    knows (its payout settings); the composition root lends its answer as
+    `app.state.resident_gift_code`, since the residents' side never imports the exchange."""
+    answer = getattr(request.app.state, "resident_gift_code", None)
+    return bool(answer and answer(session, household))
 
 
 @router.get("/a/{token}/push", include_in_schema=False)

@@ -27,10 +27,11 @@ from callcenter.telephony.router import WEBHOOK_PREFIX, router as telephony_rout
 from callcenter.telephony.sms_jobs import telephony_from
 from exchange.decisions.router import router as decisions_router
 from exchange.giftcodes.router import router as giftcodes_router
+from exchange.giftcodes.setting import pays_by_gift_code
 from exchange.router import router as exchange_router
 from mailroom.checkin.by_hand_router import router as by_hand_router
 from mailroom.checkin.returns_router import router as returns_router
-from mailroom.checkin.router import router as mailroom_router
+from mailroom.checkin.router import receipts_section, router as mailroom_router
 from mailroom.keying.router import household_section as keying_household_section
 from online.channels import programme_section as channels_section
 from online.channels import router as channels_router
@@ -83,8 +84,10 @@ def create_app(settings: Settings, engine: Engine | None = None, *, embedded_wor
     app.include_router(returns_router)
     app.include_router(keying_router)
     app.state.menu_counters = {"escalations": menu_escalation_count}
-    app.state.household_sections = (keying_household_section,)  # the keyed account beside the one on file
+    # the forms that came back (with an online application's 受付番号), the keyed account beside the one on file
+    app.state.household_sections = (receipts_section, keying_household_section)
     app.state.programme_sections = (channels_section,)  # how households answered, channel by channel
+    app.state.resident_gift_code = pays_by_gift_code  # a push household's page: paid by gift code, not transfer
     app.include_router(channels_router)
     app.include_router(exchange_router)
     app.include_router(decisions_router)

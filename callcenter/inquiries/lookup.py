@@ -2,7 +2,7 @@
 
 The search itself is the core's (`secretariat.core.households.service.find_households`, the same
 box as a programme's household list): a phone number in any form, 世帯番号 or 宛名番号 with or
-without leading zeros, a name in kana (widths, small kana, long vowels and spaces forgiven: ｷｮｳｺ
+without leading zeros, the 受付番号 an online application gave (W00000222, w222), a name in kana (widths, small kana, long vowels and spaces forgiven: ｷｮｳｺ
 finds キヨウコ) or in kanji, or a postal code with a birth date. Every result names its
 municipality and programme, so two households with the same 世帯番号 are told apart.
 """
@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from mailroom.checkin.receipt_numbers import household_of_receipt
 from secretariat.core.auth.actor import Actor
 from secretariat.core.households.service import (HouseholdRow, SearchTerms, find_households, fold_kana,
                                                  national_phone, read_search)
@@ -37,6 +38,9 @@ def find_callers(*, session: Session, actor: Actor, query: str = "", phone: str 
                  resident_number: str = "", postal_code: str = "", birth_date: date | None = None) -> list[Caller]:
     """Households matching what the agent typed in the one box (`query`), or the fields given (the
     telephony's screen pop passes the caller's number); audited as a read of each."""
+    if query and (household_id := household_of_receipt(session, query)) is not None:
+        return find_households(session=session, actor=actor, terms=SearchTerms(household_ids=(household_id,)),
+                               limit=MAX_RESULTS)
     terms = read_search(query) if query else SearchTerms(
         phone=national_phone(phone) if phone else "", kana=fold_kana(kana) if kana else "",
         numbers=read_search(resident_number).numbers if resident_number else (),

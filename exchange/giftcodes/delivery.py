@@ -29,7 +29,14 @@ from secretariat.core.programmes.models import Programme
 from secretariat.core.sms.service import request_sms
 
 LETTER = "giftcode-letter"
-INSTRUCTION = "スマートフォンで読み取るか、下のギフトコードを提供事業者のサイトで入力してお受け取りください"
+
+
+def instruction(setting: GiftCodeSetting, code: GiftCode) -> str:
+    """The words beside the letter's QR: whose site takes the code, and until when (a letter that
+    said only 有効期限まで left the resident to guess both)."""
+    where = setting.provider or "提供事業者"
+    return (f"スマートフォンで読み取るか、下のギフトコードを{where}のサイトで入力してお受け取りください。"
+            f"有効期限: {code.expires_on.year}年{code.expires_on.month}月{code.expires_on.day}日まで")
 SMS_KIND = "giftcode"
 
 
@@ -79,7 +86,7 @@ def deliver_giftcodes(*, session: Session, actor: Actor, programme: Programme, o
                              pack=(LETTER,), forms=forms, manifest_part=False,
                              addressees=addressees_for(session, programme, [h.id for _, h in letters], None),
                              links={f"giftcode-{code.id}": NoticeLink(url=payload(setting, code), typed=code.code,
-                                                                      instruction=INSTRUCTION)
+                                                                      instruction=instruction(setting, code))
                                     for code, _ in letters}))
         result.letter_count = len(letters)
     if waiting:

@@ -106,3 +106,21 @@ def left_to_gift_codes(session: Session, programme: Programme):
     chose = select(PayoutChoice.household_id).where(PayoutChoice.programme_id == programme.id,
                                                     PayoutChoice.payout == Payout.gift_code.value)
     return union(in_lines, of_programme.where(Application.household_id.in_(chose)))
+
+
+def pays_by_gift_code(session: Session, household: Household) -> bool:
+    """Whether the household is paid by a gift code: its programme pays so, or lets households choose
+    and it chose so, or a gift-code batch already holds its application (what the resident's own
+    page says, so it reads no actor: the page's link and second factor stand for the household)."""
+    setting = session.exec(select(GiftCodeSetting).where(GiftCodeSetting.programme_id == household.programme_id)).first()
+    if setting is not None and setting.payout == Payout.gift_code.value:
+        return True
+    in_line = session.exec(select(GiftCodeLine.id).join(Application, Application.id == GiftCodeLine.application_id)
+                           .where(Application.household_id == household.id)).first()
+    if in_line is not None:
+        return True
+    if setting is None or setting.payout != Payout.choice.value:
+        return False
+    chosen = session.exec(select(PayoutChoice.payout).where(PayoutChoice.programme_id == household.programme_id,
+                                                            PayoutChoice.household_id == household.id)).first()
+    return chosen == Payout.gift_code.value

@@ -93,9 +93,10 @@ def prepare_payment_batch(*, session: Session, actor: Actor, programme: Programm
         if not household.bank_code or not household.account_number:
             result.without_account.append(household.household_number)
             continue
+        if problem := bank_problem(household.bank_code, household.branch_code or ""):
+            result.refused.append(f"{household.household_number}: {problem}")
+            continue
         try:
-            if problem := bank_problem(household.bank_code, household.branch_code or ""):
-                raise NotTransferable(problem)
             recipient = transfer_kana(household.account_holder_kana or "")
         except NotTransferable as error:
             result.refused.append(f"{household.household_number}: {error}")

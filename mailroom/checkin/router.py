@@ -20,6 +20,7 @@ from mailroom.checkin.ingest import exceptions, receipts_of_batch
 from mailroom.checkin.ingest_jobs import ingest_job_of, outcomes_of, start_ingest
 from mailroom.checkin.models import FieldReading, Receipt, ScanBatch, ScannedPage
 from mailroom.checkin.queues import station_queues
+from mailroom.checkin.receipt_numbers import receipt_lines
 from mailroom.checkin.service import (
     CHECKERS,
     confirm_field,
@@ -33,6 +34,8 @@ from mailroom.scanning.images import png_bytes, read_page, scan_limits
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.errors import DomainError, InvalidInput, NotFound
+from secretariat.core.households.models import Household
+from secretariat.core.households.router import HouseholdSection
 from secretariat.core.households.service import households_by_id, read_household_record
 from secretariat.core.programmes.service import list_programmes
 from secretariat.core.web.deps import AppSettings, CurrentActor, DbSession, ValidProgramme, require_roles
@@ -317,3 +320,15 @@ def scanned_page_image(page: ValidScannedPage, settings: AppSettings, actor: Che
         return FileResponse(page.image_path, media_type="application/octet-stream",
                             filename=Path(page.image_path).name)
     return Response(png_bytes(image.pixels, longest=1200), media_type="image/png")
+
+
+def receipts_section(*, session: Session, actor: Actor, household: Household) -> HouseholdSection | None:
+    """The household page's lines on the forms that came back: each arrival, its channel, its
+    受付番号 (online) and its outcome."""
+    if not actor.can_see(household.municipality_id):
+        return None
+    lines = receipt_lines(session, household)
+    if not lines:
+        return None
+    return HouseholdSection("受付", [(f"{line.arrived_on:%Y-%m-%d} {line.channel}", line.summary) for line in lines],
+                            testid="receipts")

@@ -40,7 +40,7 @@ from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import JST, today_jst, utcnow
 from secretariat.core.errors import Conflict, InvalidInput, NotFound
-from secretariat.core.messages import label
+from secretariat.core.messages import label, label_code
 from secretariat.core.programmes.models import Programme
 from templates.loader import default_templates
 from templates.schema import Template
@@ -241,9 +241,9 @@ def _apply(session: Session, actor: Actor, receipt: Receipt, verdict: Verdict, d
         decline_on_paper(session=session, actor=actor, receipt=receipt, application=application)
     elif application.status == Status.checking.value and verdict.outcome != Outcome.review:
         target = Status.complete if verdict.outcome == Outcome.complete else Status.deficient
-        codes = ", ".join(d.code for d in verdict.deficiencies)
+        named = "、".join(label_code("deficiency", d.code) for d in verdict.deficiencies)
         transition(session=session, application=application, to=target, actor=actor,
-                   reason=f"不備: {codes}"[:500] if codes else "審査完了")
+                   reason=f"不備: {named}"[:500] if named else "審査完了")
         if target == Status.complete:
             session.flush()
             enqueue_keying(session=session, actor=actor, receipt=receipt)  # 申請データ入力 when a new account matters

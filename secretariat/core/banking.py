@@ -105,7 +105,11 @@ MARKS = "ﾞﾟ"
 
 
 class NotTransferable(ValueError):
-    pass
+    """Characters a bank transfer name cannot hold, in the order they were typed."""
+
+    def __init__(self, characters: str):
+        super().__init__(f"振込に使えない文字があります: {characters}")
+        self.characters = characters
 
 
 def transfer_kana(text: str) -> str:
@@ -114,9 +118,9 @@ def transfer_kana(text: str) -> str:
     wide = enlarge_small_kana(jaconv.hira2kata(wide)).translate(_OLD_KANA).replace("ヴ", "ウ゛")
     narrow = jaconv.z2h(wide.translate(_LONG), kana=True, ascii=True, digit=True).upper()
     narrow = narrow.replace("ｳ゛", "ｳﾞ").replace("゛", "ﾞ").replace("゜", "ﾟ")
-    bad = sorted({ch for ch in narrow if ch not in ALLOWED})
+    bad = dict.fromkeys(ch for ch in narrow if ch not in ALLOWED)  # each once, in the order typed
     if bad:
-        raise NotTransferable(f"振込に使えない文字があります: {''.join(bad)}")
+        raise NotTransferable("".join(bad))
     return " ".join(narrow.split())
 
 

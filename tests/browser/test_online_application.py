@@ -82,7 +82,7 @@ def test_a_resident_missing_an_attachment_is_told_what_to_fix_and_completes(page
     page.set_input_files("input[name=photo_id_copy]", str(picture))
     page.click("button[type=submit]")
     told = page.locator("#deficiencies li").all_inner_texts()
-    assert told == ["「通帳またはキャッシュカードの写し」が同封されていません。写しを同封してください。"]
+    assert told == ["「通帳またはキャッシュカード」の写真がありません。写真を撮って送ってください。"]
     assert status_of(factory, household) == "deficient"
     page.click("text=直して出し直す")
     assert page.locator("input[name=bank]").input_value() == "みずほ銀行"  # the answers given are kept

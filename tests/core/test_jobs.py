@@ -31,7 +31,7 @@ def fail_with_a_name(context, *, household: int):
 
 
 def refuse(context, *, run_id: int):
-    raise Conflict(f"print run {run_id} has been cancelled")
+    raise Conflict(f"印刷ロット {run_id} は取り消されています")
 
 
 def stop_worker_midway(context):
@@ -152,7 +152,7 @@ def test_a_failure_is_shown_by_its_type_and_place_never_by_its_text(session, eng
     job = queued(session, "tests.fail", "file-1", household=7)
     worker.run_one()
     error = reloaded(engine, job.id).last_error
-    assert error.startswith("ValueError (test_jobs.py:") and "fail_with_a_name" in error
+    assert error.startswith("予期しないエラー（ValueError, test_jobs.py:") and "fail_with_a_name" in error
     assert "山田" not in error and "7" not in error.split(":")[0]
 
 
@@ -160,7 +160,7 @@ def test_a_domain_errors_message_is_shown_as_it_was_written_to_be(session, engin
     job = queued(session, "tests.refuse", "run-3", run_id=3)
     worker.run_one()
     failed = reloaded(engine, job.id)
-    assert (failed.state, failed.last_error) == ("failed", "Conflict: print run 3 has been cancelled")
+    assert (failed.state, failed.last_error) == ("failed", "印刷ロット 3 は取り消されています（Conflict）")
 
 
 def test_a_job_whose_worker_went_silent_is_taken_again_once_its_lease_has_passed(session, engine, clock):

@@ -40,12 +40,20 @@ def test_values_are_escaped_and_dates_written_the_languages_way():
     assert plain("vi", Said("apply.deadline", {"date": date(2027, 1, 15)})) == "Hạn đăng ký: ngày 15/1/2027"
 
 
-def test_japanese_shows_the_form_templates_own_words_and_other_languages_the_catalogues():
-    record = DeficiencyRecord(code="attachment:id_copy", message="「本人確認書類の写し」が同封されていません。",
-                              fix="写しを同封してください。", receipt_id=1, municipality_id=1, programme_id=1,
-                              household_id=1, found_on=date(2026, 11, 30))
-    assert Translator("ja").deficiency(record) == "「本人確認書類の写し」が同封されていません。写しを同封してください。"
+def deficiency_record(code: str, message: str, fix: str) -> DeficiencyRecord:
+    return DeficiencyRecord(code=code, message=message, fix=fix, receipt_id=1, municipality_id=1, programme_id=1,
+                            household_id=1, found_on=date(2026, 11, 30))
+
+
+def test_a_missing_attachment_is_worded_for_a_photo_on_the_screen_not_for_an_envelope():
+    record = deficiency_record("attachment:id_copy", "「本人確認書類の写し」が同封されていません。", "写しを同封してください。")
+    assert Translator("ja").deficiency(record) == "「本人確認書類」の写真がありません。写真を撮って送ってください。"
     assert Translator("en").deficiency(record) == "The photo of your identity document is missing. Please send a photo of it."
+
+
+def test_a_code_the_catalogue_does_not_know_shows_the_form_templates_own_sentence():
+    record = deficiency_record("blank:pet_name", "「ペットの名前」が記入されていません。", "記入してください。")
+    assert Translator("ja").deficiency(record) == "「ペットの名前」が記入されていません。記入してください。"
 
 
 def test_a_code_the_catalogue_lacks_shows_the_template_words():
@@ -112,4 +120,33 @@ def test_the_push_page_words_the_account_type_in_the_residents_language(client, 
     client.get(f"/a/{link}?lang=en")
     sign_in(client, link, made.births[0])
     page = client.get(f"/a/{link}/push")
-    assert "0005-001 Ordinary (futsū) ＊＊＊＊567" in page.text and "普通" not in page.text
+    assert "三菱ＵＦＪ（0005） 本店（001） Ordinary (futsū) ＊＊＊＊567" in page.text and "普通" not in page.text
+
+
+def refused_account(**account) -> ResidentInvalid:
+    given = dict(bank="0001", branch="001", account_type="ordinary", account_number="1234567",
+                 account_holder_kana="ヤマダ タロウ", phone="0432451234") | account
+    with pytest.raises(ResidentInvalid) as refused:
+        flows.account_values(flows.Answers(account_choice="new", **given))
+    return refused.value
+
+
+def test_a_holder_name_in_kanji_is_refused_in_the_residents_language_naming_the_characters_as_typed():
+    refused = refused_account(account_holder_kana="伊藤修平")
+    assert [said.key for said in refused.said] == ["problem.holder_chars"]
+    english = plain("en", *refused.said)
+    assert "(伊藤修平)" in english and "katakana" in english
+    assert "振込" not in english and "口座名義" not in english
+
+
+def test_every_account_problem_is_named_at_once_in_the_residents_language():
+    refused = refused_account(account_type="savings", account_number="12345678", account_holder_kana="")
+    assert [said.key for said in refused.said] == ["problem.account_type", "problem.account_number",
+                                                   "problem.holder_missing"]
+    assert "預金" not in plain("vi", *refused.said)
+
+
+def test_a_japan_post_bank_passbook_symbol_typed_as_the_branch_is_explained_not_just_refused():
+    refused = refused_account(bank="9900", branch="12345", account_number="1234567")
+    assert [said.key for said in refused.said] == ["problem.yucho"]
+    assert "振込用の店番（3桁）と口座番号（7桁）" in refused.message

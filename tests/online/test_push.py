@@ -201,7 +201,7 @@ def test_the_page_masks_the_account_but_for_its_last_three_digits(factory, pushe
     send_notices(factory, made)
     with factory.session() as session:
         page = push.push_page(session=session, household=session.get(Household, made.household(0).id))
-    assert page.account_masked == "0005-001 普通 ＊＊＊＊567"
+    assert page.account_masked == "三菱ＵＦＪ（0005） 本店（001） 普通 ＊＊＊＊567"
 
 
 # --- after E -------------------------------------------------------------------------------------

@@ -5,10 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from exchange.giftcodes.setting import set_giftcode_setting
 from online.push_models import PushNotice
+from secretariat.core.applications.states import Status
 from secretariat.core.clock import today_jst
+from secretariat.core.households.models import Household
 from secretariat.core.sms.models import SmsRequest
 from tests.conftest import csrf_from, log_in
+from tests.factories import SYSTEM
 
 from .test_push import MOBILE, application_of, make_push_programme, move_decline_by, send_notices, texted_link
 
@@ -128,3 +132,89 @@ def test_the_households_timeline_shows_the_web_decline_in_japanese(client, texte
     log_in(client, factory.user("supervisor").username)
     timeline = client.get(f"/households/{made.household(0).id}").text
     assert "発送済み → 辞退" in timeline and "支給のお知らせへの回答: 住民が本人確認のうえWeb画面で辞退" in timeline
+
+
+def without_account(factory, household) -> None:
+    with factory.session() as session:
+        row = session.get(Household, household.id)
+        row.bank_code = row.branch_code = row.account_number = row.account_holder_kana = None
+        session.add(row)
+        session.commit()
+
+
+def test_a_declined_household_is_shown_no_pay_date_and_no_account(client, texted, factory):
+    made, links = texted
+    sign_in(client, links[0], made.births[0])
+    confirm = client.get(f"/a/{links[0]}/push/decline")
+    client.post(f"/a/{links[0]}/push/decline", data={"csrf_token": csrf_from(confirm.text)})
+    page = client.get(f"/a/{links[0]}/push")
+    assert "辞退を受け付けました" in page.text
+    assert 'id="pay-by"' not in page.text and 'id="account"' not in page.text
+
+
+def test_a_household_paid_by_gift_code_is_told_so_and_not_promised_a_transfer(client, texted, factory):
+    made, links = texted
+    with factory.session() as session:
+        set_giftcode_setting(session=session, actor=SYSTEM, programme=made.tenant.programme, payout="gift_code",
+                             provider="テストギフト")
+        session.commit()
+    sign_in(client, links[0], made.births[0])
+    page = client.get(f"/a/{links[0]}/push")
+    assert "デジタルギフト（コードは別にお知らせします）" in page.text and "デジタルギフトでお届けします" in page.text
+    assert 'id="pay-by"' not in page.text and "お振込み" not in page.text
+
+
+def test_after_the_period_a_household_without_an_account_is_sent_to_the_call_center_not_a_gone_button(
+        client, texted, factory):
+    made, links = texted
+    without_account(factory, made.household(0))
+    move_decline_by(factory, made, -1)
+    sign_in(client, links[0], made.births[0])
+    page = client.get(f"/a/{links[0]}/push")
+    assert "コールセンターにお電話ください" in page.text
+    assert "口座を変更する」から" not in page.text and 'id="change-account"' not in page.text
+
+
+def test_a_paid_household_is_told_it_was_paid(client, texted, factory):
+    made, links = texted
+    move_decline_by(factory, made, -1)
+    factory.advance(application_of(factory, made.household(0)), Status.approved, Status.paid)
+    sign_in(client, links[0], made.births[0])
+    page = client.get(f"/a/{links[0]}/push")
+    assert "給付金のお支払いは済んでいます" in page.text and 'id="pay-by"' not in page.text
+
+
+def test_a_household_without_an_account_is_texted_to_give_one_not_promised_a_transfer(factory, tmp_path):
+    made = make_push_programme(factory, tmp_path, 1, (MOBILE,))
+    without_account(factory, made.household(0))
+    send_notices(factory, made)
+    with factory.session() as session:
+        body = session.exec(select(SmsRequest.body).where(SmsRequest.household_id == made.household(0).id)).one()
+    assert "登録口座へお振込み" not in body and "受取口座の届出・辞退は" in body
+
+
+def test_a_household_paid_after_a_paper_form_is_told_it_was_paid_not_that_it_is_being_checked(client, linked,
+                                                                                              factory):
+    link = linked(1)
+    application = factory.advance(
+        application_of(factory, link.household(0)), Status.received, Status.checking, Status.complete,
+        Status.approved, Status.paid)
+    assert application.status == "paid"
+    sign_in(client, link.tokens[0], link.births[0])
+    page = client.get(f"/a/{link.tokens[0]}/done")
+    assert "給付金のお支払いは済んでいます" in page.text
+    assert "確認しています" not in page.text and "受付番号" not in page.text
+
+
+def test_the_application_page_shows_the_account_on_file_masked_with_its_bank_by_name(client, linked, factory):
+    link = linked(1)
+    with factory.session() as session:
+        row = session.get(Household, link.household(0).id)
+        row.bank_code, row.branch_code, row.account_type = "0001", "001", "ordinary"
+        row.account_number, row.account_holder_kana = "7654321", "ﾃｽﾄ ﾊﾅｺ"
+        session.add(row)
+        session.commit()
+    sign_in(client, link.tokens[0], link.births[0])
+    page = client.get(f"/a/{link.tokens[0]}/apply").text
+    assert "みずほ（0001） 東京営業部（001）" in page and "＊＊＊＊321" in page
+    assert "7654321" not in page and "ﾃｽﾄ ﾊﾅｺ" not in page

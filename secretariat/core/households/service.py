@@ -379,10 +379,12 @@ class SearchTerms:
     name: tuple[str, ...] = ()  # parts of a name in kanji, each of which must appear
     postal_code: str = ""
     birth_date: date | None = None
+    household_ids: tuple[int, ...] = ()  # households a 受付番号 names (read by the mailroom; matched as `receipt`)
     hint: str = ""  # why nothing can be searched, in Japanese, when the box held something unreadable
 
     def __bool__(self) -> bool:
-        return bool(self.numbers or self.phone or self.kana or self.name or (self.postal_code and self.birth_date))
+        return bool(self.numbers or self.phone or self.kana or self.name or (self.postal_code and self.birth_date)
+                    or self.household_ids)
 
 
 def read_search(query: str) -> SearchTerms:
@@ -452,7 +454,7 @@ class HouseholdRow:
     programme_name: str = ""
     municipality_name: str = ""
     municipality_code: str = ""
-    matched_by: str = ""  # phone | household_number | resident_number | postal_code+birth_date | name | kana
+    matched_by: str = ""  # phone | household_number | resident_number | postal_code+birth_date | name | kana | receipt
     matched_person: str = ""  # the member who matched, when not the head
 
 
@@ -532,6 +534,9 @@ def _matches(session: Session, terms: SearchTerms, programme_ids: list[int]) -> 
         for household_id, person_id in rows:
             found.setdefault(household_id, (kind, person_id))
 
+    if terms.household_ids:
+        add("receipt", ((household_id, None) for household_id in session.exec(
+            select(Household.id).where(in_view, Household.id.in_(terms.household_ids)).limit(MATCH_LIMIT))))
     if terms.phone:
         add("phone", ((household_id, None) for household_id in session.exec(
             select(Household.id).where(in_view, Household.phone == terms.phone).limit(MATCH_LIMIT))))

@@ -301,14 +301,14 @@ def describe_error(error: BaseException) -> str:
     """What a supervisor sees of a failure. A domain error's message is written to be shown (it names
     identifiers, never a resident); any other error shows only its type and where it was raised,
     since its text may quote a row (a database error's parameters, a value that failed to parse)."""
-    if isinstance(error, DomainError):
-        return f"{type(error).__name__}: {error.message}"[:500]
+    if isinstance(error, DomainError):  # its Japanese sentence, with the kind of error beside it
+        return f"{error.message}（{type(error).__name__}）"[:500]
     frames = traceback.extract_tb(error.__traceback__)
     where = ""
     if frames:
         last = frames[-1]
-        where = f" ({Path(last.filename).name}:{last.lineno} {last.name})"
-    return f"{type(error).__name__}{where}"[:500]
+        where = f", {Path(last.filename).name}:{last.lineno} {last.name}"
+    return f"予期しないエラー（{type(error).__name__}{where}）"[:500]
 
 
 # --- running workers ------------------------------------------------------------------------

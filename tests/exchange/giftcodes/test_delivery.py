@@ -88,3 +88,18 @@ def test_an_sms_programme_texts_households_with_a_mobile_and_mails_the_rest(fact
     with factory.session() as session:
         texts = session.exec(select(SmsRequest).where(SmsRequest.kind == "giftcode")).all()
     assert len(texts) == 2 and all("https://gift.example.jp/r?c=" in text.body for text in texts)
+
+
+def letter_text(pdf: Path, page: int) -> str:
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return document[page].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
+    finally:
+        document.close()
+
+
+def test_a_letter_names_the_provider_whose_site_takes_the_code_and_the_day_it_expires(factory, giftcode_tenant,
+                                                                                       frozen, tmp_path):
+    delivered = deliver(factory, giftcode_tenant, tmp_path / "letters")
+    text = letter_text(delivered.letters, 0)
+    assert "テストギフトのサイトで入力" in text and "有効期限: 2027年3月31日まで" in text
