@@ -406,7 +406,7 @@ def read_photo(name: str, label: str, data: bytes, limits: ScanLimits) -> Photo:
     """An uploaded photo, checked from its headers before it is decoded (size, kind, pixels)."""
     named = Said(f"attachment.{name}", fallback=label)
     if len(data) > PHOTO_MAX_BYTES:
-        raise ResidentInvalid(Said("problem.photo_too_big", {"label": named, "size": f"{len(data) / 1048576:.1f}",
+        raise ResidentInvalid(Said("problem.photo_too_big", {"label": named,
                                                              "limit": PHOTO_MAX_BYTES // 1048576}))
     if kind_of(data) not in ("jpeg", "png"):
         raise ResidentInvalid(Said("problem.photo_kind", {"label": named}))
@@ -456,8 +456,9 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
     asked = {a.name: a for a in attachments_of(template)}
     problems: list[Said] = []
     account = {}
-    if answers.choice not in ("receive", "decline"):
+    if answers.choice not in ("receive", "decline"):  # no answer at all: nothing to take in yet
         answers.choice = ""
+        problems.append(Said("problem.choose"))
     if answers.account_choice not in ("on_file", "new"):
         answers.account_choice = ""
     if answers.account_choice == "on_file" and not account_line(household):

@@ -110,3 +110,28 @@ def test_easy_japanese_shows_furigana(page, live_server, resident):
     sign_in(page, live_server, token, born)
     assert page.locator("h1 ruby").count() >= 1
     assert page.inner_text("h1 ruby rt") == "きゅうふきん"
+
+
+# a choice's words wrap as one text beside its box, and a two-line heading stays inside its box
+BROKEN_LAYOUT = """() => {
+  const found = [];
+  for (const label of document.querySelectorAll('label.check')) {
+    const items = [...label.childNodes].filter(n => n.nodeType === 1 || n.textContent.trim());
+    if (items.length !== 2) found.push(`label with ${items.length} items: ${label.textContent.trim().slice(0, 30)}`);
+  }
+  for (const legend of document.querySelectorAll('fieldset > legend')) {
+    const box = legend.parentElement, border = parseFloat(getComputedStyle(box).borderTopWidth);
+    if (legend.getBoundingClientRect().top < box.getBoundingClientRect().top + border)
+      found.push(`legend across its box's border: ${legend.textContent.trim().slice(0, 30)}`);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("language", ["ja-easy", "vi", "pt"])
+def test_choices_and_headings_stay_whole_inside_their_boxes_at_390_px(page, live_server, resident, language):
+    _household, token, born, _picture = resident
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server}/a/{token}?lang={language}")
+    sign_in(page, live_server, token, born)
+    assert page.evaluate(BROKEN_LAYOUT) == []

@@ -163,3 +163,15 @@ def test_an_online_decline_is_named_as_online_on_the_timeline(factory, linked, t
         event = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id,
                                                             ApplicationEvent.to_status == "declined")).one()
     assert event.reason.startswith("オンライン申請で辞退") and "返送用紙" not in event.reason
+
+
+def test_a_submission_choosing_neither_receive_nor_decline_is_not_taken_in(factory, linked, tmp_path):
+    link = linked(1)
+    try:
+        submit(factory, tmp_path, link.household(0), answers(choice="", confirmations=[], phone=""), {})
+        raise AssertionError("accepted")
+    except InvalidInput as error:
+        assert "「受け取ります」か「辞退します」のどちらかを選んでください" in error.message
+    with factory.session() as session:
+        assert session.exec(select(Receipt)).all() == []
+        assert session.exec(select(Application.status)).one() == "mailed"

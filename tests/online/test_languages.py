@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from mailroom.checkin.models import DeficiencyRecord
+from mailroom.scanning.images import DEFAULT_LIMITS
 from online import flows
 from online.catalogue import (JA, LANGUAGES, ResidentInvalid, Said, Translator, catalogue, from_accept_language,
                               placeholders, plain, sentence)
@@ -150,3 +151,10 @@ def test_a_japan_post_bank_passbook_symbol_typed_as_the_branch_is_explained_not_
     refused = refused_account(bank="9900", branch="12345", account_number="1234567")
     assert [said.key for said in refused.said] == ["problem.yucho"]
     assert "振込用の店番（3桁）と口座番号（7桁）" in refused.message
+
+
+def test_a_photo_over_the_limit_is_refused_by_the_limit_not_by_a_size_read_only_up_to_it():
+    with pytest.raises(ResidentInvalid) as refused:
+        flows.read_photo("id_copy", "本人確認書類の写し", b"\xff" * (flows.PHOTO_MAX_BYTES + 1), DEFAULT_LIMITS)
+    limit = flows.PHOTO_MAX_BYTES // 1048576
+    assert refused.value.message == f"「本人確認書類の写し」の写真が大きすぎます。{limit} MB までの写真を選んでください。"
