@@ -98,8 +98,10 @@ def programme_section(*, session: Session, actor: Actor, programme: Programme):
     from secretariat.core.programmes.router import ProgrammeSection
 
     figures = programme_channels(session=session, actor=actor, programme=programme)
+    offered = set(programme.channels or ())  # a channel the programme does not offer is shown only once used
     rows = [[line.name, f"{line.households:,}", _percent(figures.share(line)), f"{line.paid:,}",
-             _days(line.median_days), _days(line.mean_days)] for line in figures.lines]
+             _days(line.median_days), _days(line.mean_days)] for line in figures.lines
+            if line.channel in offered or line.households]
     rows.append(["未回答（通知への返答待ち）", f"{figures.waiting:,}", "—", "—", "—", "—"])
     return ProgrammeSection(
         heading="申請の経路",

@@ -507,7 +507,8 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
     session.flush()
     if verdict.outcome == Outcome.complete and account:
         _first_entry(session, actor, receipt, account)
-    request_sms(session=session, actor=actor, household=household, kind=RECEIPT_SMS, body=receipt_sms(receipt))
+    request_sms(session=session, actor=actor, household=household, kind=RECEIPT_SMS,
+                body=receipt_sms(receipt, to_fix=verdict.outcome == Outcome.deficient))
     session.refresh(application)
     return Submitted(receipt, verdict, declined=application.status == Status.declined.value)
 
@@ -566,6 +567,10 @@ def _first_entry(session: Session, actor: Actor, receipt: Receipt, account: dict
         submit_entry(session=session, actor=actor, task=task, raw=account)
 
 
-def receipt_sms(receipt: Receipt) -> str:
-    """The text to the household's mobile once an online application is in (the SMS job sends it)."""
-    return f"【給付金事務局】オンライン申請を受け付けました（受付番号 {receipt_number(receipt)}）。"
+def receipt_sms(receipt: Receipt, to_fix: bool = False) -> str:
+    """The text to the household's mobile once an online application is in (the SMS job sends it);
+    one that has something to fix says so, rather than only that it was received."""
+    text = f"【給付金事務局】オンライン申請を受け付けました（受付番号 {receipt_number(receipt)}）。"
+    if to_fix:
+        text += "直していただきたい点があります。お知らせのリンクから申請の画面を開いてご確認ください。"
+    return text

@@ -137,3 +137,9 @@ def test_the_municipalitys_status_file_says_how_each_household_answered(factory,
         rows = status_rows(session, session.get(Programme, programme.id))
     column = STATUS_HEADINGS.index("申請経路")
     assert sorted(row[column] for row in rows) == ["", "オンライン申請", "オンライン申請", "紙の申請書", "紙の申請書"]
+
+
+def test_a_channel_the_programme_does_not_offer_is_not_listed_while_nobody_used_it(client, login, factory, programme):
+    login(factory.user("supervisor"))
+    page = client.get(f"/programmes/{programme.id}").text
+    assert "支給のお知らせ（プッシュ型）" not in page and "紙の申請書" in page

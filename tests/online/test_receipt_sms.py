@@ -38,3 +38,11 @@ def test_a_household_with_no_mobile_gets_no_receipt_text(factory, linked, tmp_pa
     household = with_phone(factory, linked(1).household(0), "0432451234")
     submit(factory, tmp_path, household, answers(), PHOTOS)
     assert outbox(factory) == []
+
+
+def test_a_receipt_text_for_an_application_with_something_to_fix_says_so(factory, linked, tmp_path):
+    household = with_phone(factory, linked(1).household(0), "09011112222")
+    submit(factory, tmp_path, household, answers(), {"id_copy": PHOTOS["id_copy"]})  # the bank book left out
+    [text] = outbox(factory)
+    assert text.body.startswith("【給付金事務局】オンライン申請を受け付けました（受付番号 W")
+    assert "直していただきたい点があります" in text.body

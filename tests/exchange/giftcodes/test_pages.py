@@ -49,3 +49,13 @@ def test_staff_prepare_another_approves_and_freezes_on_the_page(client, login, f
     assert "確定済み" in frozen.text
     with factory.session() as session:
         assert {c.state for c in session.exec(select(GiftCode))} == {"assigned"}
+
+
+def test_a_file_that_is_not_a_csv_is_named_as_a_problem_of_the_whole_file_not_of_line_0(client, login, factory,
+                                                                                         giftcode_tenant, tmp_path):
+    login(factory.user("supervisor"))
+    picture = tmp_path / "redeemed.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    answer = upload(client, giftcode_tenant.programme.id, "redemptions", picture)
+    assert answer.status_code == 422
+    assert "<tr><td>ファイル全体</td>" in answer.text and "<tr><td>0</td>" not in answer.text
