@@ -205,6 +205,9 @@ def push_summary(*, session: Session, actor: Actor, programme: Programme) -> Pus
 
 # --- the resident's answer -----------------------------------------------------------------------
 
+ENDED = (Status.withdrawn.value, Status.ineligible.value, Status.expired.value)  # nothing will be paid
+
+
 @dataclass
 class PushPage:
     household: Household
@@ -214,6 +217,11 @@ class PushPage:
     account_masked: str
     status: str
     answer: str
+
+    @property
+    def to_pay(self) -> bool:
+        """Whether the amount is still to be paid (the page then says when and how)."""
+        return self.status not in (Status.declined.value, Status.paid.value, *ENDED)
 
     @property
     def open(self) -> bool:
@@ -232,6 +240,8 @@ class PushPage:
             return Said("push.closed_declined")
         if self.status == Status.paid.value:
             return Said("push.closed_paid")
+        if self.status in ENDED:
+            return Said("push.closed_ended")
         if today_jst() > self.decline_by:
             return Said("push.closed_after", {"date": self.decline_by})
         return Said("push.closed_changed")

@@ -218,3 +218,24 @@ def test_the_application_page_shows_the_account_on_file_masked_with_its_bank_by_
     page = client.get(f"/a/{link.tokens[0]}/apply").text
     assert "みずほ（0001） 東京営業部（001）" in page and "＊＊＊＊321" in page
     assert "7654321" not in page and "ﾃｽﾄ ﾊﾅｺ" not in page
+
+
+def test_a_withdrawn_push_household_is_told_nothing_will_be_paid(client, texted, factory):
+    made, links = texted
+    factory.advance(application_of(factory, made.household(0)), Status.withdrawn)
+    sign_in(client, links[0], made.births[0])
+    page = client.get(f"/a/{links[0]}/push").text
+    assert "この給付金は支給されません" in page
+    assert 'id="pay-by"' not in page and 'id="account"' not in page and 'id="change-account"' not in page
+
+
+@pytest.mark.parametrize("path, said", [((Status.undeliverable,), "まだ受け付けていません"),
+                                        ((Status.withdrawn,), "取り下げられました")])
+def test_the_done_page_of_a_household_that_sent_nothing_online_says_where_it_stands(client, linked, factory,
+                                                                                    path, said):
+    link = linked(1)
+    factory.advance(application_of(factory, link.household(0)), *path)
+    sign_in(client, link.tokens[0], link.births[0])
+    page = client.get(f"/a/{link.tokens[0]}/done").text
+    assert said in page and "申請の状況" in page
+    assert "申請を受け付けました" not in page and "確認しています" not in page
