@@ -25,7 +25,7 @@ def erlang(calls: Annotated[float, typer.Option(help="時間帯の入電数")],
            shrinkage: Annotated[float, typer.Option(help="勤務時間のうち電話に出ない割合（シュリンケージ。例: 0.3）")] = 0.0,
            patience_s: Annotated[float | None, typer.Option(help="発信者が待てる平均時間（秒）。指定するとアーラン A 式で計算する")] = None,
            max_abandonment: Annotated[float | None, typer.Option(help="放棄率の上限")] = None,
-           as_json: Annotated[bool, typer.Option("--json")] = False):
+           as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
     """試算: 時間帯に必要な応答席数を計算する（アーラン C 式。--patience-s を指定するとアーラン A 式）"""
     from callcenter.staffing.erlang import required_agents
 
@@ -70,7 +70,7 @@ def forecast(programme: Annotated[int, typer.Option(help="事業 ID")],
              online_share: Annotated[str | None, typer.Option(
                  help="オンライン（ウェブとプッシュ型）で回答する世帯の見込みの割合（%、0〜100）を保存する。"
                       "事業の回答から実測できるまで予測に使う")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False):
+             as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
     """事業の入電予測と人員配置の計画、紙の申請書の返送見込み、予測モデルの検証誤差（WAPE）を表示する"""
     from callcenter.forecast.channels import parse_online_percent, set_expected_online_share
     from callcenter.forecast.programme import staffing_plan

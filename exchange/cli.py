@@ -62,7 +62,8 @@ def start_drop(settings: Settings, host: str, port: int) -> tuple[DropServer, in
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 2222):
+def serve(host: Annotated[str, typer.Option(help="待ち受けるアドレス")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="SFTP のポート番号")] = 2222):
     """SFTP 受け渡し口を起動する（止めるまで動き続ける）"""
     from exchange.drop.server import host_key_line
 
@@ -80,7 +81,8 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
 
 
 @accounts.command("add")
-def accounts_add(municipality: Annotated[str, typer.Argument(help="自治体コード（6桁）")], username: str,
+def accounts_add(municipality: Annotated[str, typer.Argument(help="自治体コード（6桁）")],
+                 username: Annotated[str, typer.Argument(help="SFTP のユーザー名")],
                  key_file: Annotated[list[Path], typer.Option("--key-file", help="OpenSSH の公開鍵ファイル（`.pub`）。"
                                                                                  "複数あれば繰り返し指定する")],
                  programme: Annotated[int | None, typer.Option(help="届いた対象者一覧を取り込む事業の ID")] = None):
@@ -103,10 +105,10 @@ MappingOption = Annotated[str | None, typer.Option(
 
 
 @app.command()
-def validate(file: Path, mapping: MappingOption = None,
+def validate(file: Annotated[Path, typer.Argument(help="検査する対象者一覧のファイル")], mapping: MappingOption = None,
              programme: Annotated[int | None, typer.Option(help="この事業のファイルとして読む（自治体の対応表を使い、"
                                                                 "基準日までの出生を認める）")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False):
+             as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
     """対象者一覧を取り込まずに検査する（エラーがあれば終了コード 1）"""
     from exchange.targets.encoding import limits_of
     from exchange.targets.mapping import find_mapping, load_mapping
@@ -149,7 +151,8 @@ def _print_report(report: dict) -> None:
 
 
 @app.command("import")
-def import_(file: Path, programme: Annotated[int, typer.Option(help="事業 ID")], mapping: MappingOption = None,
+def import_(file: Annotated[Path, typer.Argument(help="取り込む対象者一覧または異動分のファイル")],
+            programme: Annotated[int, typer.Option(help="事業 ID")], mapping: MappingOption = None,
             report: Annotated[Path | None, typer.Option(help="検査結果の CSV（CP932）もここに書き出す")] = None):
     """対象者一覧または異動分を取り込む（エラーが 1 件でもあれば何も取り込まない）"""
     from exchange.drop.processing import report_csv
@@ -220,7 +223,7 @@ def mappings_list():
 
 
 @mappings.command("check")
-def mappings_check(file: Path):
+def mappings_check(file: Annotated[Path, typer.Argument(help="検査する対応表の YAML ファイル")]):
     """対応表の YAML を保存せずに検査する（誤りはすべて、その場所とともに表示する）"""
     from exchange.targets.mapping import read_mapping_file
 
@@ -230,7 +233,8 @@ def mappings_check(file: Path):
 
 
 @mappings.command("set")
-def mappings_set(municipality: Annotated[str, typer.Argument(help="自治体コード（6桁）")], file: Path):
+def mappings_set(municipality: Annotated[str, typer.Argument(help="自治体コード（6桁）")],
+                 file: Annotated[Path, typer.Argument(help="対応表の YAML ファイル")]):
     """YAML ファイルを自治体の対応表にする（以後その自治体のファイルはこれで読む）"""
     from exchange.targets.mapping import MAX_MAPPING_CHARS
     from exchange.targets.stored_mappings import set_municipal_mapping
@@ -270,7 +274,7 @@ def _staff(session, username: str) -> Actor:
 
 
 @profiles.command("set")
-def bank_profile_set(programme: Annotated[int, typer.Option()],
+def bank_profile_set(programme: Annotated[int, typer.Option(help="事業 ID")],
                      requester_code: Annotated[str, typer.Option(help="委託者コード（銀行から通知される 10 桁以内）")],
                      requester_name: Annotated[str, typer.Option(help="委託者名（カナ）")],
                      from_bank: Annotated[str, typer.Option(help="仕向銀行番号（4 桁）")],
@@ -296,7 +300,7 @@ def bank_profile_set(programme: Annotated[int, typer.Option()],
 
 
 @profiles.command("show")
-def bank_profile_show(programme: Annotated[int, typer.Option()]):
+def bank_profile_show(programme: Annotated[int, typer.Option(help="事業 ID")]):
     """事業の銀行プロファイルを表示する"""
     from exchange.results.profiles import bank_profile
     from secretariat.core.programmes.service import get_programme
@@ -318,7 +322,7 @@ def _print_profile(programme: int, profile: BankProfile) -> None:
 
 
 @payments.command("prepare")
-def payments_prepare(programme: Annotated[int, typer.Option()],
+def payments_prepare(programme: Annotated[int, typer.Option(help="事業 ID")],
                      user: Annotated[str, typer.Option(help="作成者（職員のユーザー名）")],
                      transfer_date: Annotated[str, typer.Option(help="振込指定日（YYYY-MM-DD）")]):
     """振込データを作成する
@@ -341,7 +345,8 @@ def payments_prepare(programme: Annotated[int, typer.Option()],
 
 
 @payments.command("approve")
-def payments_approve(batch: int, user: Annotated[str, typer.Option(help="承認者（職員のユーザー名）")]):
+def payments_approve(batch: Annotated[int, typer.Argument(help="振込データの番号")],
+                     user: Annotated[str, typer.Option(help="承認者（職員のユーザー名）")]):
     """作成済みの振込データを承認する（作成者本人は承認できない）"""
     from exchange.results.payments import approve_payment_batch, get_batch
 
@@ -352,7 +357,9 @@ def payments_approve(batch: int, user: Annotated[str, typer.Option(help="承認�
 
 
 @payments.command("export")
-def payments_export(batch: int, out: Annotated[Path | None, typer.Option()] = None):
+def payments_export(batch: Annotated[int, typer.Argument(help="振込データの番号")],
+                    out: Annotated[Path | None, typer.Option(help="書き出し先（省略時は自治体の受け渡し口の `outbox`）")]
+                    = None):
     """承認済みの振込データを、CSV と Zengin の総合振込ファイルで書き出す
 
     以後その振込データは変更できない"""
@@ -369,7 +376,8 @@ def payments_export(batch: int, out: Annotated[Path | None, typer.Option()] = No
 
 
 @app.command("payment-results")
-def payment_results(file: Path, programme: Annotated[int, typer.Option()]):
+def payment_results(file: Annotated[Path, typer.Argument(help="振込結果ファイル")],
+                    programme: Annotated[int, typer.Option(help="事業 ID")]):
     """自治体から届いた振込結果ファイルを取り込む（振込済み、または振込不能とその理由）"""
     from exchange.results.payments import import_payment_results
     from exchange.targets.encoding import limits_of
@@ -387,7 +395,7 @@ def payment_results(file: Path, programme: Annotated[int, typer.Option()]):
 
 
 @app.command("payment-failures")
-def payment_failures(programme: Annotated[int, typer.Option()]):
+def payment_failures(programme: Annotated[int, typer.Option(help="事業 ID")]):
     """未対応の振込不能を、経過日数・理由・状況とともに古い順に表示する"""
     from exchange.results.failures import failure_queue
     from secretariat.core.programmes.service import get_programme
@@ -406,12 +414,13 @@ User = Annotated[str, typer.Option(help="そのサーバーでの当方のアカ
 Key = Annotated[Path, typer.Option(help="当方の秘密鍵ファイル")]
 HostKey = Annotated[str, typer.Option(help="サーバーのホスト鍵の 1 行（`ssh-ed25519 AAAA…` の形）。"
                                            "この鍵のサーバーにだけ接続する")]
-Port = Annotated[int, typer.Option()]
+Port = Annotated[int, typer.Option(help="SFTP のポート番号")]
 
 
 @app.command("push")
-def push_(file: Path, host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
-          remote_dir: Annotated[str, typer.Option()] = "inbox"):
+def push_(file: Annotated[Path, typer.Argument(help="送るファイル")],
+          host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
+          remote_dir: Annotated[str, typer.Option(help="送り先のサーバー上のフォルダ")] = "inbox"):
     """自治体の SFTP サーバーにファイルを送る（仮の名前で送ってから名前を変える）"""
     from exchange.drop.client import push, sftp_session
 
@@ -420,8 +429,9 @@ def push_(file: Path, host: Host, user: User, key: Key, host_key: HostKey, port:
 
 
 @app.command("pull")
-def pull_(into: Path, host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
-          remote_dir: Annotated[str, typer.Option()] = "outbox"):
+def pull_(into: Annotated[Path, typer.Argument(help="受け取ったファイルを置くフォルダ")],
+          host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
+          remote_dir: Annotated[str, typer.Option(help="受け取るサーバー上のフォルダ")] = "outbox"):
     """自治体の SFTP サーバーから新しいファイルを受け取る"""
     from exchange.drop.client import pull, sftp_session
 
@@ -431,7 +441,7 @@ def pull_(into: Path, host: Host, user: User, key: Key, host_key: HostKey, port:
 
 
 @decisions.command("propose")
-def decisions_propose(programme: Annotated[int, typer.Option()],
+def decisions_propose(programme: Annotated[int, typer.Option(help="事業 ID")],
                       user: Annotated[str, typer.Option(help="起案者（スーパーバイザーのユーザー名）")]):
     """審査で完了となり（入力も済み）、未決のどのリストにも載っていない申請で支給決定リストを起案する"""
     from exchange.decisions.flows import propose_decision_list
@@ -447,7 +457,8 @@ def decisions_propose(programme: Annotated[int, typer.Option()],
 
 
 @decisions.command("approve")
-def decisions_approve(decision: int, user: Annotated[str, typer.Option(help="自治体担当者のユーザー名")]):
+def decisions_approve(decision: Annotated[int, typer.Argument(help="支給決定リストの番号")],
+                      user: Annotated[str, typer.Option(help="自治体担当者のユーザー名")]):
     """自治体担当者が承認する: リストの申請のうち、まだ完了のものが支給決定になる"""
     from exchange.decisions.flows import approve_decision_list, get_decision_list
 
@@ -459,7 +470,8 @@ def decisions_approve(decision: int, user: Annotated[str, typer.Option(help="自
 
 
 @decisions.command("reject")
-def decisions_reject(decision: int, user: Annotated[str, typer.Option(help="自治体担当者のユーザー名")],
+def decisions_reject(decision: Annotated[int, typer.Argument(help="支給決定リストの番号")],
+                     user: Annotated[str, typer.Option(help="自治体担当者のユーザー名")],
                      reason: Annotated[str, typer.Option(help="差し戻す理由")]):
     """自治体担当者がリストを差し戻す（その申請は再び起案できる）"""
     from exchange.decisions.flows import get_decision_list, reject_decision_list
@@ -471,7 +483,7 @@ def decisions_reject(decision: int, user: Annotated[str, typer.Option(help="自�
 
 
 @decisions.command("list")
-def decisions_list(programme: Annotated[int, typer.Option()]):
+def decisions_list(programme: Annotated[int, typer.Option(help="事業 ID")]):
     """事業の支給決定リストと、支給決定を待つ申請の件数を表示する"""
     from exchange.decisions.flows import STATUS_LABELS_JA, decision_lists_of, ready_for_decision
     from secretariat.core.programmes.service import get_programme

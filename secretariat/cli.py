@@ -158,13 +158,14 @@ def init():
 
 
 @users.command("add")
-def users_add(username: str,
+def users_add(username: Annotated[str, typer.Argument(help="ログインに使うユーザー名")],
               role: Annotated[str, typer.Option(help="役割: `operator`（郵便受付オペレーター）、`agent`（コールセンター）、"
                                                      "`supervisor`（スーパーバイザー）、`liaison`（自治体担当者）、`admin`（管理者）")],
               municipality: Annotated[str | None, typer.Option(help="自治体コード（6桁）。自治体担当者のみ")] = None,
-              display_name: Annotated[str, typer.Option()] = "",
+              display_name: Annotated[str, typer.Option(help="表示名（氏名）")] = "",
               password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                                    envvar="SECRETARIAT_NEW_PASSWORD")] = ""):
+                                                    envvar="SECRETARIAT_NEW_PASSWORD",
+                                                    help="パスワード（省略時は入力を求める）")] = ""):
     """職員のアカウントを追加する"""
     from secretariat.core.auth.service import create_user
     from secretariat.core.tenancy.service import get_municipality_by_code
@@ -195,7 +196,8 @@ def users_list():
 
 
 @users.command("token")
-def users_token(username: str, name: Annotated[str, typer.Option(help="トークンの用途")] = "automation"):
+def users_token(username: Annotated[str, typer.Argument(help="職員のユーザー名")],
+                name: Annotated[str, typer.Option(help="トークンの用途")] = "automation"):
     """職員の API トークンを発行する（表示は一度だけ）"""
     from secretariat.core.auth.service import find_user, issue_api_token
 
@@ -206,7 +208,8 @@ def users_token(username: str, name: Annotated[str, typer.Option(help="トーク
 
 
 @users.command("assign")
-def users_assign(username: str, programme: Annotated[list[int], typer.Option(help="事業 ID。複数あれば繰り返し指定する")] = []):
+def users_assign(username: Annotated[str, typer.Argument(help="担当者のユーザー名")],
+                 programme: Annotated[list[int], typer.Option(help="事業 ID。複数あれば繰り返し指定する")] = []):
     """担当者の担当事業を設定する（前の設定と置き換え。指定がなければ担当事業なし）"""
     from secretariat.core.auth.assignments import assign_programmes
     from secretariat.core.auth.service import find_user
@@ -218,7 +221,8 @@ def users_assign(username: str, programme: Annotated[list[int], typer.Option(hel
 
 
 @municipalities.command("add")
-def municipalities_add(code: str, name: str):
+def municipalities_add(code: Annotated[str, typer.Argument(help="全国地方公共団体コード（6桁）")],
+                       name: Annotated[str, typer.Argument(help="自治体名（例: 千葉県千葉市）")]):
     """全国地方公共団体コードで自治体を追加する"""
     from secretariat.core.tenancy.service import create_municipality
 
@@ -243,7 +247,7 @@ def municipalities_list():
 
 @programmes.command("add")
 def programmes_add(municipality: Annotated[str, typer.Option(help="自治体コード（6桁）")],
-                   name: Annotated[str, typer.Option()],
+                   name: Annotated[str, typer.Option(help="事業名")],
                    reference_date: Annotated[str, typer.Option(help="基準日（YYYY-MM-DD）")],
                    opens: Annotated[str, typer.Option(help="受付開始日（YYYY-MM-DD）")],
                    deadline: Annotated[str, typer.Option(help="申請期限（YYYY-MM-DD）")],
@@ -319,8 +323,13 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
             drop.stop()
 
 
+HOST_HELP = "待ち受けるアドレス"
+PORT_HELP = "ウェブアプリのポート番号"
+
+
 @app.command()
-def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000,
+def serve(host: Annotated[str, typer.Option(help=HOST_HELP)] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help=PORT_HELP)] = 8000,
           sftp_port: Annotated[int, typer.Option(help="SFTP 受け渡し口のポート番号")] = 2222,
           drop: Annotated[bool, typer.Option(help="SFTP 受け渡し口も起動する")] = True,
           worker: Annotated[bool, typer.Option(help="このプロセスでもジョブのワーカーを 1 つ動かす（`secretariat worker` が"
@@ -360,8 +369,8 @@ def demo(households: Annotated[int, typer.Option(min=1, max=200_000, help="模�
          = Path("secretariat-demo"),
          seed: Annotated[int, typer.Option(help="乱数の種（同じ種なら同じ世帯になる）")] = 2026,
          serve_after: Annotated[bool, typer.Option("--serve", help="終わったらデモのデータでウェブアプリを起動する")] = False,
-         host: Annotated[str, typer.Option()] = "127.0.0.1",
-         port: Annotated[int, typer.Option()] = 8000):
+         host: Annotated[str, typer.Option(help=HOST_HELP)] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help=PORT_HELP)] = 8000):
     """新しい組み込みデータベースで給付事業を最初から最後まで動かし、各段階の結果を表示する"""
     from secretariat.demo import demo_settings, print_logins, print_summary, run_demo
 

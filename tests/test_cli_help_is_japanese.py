@@ -54,20 +54,19 @@ def command_tree() -> dict:
     return {" ".join(path): (command, context) for path, command, context in walk(get_command(app), ("secretariat",))}
 
 
-def helps(tree: dict) -> list[tuple[str, str]]:
-    """(where, text) of every help that is set: each command's and group's, and each option's and argument's
-    as `--help` lists them (typer's completion options on the root included; click's own `--help` not)."""
-    found = []
+def parameters(tree: dict):
+    """(where, parameter) of every option and argument as `--help` lists them (typer's completion options on
+    the root included; click's own `--help` not)."""
     for where, (command, context) in tree.items():
-        if command.help:
-            found.append((where, command.help))
         for param in command.get_params(context):
-            if param is command.get_help_option(context):
-                continue
-            text = getattr(param, "help", None)  # typer's arguments carry a help; click's do not
-            if text:
-                found.append((f"{where} {param.opts[0] if param.opts else param.name}", text))
-    return found
+            if param is not command.get_help_option(context):
+                yield f"{where} {param.opts[0] if param.opts else param.name}", param
+
+
+def helps(tree: dict) -> list[tuple[str, str]]:
+    """(where, text) of every help that is set: each command's and group's, and each option's and argument's."""
+    found = [(where, command.help) for where, (command, _) in tree.items() if command.help]
+    return found + [(where, param.help) for where, param in parameters(tree) if getattr(param, "help", None)]
 
 
 def without_japanese(found: list[tuple[str, str]]) -> list[str]:
@@ -91,6 +90,11 @@ def test_the_walk_reaches_every_domain_group_its_sub_groups_and_their_options():
 def test_every_command_and_group_says_what_it_does():
     silent = [where for where, (command, _) in command_tree().items() if not command.help]
     assert not silent, "commands with no help (give each a Japanese docstring):\n" + "\n".join(silent)
+
+
+def test_every_option_and_argument_says_what_it_is():
+    silent = [where for where, param in parameters(command_tree()) if not getattr(param, "help", None)]
+    assert not silent, "options and arguments with no help (give each a Japanese help=):\n" + "\n".join(silent)
 
 
 def test_every_help_is_written_in_japanese():

@@ -42,7 +42,7 @@ def _import(flow, file: Path, programme_id: int) -> None:
 
 
 @app.command("setting")
-def setting(programme: Annotated[int, typer.Option()],
+def setting(programme: Annotated[int, typer.Option(help="事業 ID")],
             payout: Annotated[str, typer.Option(help="支給方法: `transfer`（口座振込）、`gift_code`"
                                                      "（デジタルギフト）、`choice`（世帯の選択）")],
             provider: Annotated[str, typer.Option(help="ギフトコード事業者の名前")] = "",
@@ -61,7 +61,8 @@ def setting(programme: Annotated[int, typer.Option()],
 
 
 @app.command("import")
-def import_codes(file: Path, programme: Annotated[int, typer.Option()]):
+def import_codes(file: Annotated[Path, typer.Argument(help="事業者の発行ファイル（CSV）")],
+                 programme: Annotated[int, typer.Option(help="事業 ID")]):
     """事業者の発行ファイルを取り込む
 
     列は `code,amount,expiry`。誤った行が 1 つでもあれば何も取り込まない"""
@@ -71,7 +72,7 @@ def import_codes(file: Path, programme: Annotated[int, typer.Option()]):
 
 
 @app.command("prepare")
-def prepare(programme: Annotated[int, typer.Option()],
+def prepare(programme: Annotated[int, typer.Option(help="事業 ID")],
             user: Annotated[str, typer.Option(help="作成者（職員のユーザー名）")]):
     """ギフトコード割当を作成する
 
@@ -89,7 +90,8 @@ def prepare(programme: Annotated[int, typer.Option()],
 
 
 @app.command("approve")
-def approve(batch: int, user: Annotated[str, typer.Option(help="承認者（職員のユーザー名）")]):
+def approve(batch: Annotated[int, typer.Argument(help="ギフトコード割当の番号")],
+             user: Annotated[str, typer.Option(help="承認者（職員のユーザー名）")]):
     """作成済みのギフトコード割当を承認する（作成者本人は承認できない）"""
     from exchange.giftcodes.batches import approve_giftcode_batch, get_giftcode_batch
 
@@ -100,7 +102,7 @@ def approve(batch: int, user: Annotated[str, typer.Option(help="承認者（職�
 
 
 @app.command("freeze")
-def freeze(batch: int):
+def freeze(batch: Annotated[int, typer.Argument(help="ギフトコード割当の番号")]):
     """承認済みのギフトコード割当のコードを申請に割り当てる（以後その割当は変更できない）"""
     from exchange.giftcodes.batches import freeze_giftcode_batch, get_giftcode_batch
 
@@ -111,7 +113,8 @@ def freeze(batch: int):
 
 
 @app.command("letters")
-def letters(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option(help="PDF を書き出すフォルダ")]):
+def letters(programme: Annotated[int, typer.Option(help="事業 ID")],
+            out: Annotated[Path, typer.Option(help="PDF を書き出すフォルダ")]):
     """割り当てたコードを SMS または手紙で届ける
 
     事業の届け方が SMS で世帯に携帯電話があれば事業者のリンクを SMS で、それ以外はコードの QR 付きの手紙で届ける（手紙は 1 つの PDF に郵便番号順）"""
@@ -125,7 +128,8 @@ def letters(programme: Annotated[int, typer.Option()], out: Annotated[Path, type
 
 
 @app.command("redemptions")
-def redemptions(file: Path, programme: Annotated[int, typer.Option()]):
+def redemptions(file: Annotated[Path, typer.Argument(help="事業者の引換ファイル（CSV）")],
+                programme: Annotated[int, typer.Option(help="事業 ID")]):
     """事業者の引換ファイルを取り込む
 
     列は `code,redeemed_at`。引き換えられたコードの申請は支給済みになる"""
@@ -135,7 +139,8 @@ def redemptions(file: Path, programme: Annotated[int, typer.Option()]):
 
 
 @app.command("unredeemed")
-def unredeemed(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()]):
+def unredeemed(programme: Annotated[int, typer.Option(help="事業 ID")],
+               out: Annotated[Path, typer.Option(help="書き出す未引換の一覧（CSV）")]):
     """有効期限を過ぎた割当済みのコードを期限切れにし、未引換の一覧（CSV、CP932）を書き出す"""
     from exchange.giftcodes.redemption import expire_unredeemed, unredeemed_csv
     from exchange.results.files import write_atomically
@@ -147,7 +152,8 @@ def unredeemed(programme: Annotated[int, typer.Option()], out: Annotated[Path, t
 
 
 @app.command("cancellations")
-def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()],
+def cancellations(programme: Annotated[int, typer.Option(help="事業 ID")],
+                  out: Annotated[Path, typer.Option(help="書き出す取消依頼（CSV）")],
                   again: Annotated[int | None, typer.Option(
                       "--list", help="新しく作らずに、前に作った取消依頼（その番号）を書き出し直す")] = None):
     """事業者への取消依頼を書き出す
@@ -169,7 +175,7 @@ def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path
 
 @app.command("reissue")
 def reissue(code: Annotated[int, typer.Option(help="期限切れのコードの ID")],
-            programme: Annotated[int, typer.Option()],
+            programme: Annotated[int, typer.Option(help="事業 ID")],
             user: Annotated[str, typer.Option(help="スーパーバイザーのユーザー名")]):
     """期限切れで未引換のコードの申請が、次の割当で新しいコードを受け取れるようにする（再発行）"""
     from exchange.giftcodes.withdrawal import allow_reissue

@@ -20,7 +20,7 @@ Programme = Annotated[int | None, typer.Option("--programme", help="この事業
 
 
 @app.command()
-def status(programme: Programme = None, as_json: Annotated[bool, typer.Option("--json")] = False):
+def status(programme: Programme = None, as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
     """入力の状態ごとの件数と、2 回の入力が一致した割合を表示する"""
     from mailroom.keying import flows
 

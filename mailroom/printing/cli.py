@@ -31,7 +31,7 @@ def _template(template_id: str):
 
 
 @forms.command("list")
-def forms_list(as_json: Annotated[bool, typer.Option("--json")] = False):
+def forms_list(as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
     """この環境で印刷できる様式を一覧表示する"""
     from templates.layout import summary
     from templates.loader import default_templates
@@ -44,9 +44,12 @@ def forms_list(as_json: Annotated[bool, typer.Option("--json")] = False):
         console.print(f"{row['id']}@{row['version']}  {row['kind']:<8} {row['pages']}p  {row['title']}")
 
 
+TEMPLATE_HELP = "様式の ID（`secretariat forms list` で確かめられる）"
+
+
 @forms.command("layout")
-def forms_layout(template_id: Annotated[str, typer.Argument(metavar="ID")],
-                 as_json: Annotated[bool, typer.Option("--json")] = True):
+def forms_layout(template_id: Annotated[str, typer.Argument(metavar="ID", help=TEMPLATE_HELP)],
+                 as_json: Annotated[bool, typer.Option("--json", help="JSON を 1 行で出力する")] = True):
     """様式の頁と項目（左上からのミリ単位の枠）、記入の規則を JSON で出力する"""
     from templates.layout import layout
 
@@ -54,11 +57,11 @@ def forms_layout(template_id: Annotated[str, typer.Argument(metavar="ID")],
 
 
 @forms.command("sample")
-def forms_sample(template_id: Annotated[str, typer.Argument(metavar="ID")],
-                 count: Annotated[int, typer.Option(min=1, max=10_000)] = 5,
+def forms_sample(template_id: Annotated[str, typer.Argument(metavar="ID", help=TEMPLATE_HELP)],
+                 count: Annotated[int, typer.Option(min=1, max=10_000, help="印刷する世帯の数")] = 5,
                  out: Annotated[Path, typer.Option(help="書き出す PDF")] = Path("sample.pdf"),
                  manifest: Annotated[Path | None, typer.Option(help="各頁の内容の一覧を書き出す JSON ファイル")] = None,
-                 seed: Annotated[int, typer.Option()] = 0):
+                 seed: Annotated[int, typer.Option(help="乱数の種（同じ種なら同じ世帯になる）")] = 0):
     """架空の世帯で様式を印刷する（デザインの確認やスキャン審査の試験用）"""
     from mailroom.printing.samples import write_sample
 
@@ -204,8 +207,9 @@ def _run_and_follow(settings: Settings, run_id: int, run_job_id: int, workers: i
 
 @app.command("reissue")
 def reissue_command(household: Annotated[int, typer.Argument(help="世帯 ID")],
-                    reason: Annotated[str, typer.Option()] = "紛失による再発行",
-                    out: Annotated[Path | None, typer.Option()] = None):
+                    reason: Annotated[str, typer.Option(help="再発行の理由")] = "紛失による再発行",
+                    out: Annotated[Path | None, typer.Option(help="印刷のフォルダを置く場所（その下の `reissues` に書き出す）")]
+                    = None):
     """申請書を紛失した世帯に一式を再発行する（前の様式コードは無効になる）"""
     from mailroom.printing.runs import reissue
     from secretariat.core.households.service import get_household
