@@ -11,22 +11,22 @@ from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session, er
 
 # The modules behind each command (NumPy, the forecast's history, SQLAlchemy) are imported in the
 # command itself: every `secretariat` invocation loads this module to list its commands.
-app = typer.Typer(no_args_is_help=True, help="The call center: staffing and, as they land, inquiries and telephony.")
+app = typer.Typer(no_args_is_help=True, help="コールセンター: 必要な応答席数の計算と入電予測")
 console = LazyConsole()
 
 
 @app.command()
-def erlang(calls: Annotated[float, typer.Option(help="calls offered in the interval")],
-           interval_min: Annotated[float, typer.Option(help="the interval's length in minutes")],
-           aht_s: Annotated[float, typer.Option(help="average handle time in seconds")],
-           target_s: Annotated[float, typer.Option(help="answer within this many seconds")],
-           service_level: Annotated[float, typer.Option(help="share to answer within the target, e.g. 0.8")],
-           max_occupancy: Annotated[float, typer.Option(help="cap on the share of time agents talk")] = 1.0,
-           shrinkage: Annotated[float, typer.Option(help="share of paid time off the phones, e.g. 0.3")] = 0.0,
-           patience_s: Annotated[float | None, typer.Option(help="callers' mean patience: Erlang A")] = None,
-           max_abandonment: Annotated[float | None, typer.Option(help="cap on the abandonment rate")] = None,
-           as_json: Annotated[bool, typer.Option("--json")] = False):
-    """What-if: the agents an interval needs (Erlang C, or Erlang A with --patience-s)."""
+def erlang(calls: Annotated[float, typer.Option(help="時間帯の入電数")],
+           interval_min: Annotated[float, typer.Option(help="時間帯の長さ（分）")],
+           aht_s: Annotated[float, typer.Option(help="平均処理時間（秒）")],
+           target_s: Annotated[float, typer.Option(help="目標応答時間（秒）")],
+           service_level: Annotated[float, typer.Option(help="目標応答時間内に応答する割合（例: 0.8）")],
+           max_occupancy: Annotated[float, typer.Option(help="稼働率（応答席が通話している時間の割合）の上限")] = 1.0,
+           shrinkage: Annotated[float, typer.Option(help="勤務時間のうち電話に出ない割合（シュリンケージ。例: 0.3）")] = 0.0,
+           patience_s: Annotated[float | None, typer.Option(help="発信者が待てる平均時間（秒）。指定するとアーラン A 式で計算する")] = None,
+           max_abandonment: Annotated[float | None, typer.Option(help="放棄率の上限")] = None,
+           as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
+    """試算: 時間帯に必要な応答席数を計算する（アーラン C 式。--patience-s を指定するとアーラン A 式）"""
     from callcenter.staffing.erlang import required_agents
 
     for name, value in (("サービスレベル", service_level), ("稼働率の上限", max_occupancy)):
@@ -65,13 +65,13 @@ def erlang(calls: Annotated[float, typer.Option(help="calls offered in the inter
 
 
 @app.command()
-def forecast(programme: Annotated[int, typer.Option(help="programme id")],
-             days: Annotated[int, typer.Option(help="days to print")] = 14,
+def forecast(programme: Annotated[int, typer.Option(help="事業 ID")],
+             days: Annotated[int, typer.Option(help="表示する日数")] = 14,
              online_share: Annotated[str | None, typer.Option(
-                 help="save the expected online (web and push) share in percent, 0-100, used until the "
-                      "programme's answers measure it")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False):
-    """The programme's busy curve and staffing plan, the paper forms expected back, and the model's backtest error."""
+                 help="オンライン（ウェブとプッシュ型）で回答する世帯の見込みの割合（%、0〜100）を保存する。"
+                      "事業の回答から実測できるまで予測に使う")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
+    """事業の入電予測と人員配置の計画、紙の申請書の返送見込み、予測モデルの検証誤差（WAPE）を表示する"""
     from callcenter.forecast.channels import parse_online_percent, set_expected_online_share
     from callcenter.forecast.programme import staffing_plan
     from secretariat.core.programmes.service import get_programme

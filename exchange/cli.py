@@ -22,15 +22,13 @@ if TYPE_CHECKING:
 
 # The modules behind each command (Paramiko, openpyxl, Alembic, SQLAlchemy) are imported in the
 # command itself: every `secretariat` invocation loads this module to list its commands.
-app = typer.Typer(no_args_is_help=True, help="The exchange with municipalities: SFTP drop, target lists, results.")
-payments = typer.Typer(no_args_is_help=True, help="Payment lists: prepare, approve (another person), export.")
-profiles = typer.Typer(no_args_is_help=True, help="Bank profiles: who pays a programme's transfers, from which "
-                                                  "account, and how its bank wants the Zengin file.")
-accounts = typer.Typer(no_args_is_help=True, help="SFTP drop accounts, one per municipality.")
-mappings = typer.Typer(no_args_is_help=True, help="Column mappings (項目定義): the shipped ones, and each "
-                                                  "municipality's own, which reads every file it sends.")
-decisions = typer.Typer(no_args_is_help=True, help="支給決定: decision lists proposed by the secretariat and "
-                        "approved by the municipality's liaison.")
+app = typer.Typer(no_args_is_help=True, help="自治体とのデータ連携: SFTP 受け渡し口、対象者一覧、結果ファイル、振込")
+payments = typer.Typer(no_args_is_help=True, help="振込データ: 作成、承認（作成者とは別の人）、書き出し")
+profiles = typer.Typer(no_args_is_help=True, help="銀行プロファイル: 振込の委託者と振込元の口座、"
+                                                  "Zengin ファイルの形式")
+accounts = typer.Typer(no_args_is_help=True, help="SFTP 受け渡し口のアカウント（自治体ごとに 1 つ）")
+mappings = typer.Typer(no_args_is_help=True, help="対応表（項目定義）: 標準の対応表と、自治体ごとの対応表")
+decisions = typer.Typer(no_args_is_help=True, help="支給決定: 事務局が起案し、自治体担当者が承認する支給決定リスト")
 app.add_typer(decisions, name="decisions")
 app.add_typer(payments, name="payments")
 app.add_typer(profiles, name="bank-profile")
@@ -64,8 +62,9 @@ def start_drop(settings: Settings, host: str, port: int) -> tuple[DropServer, in
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 2222):
-    """Serve the SFTP drop until interrupted."""
+def serve(host: Annotated[str, typer.Option(help="待ち受けるアドレス")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="SFTP のポート番号")] = 2222):
+    """SFTP 受け渡し口を起動する（止めるまで動き続ける）"""
     from exchange.drop.server import host_key_line
 
     settings = Settings.from_env()
@@ -82,10 +81,12 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[in
 
 
 @accounts.command("add")
-def accounts_add(municipality: Annotated[str, typer.Argument(help="municipality code")], username: str,
-                 key_file: Annotated[list[Path], typer.Option("--key-file", help="an OpenSSH .pub file; repeat")],
-                 programme: Annotated[int | None, typer.Option(help="where target lists go")] = None):
-    """Give a municipality its drop account (public-key login only)."""
+def accounts_add(municipality: Annotated[str, typer.Argument(help="自治体コード（6桁）")],
+                 username: Annotated[str, typer.Argument(help="SFTP のユーザー名")],
+                 key_file: Annotated[list[Path], typer.Option("--key-file", help="OpenSSH の公開鍵ファイル（`.pub`）。"
+                                                                                 "複数あれば繰り返し指定する")],
+                 programme: Annotated[int | None, typer.Option(help="届いた対象者一覧を取り込む事業の ID")] = None):
+    """自治体に SFTP 受け渡し口のアカウントを作る（公開鍵でのログインのみ）"""
     from exchange.drop.accounts import create_drop_account
     from secretariat.core.programmes.service import get_programme
     from secretariat.core.tenancy.service import get_municipality_by_code
@@ -100,15 +101,15 @@ def accounts_add(municipality: Annotated[str, typer.Argument(help="municipality 
 
 
 MappingOption = Annotated[str | None, typer.Option(
-    help="a mapping under templates/mappings (by name) or a YAML file's path; default: the municipality's own")]
+    help="対応表: `templates/mappings` にある名前か、YAML ファイルのパス（省略時はその自治体の対応表）")]
 
 
 @app.command()
-def validate(file: Path, mapping: MappingOption = None,
-             programme: Annotated[int | None, typer.Option(help="read as this programme's file: its municipality's "
-                                                                "mapping, births up to its reference date")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False):
-    """Check a target list without importing it; exit status 1 if it has errors."""
+def validate(file: Annotated[Path, typer.Argument(help="検査する対象者一覧のファイル")], mapping: MappingOption = None,
+             programme: Annotated[int | None, typer.Option(help="この事業のファイルとして読む（自治体の対応表を使い、"
+                                                                "基準日までの出生を認める）")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
+    """対象者一覧を取り込まずに検査する（エラーがあれば終了コード 1）"""
     from exchange.targets.encoding import limits_of
     from exchange.targets.mapping import find_mapping, load_mapping
     from exchange.targets.validate import read_target_list
@@ -150,9 +151,10 @@ def _print_report(report: dict) -> None:
 
 
 @app.command("import")
-def import_(file: Path, programme: Annotated[int, typer.Option(help="programme id")], mapping: MappingOption = None,
-            report: Annotated[Path | None, typer.Option(help="also write the CP932 report CSV here")] = None):
-    """Import a target list or delta: all of it, or nothing if it has any error."""
+def import_(file: Annotated[Path, typer.Argument(help="取り込む対象者一覧または異動分のファイル")],
+            programme: Annotated[int, typer.Option(help="事業 ID")], mapping: MappingOption = None,
+            report: Annotated[Path | None, typer.Option(help="検査結果の CSV（CP932）もここに書き出す")] = None):
+    """対象者一覧または異動分を取り込む（エラーが 1 件でもあれば何も取り込まない）"""
     from exchange.drop.processing import report_csv
     from exchange.targets.encoding import limits_of
     from exchange.targets.service import import_target_file
@@ -172,9 +174,9 @@ def import_(file: Path, programme: Annotated[int, typer.Option(help="programme i
 
 
 @app.command()
-def results(programme: Annotated[int, typer.Option(help="programme id")],
-            out: Annotated[Path | None, typer.Option(help="default: the municipality's drop outbox")] = None):
-    """Write the status file and the return, undeliverable and decline lists (CP932 CSV and XLSX)."""
+def results(programme: Annotated[int, typer.Option(help="事業 ID")],
+            out: Annotated[Path | None, typer.Option(help="書き出し先（省略時は自治体の受け渡し口の `outbox`）")] = None):
+    """状況ファイルと、返戻・宛所不明・辞退の一覧（CP932 の CSV と XLSX）を書き出す"""
     from exchange.results.status import write_result_files
     from secretariat.core.programmes.service import get_programme
     from secretariat.core.tenancy.models import Municipality
@@ -208,7 +210,7 @@ def _mapping_errors():
 
 @mappings.command("list")
 def mappings_list():
-    """The shipped mappings (templates/mappings) and the municipalities that have their own."""
+    """標準の対応表（`templates/mappings`）と、独自の対応表を持つ自治体を一覧表示する"""
     from exchange.targets.mapping import load_mapping, mapping_names
     from exchange.targets.stored_mappings import municipalities_with_mappings
 
@@ -221,8 +223,8 @@ def mappings_list():
 
 
 @mappings.command("check")
-def mappings_check(file: Path):
-    """Check a mapping's YAML without storing it; every problem is named with its place."""
+def mappings_check(file: Annotated[Path, typer.Argument(help="検査する対応表の YAML ファイル")]):
+    """対応表の YAML を保存せずに検査する（誤りはすべて、その場所とともに表示する）"""
     from exchange.targets.mapping import read_mapping_file
 
     with _mapping_errors():
@@ -231,8 +233,9 @@ def mappings_check(file: Path):
 
 
 @mappings.command("set")
-def mappings_set(municipality: Annotated[str, typer.Argument(help="municipality code")], file: Path):
-    """Make a YAML file the municipality's mapping: its files are read with it from now on."""
+def mappings_set(municipality: Annotated[str, typer.Argument(help="自治体コード（6桁）")],
+                 file: Annotated[Path, typer.Argument(help="対応表の YAML ファイル")]):
+    """YAML ファイルを自治体の対応表にする（以後その自治体のファイルはこれで読む）"""
     from exchange.targets.mapping import MAX_MAPPING_CHARS
     from exchange.targets.stored_mappings import set_municipal_mapping
     from secretariat.core.tenancy.service import get_municipality_by_code
@@ -248,8 +251,8 @@ def mappings_set(municipality: Annotated[str, typer.Argument(help="municipality 
 
 
 @mappings.command("show")
-def mappings_show(municipality: Annotated[str, typer.Argument(help="municipality code")]):
-    """Print the YAML a municipality's files are read with."""
+def mappings_show(municipality: Annotated[str, typer.Argument(help="自治体コード（6桁）")]):
+    """自治体のファイルを読む対応表の YAML を表示する"""
     from exchange.targets.mapping import MAPPINGS_DIR
     from exchange.targets.stored_mappings import municipal_mapping
     from secretariat.core.tenancy.service import get_municipality_by_code
@@ -271,17 +274,18 @@ def _staff(session, username: str) -> Actor:
 
 
 @profiles.command("set")
-def bank_profile_set(programme: Annotated[int, typer.Option()],
-                     requester_code: Annotated[str, typer.Option(help="委託者コード (up to 10 digits, from the bank)")],
-                     requester_name: Annotated[str, typer.Option(help="委託者名 (kana)")],
-                     from_bank: Annotated[str, typer.Option(help="仕向銀行番号 (4 digits)")],
-                     from_branch: Annotated[str, typer.Option(help="仕向支店番号 (3 digits)")],
-                     from_account: Annotated[str, typer.Option(help="口座番号 (up to 7 digits)")],
-                     from_account_type: Annotated[str, typer.Option(help="預金種目: ordinary (普通) or current (当座)")]
+def bank_profile_set(programme: Annotated[int, typer.Option(help="事業 ID")],
+                     requester_code: Annotated[str, typer.Option(help="委託者コード（銀行から通知される 10 桁以内）")],
+                     requester_name: Annotated[str, typer.Option(help="委託者名（カナ）")],
+                     from_bank: Annotated[str, typer.Option(help="仕向銀行番号（4 桁）")],
+                     from_branch: Annotated[str, typer.Option(help="仕向支店番号（3 桁）")],
+                     from_account: Annotated[str, typer.Option(help="口座番号（7 桁以内）")],
+                     from_account_type: Annotated[str, typer.Option(help="預金種目: `ordinary`（普通）または `current`（当座）")]
                      = "ordinary",
-                     separator: Annotated[str, typer.Option(help="between records: crlf or none")] = "crlf",
-                     clearing_house: Annotated[str, typer.Option(help="手形交換所番号: zeros or spaces")] = "zeros"):
-    """Set a programme's bank profile; every payment batch prepared afterwards follows it."""
+                     separator: Annotated[str, typer.Option(help="レコードの区切り: `crlf`（改行）または `none`（なし）")] = "crlf",
+                     clearing_house: Annotated[str, typer.Option(help="手形交換所番号の埋め方: "
+                                                                      "`zeros`（ゼロ）または `spaces`（空白）")] = "zeros"):
+    """事業の銀行プロファイルを設定する（以後に作成する振込データはこれに従う）"""
     from exchange.results.profiles import set_bank_profile
     from secretariat.core.programmes.service import get_programme
 
@@ -296,8 +300,8 @@ def bank_profile_set(programme: Annotated[int, typer.Option()],
 
 
 @profiles.command("show")
-def bank_profile_show(programme: Annotated[int, typer.Option()]):
-    """Show a programme's bank profile."""
+def bank_profile_show(programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """事業の銀行プロファイルを表示する"""
     from exchange.results.profiles import bank_profile
     from secretariat.core.programmes.service import get_programme
 
@@ -318,11 +322,12 @@ def _print_profile(programme: int, profile: BankProfile) -> None:
 
 
 @payments.command("prepare")
-def payments_prepare(programme: Annotated[int, typer.Option()],
-                     user: Annotated[str, typer.Option(help="the preparer (maker), a staff username")],
-                     transfer_date: Annotated[str, typer.Option(help="振込指定日 YYYY-MM-DD")]):
-    """Prepare a payment batch of every approved application with an account on file, paid as the
-    programme's bank profile says (`secretariat exchange bank-profile set`)."""
+def payments_prepare(programme: Annotated[int, typer.Option(help="事業 ID")],
+                     user: Annotated[str, typer.Option(help="作成者（職員のユーザー名）")],
+                     transfer_date: Annotated[str, typer.Option(help="振込指定日（YYYY-MM-DD）")]):
+    """振込データを作成する
+
+    支給決定済みで口座の登録がある申請をすべて集め、事業の銀行プロファイル（設定は`secretariat exchange bank-profile set`）に従って作成する"""
     from exchange.results.payments import prepare_payment_batch
     from secretariat.core.programmes.service import get_programme, parse_date
 
@@ -340,8 +345,9 @@ def payments_prepare(programme: Annotated[int, typer.Option()],
 
 
 @payments.command("approve")
-def payments_approve(batch: int, user: Annotated[str, typer.Option(help="the approver (checker)")]):
-    """Approve a prepared batch; the approver must not be its preparer."""
+def payments_approve(batch: Annotated[int, typer.Argument(help="振込データの番号")],
+                     user: Annotated[str, typer.Option(help="承認者（職員のユーザー名）")]):
+    """作成済みの振込データを承認する（作成者本人は承認できない）"""
     from exchange.results.payments import approve_payment_batch, get_batch
 
     with cli_session() as session:
@@ -351,8 +357,12 @@ def payments_approve(batch: int, user: Annotated[str, typer.Option(help="the app
 
 
 @payments.command("export")
-def payments_export(batch: int, out: Annotated[Path | None, typer.Option()] = None):
-    """Write an approved batch as CSV and a Zengin 総合振込 file; the batch is frozen from then on."""
+def payments_export(batch: Annotated[int, typer.Argument(help="振込データの番号")],
+                    out: Annotated[Path | None, typer.Option(help="書き出し先（省略時は自治体の受け渡し口の `outbox`）")]
+                    = None):
+    """承認済みの振込データを、CSV と Zengin の総合振込ファイルで書き出す
+
+    以後その振込データは変更できない"""
     from exchange.results.payments import export_payment_batch, get_batch
     from secretariat.core.tenancy.models import Municipality
 
@@ -366,8 +376,9 @@ def payments_export(batch: int, out: Annotated[Path | None, typer.Option()] = No
 
 
 @app.command("payment-results")
-def payment_results(file: Path, programme: Annotated[int, typer.Option()]):
-    """Import the municipality's payment-result file: paid, or failed with its reason."""
+def payment_results(file: Annotated[Path, typer.Argument(help="振込結果ファイル")],
+                    programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """自治体から届いた振込結果ファイルを取り込む（振込済み、または振込不能とその理由）"""
     from exchange.results.payments import import_payment_results
     from exchange.targets.encoding import limits_of
     from secretariat.core.programmes.service import get_programme
@@ -384,8 +395,8 @@ def payment_results(file: Path, programme: Annotated[int, typer.Option()]):
 
 
 @app.command("payment-failures")
-def payment_failures(programme: Annotated[int, typer.Option()]):
-    """Open failed transfers (振込不能), oldest first: age in days, reason and state; settled ones leave."""
+def payment_failures(programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """未対応の振込不能を、経過日数・理由・状況とともに古い順に表示する"""
     from exchange.results.failures import failure_queue
     from secretariat.core.programmes.service import get_programme
 
@@ -398,17 +409,19 @@ def payment_failures(programme: Annotated[int, typer.Option()]):
     console.print(f"未対応の振込不能: {len(rows)} 件")
 
 
-Host = Annotated[str, typer.Option(help="the municipality's SFTP server")]
-User = Annotated[str, typer.Option(help="our account on it")]
-Key = Annotated[Path, typer.Option(help="our private key file")]
-HostKey = Annotated[str, typer.Option(help="the server's public host key line (type and base64), pinned")]
-Port = Annotated[int, typer.Option()]
+Host = Annotated[str, typer.Option(help="自治体の SFTP サーバー")]
+User = Annotated[str, typer.Option(help="そのサーバーでの当方のアカウント")]
+Key = Annotated[Path, typer.Option(help="当方の秘密鍵ファイル")]
+HostKey = Annotated[str, typer.Option(help="サーバーのホスト鍵の 1 行（`ssh-ed25519 AAAA…` の形）。"
+                                           "この鍵のサーバーにだけ接続する")]
+Port = Annotated[int, typer.Option(help="SFTP のポート番号")]
 
 
 @app.command("push")
-def push_(file: Path, host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
-          remote_dir: Annotated[str, typer.Option()] = "inbox"):
-    """Upload a file to a municipality's own SFTP server (temporary name, then rename)."""
+def push_(file: Annotated[Path, typer.Argument(help="送るファイル")],
+          host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
+          remote_dir: Annotated[str, typer.Option(help="送り先のサーバー上のフォルダ")] = "inbox"):
+    """自治体の SFTP サーバーにファイルを送る（仮の名前で送ってから名前を変える）"""
     from exchange.drop.client import push, sftp_session
 
     with sftp_session(host=host, port=port, username=user, key_file=key, host_key_line=host_key) as sftp:
@@ -416,9 +429,10 @@ def push_(file: Path, host: Host, user: User, key: Key, host_key: HostKey, port:
 
 
 @app.command("pull")
-def pull_(into: Path, host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
-          remote_dir: Annotated[str, typer.Option()] = "outbox"):
-    """Download new files from a municipality's own SFTP server."""
+def pull_(into: Annotated[Path, typer.Argument(help="受け取ったファイルを置くフォルダ")],
+          host: Host, user: User, key: Key, host_key: HostKey, port: Port = 22,
+          remote_dir: Annotated[str, typer.Option(help="受け取るサーバー上のフォルダ")] = "outbox"):
+    """自治体の SFTP サーバーから新しいファイルを受け取る"""
     from exchange.drop.client import pull, sftp_session
 
     with sftp_session(host=host, port=port, username=user, key_file=key, host_key_line=host_key) as sftp:
@@ -427,9 +441,9 @@ def pull_(into: Path, host: Host, user: User, key: Key, host_key: HostKey, port:
 
 
 @decisions.command("propose")
-def decisions_propose(programme: Annotated[int, typer.Option()],
-                      user: Annotated[str, typer.Option(help="the proposer, a supervisor's username")]):
-    """A decision list of every application checked complete (and keyed) that is on no open list."""
+def decisions_propose(programme: Annotated[int, typer.Option(help="事業 ID")],
+                      user: Annotated[str, typer.Option(help="起案者（スーパーバイザーのユーザー名）")]):
+    """審査で完了となり（入力も済み）、未決のどのリストにも載っていない申請で支給決定リストを起案する"""
     from exchange.decisions.flows import propose_decision_list
     from secretariat.core.programmes.service import get_programme
 
@@ -443,8 +457,9 @@ def decisions_propose(programme: Annotated[int, typer.Option()],
 
 
 @decisions.command("approve")
-def decisions_approve(decision: int, user: Annotated[str, typer.Option(help="the municipality's liaison")]):
-    """The liaison's approval: the listed applications still complete move to approved."""
+def decisions_approve(decision: Annotated[int, typer.Argument(help="支給決定リストの番号")],
+                      user: Annotated[str, typer.Option(help="自治体担当者のユーザー名")]):
+    """自治体担当者が承認する: リストの申請のうち、まだ完了のものが支給決定になる"""
     from exchange.decisions.flows import approve_decision_list, get_decision_list
 
     with cli_session() as session:
@@ -455,9 +470,10 @@ def decisions_approve(decision: int, user: Annotated[str, typer.Option(help="the
 
 
 @decisions.command("reject")
-def decisions_reject(decision: int, user: Annotated[str, typer.Option(help="the municipality's liaison")],
-                     reason: Annotated[str, typer.Option(help="why it goes back")]):
-    """The liaison sends the list back; its applications may be proposed again."""
+def decisions_reject(decision: Annotated[int, typer.Argument(help="支給決定リストの番号")],
+                     user: Annotated[str, typer.Option(help="自治体担当者のユーザー名")],
+                     reason: Annotated[str, typer.Option(help="差し戻す理由")]):
+    """自治体担当者がリストを差し戻す（その申請は再び起案できる）"""
     from exchange.decisions.flows import get_decision_list, reject_decision_list
 
     with cli_session() as session:
@@ -467,8 +483,8 @@ def decisions_reject(decision: int, user: Annotated[str, typer.Option(help="the 
 
 
 @decisions.command("list")
-def decisions_list(programme: Annotated[int, typer.Option()]):
-    """The programme's decision lists and how many applications wait for one."""
+def decisions_list(programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """事業の支給決定リストと、支給決定を待つ申請の件数を表示する"""
     from exchange.decisions.flows import STATUS_LABELS_JA, decision_lists_of, ready_for_decision
     from secretariat.core.programmes.service import get_programme
 

@@ -16,19 +16,18 @@ import typer
 from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session
 from secretariat.core.config import Settings
 
-app = typer.Typer(no_args_is_help=True, help="オンライン申請（ファストパス）: the links printed on the notices.")
+app = typer.Typer(no_args_is_help=True, help="オンライン申請（ファストパス）のリンクと、プッシュ型の支給のお知らせ")
 console = LazyConsole()
 
 
 @app.command()
-def tokens(programme: Annotated[int, typer.Option("--programme", help="the programme's households")],
-           out: Annotated[Path, typer.Option("--out", help="the CSV for the print room")] = Path("online-links.csv"),
-           reissue: Annotated[bool, typer.Option("--reissue", help="new links for every household; "
-                                                 "the links printed before stop working")] = False):
-    """Issue each household's link and write 世帯番号 → short URL (CP932 CSV) for the print room.
+def tokens(programme: Annotated[int, typer.Option("--programme", help="事業 ID（この事業の世帯が対象）")],
+           out: Annotated[Path, typer.Option("--out", help="印刷用に書き出す CSV")] = Path("online-links.csv"),
+           reissue: Annotated[bool, typer.Option("--reissue", help="すべての世帯に新しいリンクを発行する"
+                                                 "（前に印刷したリンクは使えなくなる）")] = False):
+    """世帯ごとのリンクを発行し、世帯番号と短縮 URL の一覧（CP932 の CSV）を印刷用に書き出す
 
-    Only households without a link get one (all, with --reissue): a link exists whole only in this
-    file, the store keeps its hash."""
+    リンクのない世帯にだけ発行する（--reissue ならすべての世帯）。リンクそのものはこのファイルにしか残らず、データベースにはそのハッシュ値だけを保存する"""
     from online.flows import issue_tokens, short_url
     from secretariat.core.programmes.service import get_programme
 
@@ -44,11 +43,11 @@ def tokens(programme: Annotated[int, typer.Option("--programme", help="the progr
 
 
 @app.command("push-dates")
-def push_dates(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")],
-               decline_by: Annotated[str, typer.Option("--decline-by", help="E: last day to decline or change "
-                                                       "the account (YYYY-MM-DD)")],
-               pay_by: Annotated[str, typer.Option("--pay-by", help="D: paid by this day (YYYY-MM-DD)")]):
-    """支給のお知らせ: set the push programme's decline-or-change-by date E and pay-by date D."""
+def push_dates(programme: Annotated[int, typer.Option("--programme", help="プッシュ型の事業の ID")],
+               decline_by: Annotated[str, typer.Option("--decline-by", help="E: 辞退・口座変更の期限"
+                                                       "（YYYY-MM-DD）")],
+               pay_by: Annotated[str, typer.Option("--pay-by", help="D: 支給日（YYYY-MM-DD）")]):
+    """支給のお知らせ: プッシュ型の事業の辞退・口座変更の期限（E）と支給日（D）を設定する"""
     from datetime import date
 
     from online.push import japanese_date, set_push_dates
@@ -65,9 +64,10 @@ def push_dates(programme: Annotated[int, typer.Option("--programme", help="a pus
 
 
 @app.command("push-notices")
-def push_notices(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")]):
-    """支給のお知らせ: text every mailed household not yet told its amount, D, E and its link; list
-    those without a mobile number for a letter."""
+def push_notices(programme: Annotated[int, typer.Option("--programme", help="プッシュ型の事業の ID")]):
+    """支給のお知らせ: お知らせを SMS で送る
+
+    発送済みでまだ知らせていない世帯に、支給額・支給日（D）・期限（E）とリンクを送る。携帯電話の番号がない世帯は、書面で知らせるために一覧表示する"""
     from online.push import send_push_notices
     from secretariat.core.programmes.service import get_programme
 
@@ -82,10 +82,13 @@ def push_notices(programme: Annotated[int, typer.Option("--programme", help="a p
 
 
 @app.command("push-letters")
-def push_letters(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")],
-                 out: Annotated[Path | None, typer.Option("--out", help="where letter-run folders go")] = None):
-    """支給のお知らせ: print the notice letter, with its own QR link, of every household without a mobile
-    number not yet printed (postal-code order); record its 発送日 with `secretariat print letters-mailed`."""
+def push_letters(programme: Annotated[int, typer.Option("--programme", help="プッシュ型の事業の ID")],
+                 out: Annotated[Path | None, typer.Option("--out", help="手紙の印刷のフォルダを置く場所")] = None):
+    """支給のお知らせ: お知らせの手紙を印刷する
+
+    携帯電話の番号がなく、まだ印刷していない世帯の手紙を、世帯ごとの QR コード付きで郵便番号順に印刷する
+
+    発送日は `secretariat print letters-mailed` で記録する"""
     from online.push_letters import print_push_letters
     from secretariat.core.programmes.service import get_programme
 
@@ -102,9 +105,10 @@ def push_letters(programme: Annotated[int, typer.Option("--programme", help="a p
 
 
 @app.command("push-approve")
-def push_approve(programme: Annotated[int, typer.Option("--programme", help="a push-type programme")]):
-    """支給のお知らせ: after E, approve (支給決定) every application still undecided; refused before E.
-    Safe to repeat: each batch is committed, and an approved application is not approved again."""
+def push_approve(programme: Annotated[int, typer.Option("--programme", help="プッシュ型の事業の ID")]):
+    """支給のお知らせ: 期限（E）の後に、残りの申請をまとめて支給決定する
+
+    まだ決定していない申請をすべて支給決定する（E より前は受け付けない）。何度実行してもよい: 一定件数ごとに確定し、支給決定済みの申請を重ねて決定することはない"""
     from online.push_jobs import approve_all
     from secretariat.core.programmes.service import get_programme
 

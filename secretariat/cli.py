@@ -87,6 +87,19 @@ class _DomainsOnDemand(TyperGroup):
             return _domain_group(name)
         return super().get_command(ctx, name)
 
+    def get_params(self, ctx):
+        """Its options, typer's two completion options among them with their help in Japanese (typer adds
+        them after building the group, with English help of its own)."""
+        params = super().get_params(ctx)
+        for param in params:
+            if param.name in _COMPLETION_HELP:
+                param.help = _COMPLETION_HELP[param.name]
+        return params
+
+
+_COMPLETION_HELP = {"install_completion": "使っているシェルに、コマンドの補完を設定する",
+                    "show_completion": "使っているシェル用の補完の設定を表示する（写して手で設定する場合）"}
+
 
 @cache
 def _domain_group(name: str) -> TyperGroup:
@@ -97,10 +110,10 @@ def _domain_group(name: str) -> TyperGroup:
 # Plain help (click's own layout) for every command: rendering it with rich panels doubled the time
 # `secretariat --help` takes, which every scanner-station script and cron job pays.
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, cls=_DomainsOnDemand,
-                  help="Operations suite of a benefit-programme secretariat (給付金事務局).")
-users = typer.Typer(no_args_is_help=True, help="Staff accounts and API tokens.")
-municipalities = typer.Typer(no_args_is_help=True, help="Municipalities (tenants).")
-programmes = typer.Typer(no_args_is_help=True, help="Benefit programmes.")
+                  help="給付金事務局の業務システム")
+users = typer.Typer(no_args_is_help=True, help="職員のアカウントと API トークン")
+municipalities = typer.Typer(no_args_is_help=True, help="自治体の登録と一覧")
+programmes = typer.Typer(no_args_is_help=True, help="給付事業の登録・一覧・期限切れ処理")
 app.add_typer(users, name="users")
 app.add_typer(municipalities, name="municipalities")
 app.add_typer(programmes, name="programmes")
@@ -133,7 +146,7 @@ _session = cli_session
 
 @app.command()
 def init():
-    """Create or upgrade the store's schema (safe to run again)."""
+    """データベースを作成・更新する（何度実行してもよい）"""
     from secretariat.core.db import make_engine
     from secretariat.migrations import migrate
 
@@ -145,13 +158,15 @@ def init():
 
 
 @users.command("add")
-def users_add(username: str,
-              role: Annotated[str, typer.Option(help="operator, agent, supervisor, liaison or admin")],
-              municipality: Annotated[str | None, typer.Option(help="municipality code; liaisons only")] = None,
-              display_name: Annotated[str, typer.Option()] = "",
+def users_add(username: Annotated[str, typer.Argument(help="ログインに使うユーザー名")],
+              role: Annotated[str, typer.Option(help="役割: `operator`（郵便受付オペレーター）、`agent`（コールセンター）、"
+                                                     "`supervisor`（スーパーバイザー）、`liaison`（自治体担当者）、`admin`（管理者）")],
+              municipality: Annotated[str | None, typer.Option(help="自治体コード（6桁）。自治体担当者のみ")] = None,
+              display_name: Annotated[str, typer.Option(help="表示名（氏名）")] = "",
               password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                                    envvar="SECRETARIAT_NEW_PASSWORD")] = ""):
-    """Add a staff account."""
+                                                    envvar="SECRETARIAT_NEW_PASSWORD",
+                                                    help="パスワード（省略時は入力を求める）")] = ""):
+    """職員のアカウントを追加する"""
     from secretariat.core.auth.service import create_user
     from secretariat.core.tenancy.service import get_municipality_by_code
 
@@ -166,7 +181,7 @@ def users_add(username: str,
 
 @users.command("list")
 def users_list():
-    """List staff accounts."""
+    """職員のアカウントを一覧表示する"""
     from rich.table import Table
 
     from secretariat.core.auth.service import list_users
@@ -181,8 +196,9 @@ def users_list():
 
 
 @users.command("token")
-def users_token(username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "automation"):
-    """Issue an API token for a user; it is shown once."""
+def users_token(username: Annotated[str, typer.Argument(help="職員のユーザー名")],
+                name: Annotated[str, typer.Option(help="トークンの用途")] = "automation"):
+    """職員の API トークンを発行する（表示は一度だけ）"""
     from secretariat.core.auth.service import find_user, issue_api_token
 
     with _session() as session:
@@ -192,8 +208,9 @@ def users_token(username: str, name: Annotated[str, typer.Option(help="what the 
 
 
 @users.command("assign")
-def users_assign(username: str, programme: Annotated[list[int], typer.Option(help="programme id; repeat for each")] = []):
-    """Set the programmes an agent serves (担当事業), replacing the last set; none leaves them none."""
+def users_assign(username: Annotated[str, typer.Argument(help="担当者のユーザー名")],
+                 programme: Annotated[list[int], typer.Option(help="事業 ID。複数あれば繰り返し指定する")] = []):
+    """担当者の担当事業を設定する（前の設定と置き換え。指定がなければ担当事業なし）"""
     from secretariat.core.auth.assignments import assign_programmes
     from secretariat.core.auth.service import find_user
 
@@ -204,8 +221,9 @@ def users_assign(username: str, programme: Annotated[list[int], typer.Option(hel
 
 
 @municipalities.command("add")
-def municipalities_add(code: str, name: str):
-    """Add a municipality by its 全国地方公共団体コード."""
+def municipalities_add(code: Annotated[str, typer.Argument(help="全国地方公共団体コード（6桁）")],
+                       name: Annotated[str, typer.Argument(help="自治体名（例: 千葉県千葉市）")]):
+    """全国地方公共団体コードで自治体を追加する"""
     from secretariat.core.tenancy.service import create_municipality
 
     with _session() as session:
@@ -215,6 +233,7 @@ def municipalities_add(code: str, name: str):
 
 @municipalities.command("list")
 def municipalities_list():
+    """自治体を一覧表示する"""
     from rich.table import Table
 
     from secretariat.core.tenancy.service import list_municipalities
@@ -227,16 +246,17 @@ def municipalities_list():
 
 
 @programmes.command("add")
-def programmes_add(municipality: Annotated[str, typer.Option(help="municipality code")],
-                   name: Annotated[str, typer.Option()],
-                   reference_date: Annotated[str, typer.Option(help="基準日, YYYY-MM-DD")],
-                   opens: Annotated[str, typer.Option(help="first day of the window, YYYY-MM-DD")],
-                   deadline: Annotated[str, typer.Option(help="申請期限, YYYY-MM-DD")],
-                   per_household: Annotated[int, typer.Option(help="yen per household")] = 0,
-                   per_child: Annotated[int, typer.Option(help="yen per child")] = 0,
-                   channel: Annotated[list[str] | None, typer.Option(help="paper, web or push; repeat for more")]
+def programmes_add(municipality: Annotated[str, typer.Option(help="自治体コード（6桁）")],
+                   name: Annotated[str, typer.Option(help="事業名")],
+                   reference_date: Annotated[str, typer.Option(help="基準日（YYYY-MM-DD）")],
+                   opens: Annotated[str, typer.Option(help="受付開始日（YYYY-MM-DD）")],
+                   deadline: Annotated[str, typer.Option(help="申請期限（YYYY-MM-DD）")],
+                   per_household: Annotated[int, typer.Option(help="1 世帯あたりの支給額（円）")] = 0,
+                   per_child: Annotated[int, typer.Option(help="子ども 1 人あたりの加算額（円）")] = 0,
+                   channel: Annotated[list[str] | None, typer.Option(help="申請の経路: `paper`（紙の申請書）、`web`（オンライン申請）、"
+                                                                           "`push`（プッシュ型）。複数あれば繰り返し指定する")]
                    = None):
-    """Add a benefit programme for a municipality."""
+    """自治体の給付事業を追加する"""
     from secretariat.core.programmes.service import create_programme
     from secretariat.core.tenancy.service import get_municipality_by_code
 
@@ -251,6 +271,7 @@ def programmes_add(municipality: Annotated[str, typer.Option(help="municipality 
 
 @programmes.command("list")
 def programmes_list():
+    """給付事業を一覧表示する"""
     from rich.table import Table
 
     from secretariat.core.programmes.service import list_programmes
@@ -263,11 +284,11 @@ def programmes_list():
 
 
 @programmes.command("expire")
-def programmes_expire(programme: Annotated[int, typer.Argument(help="programme id")],
-                      grace_days: Annotated[int, typer.Option(min=0, help="days the post may take after the deadline")]
+def programmes_expire(programme: Annotated[int, typer.Argument(help="事業 ID")],
+                      grace_days: Annotated[int, typer.Option(min=0, help="申請期限後に郵便の到着を待つ日数")]
                       = 7,
-                      on: Annotated[str | None, typer.Option(help="as of this day, YYYY-MM-DD (default: today)")] = None):
-    """Expire every application still waiting on the resident once the deadline and the post's grace have passed."""
+                      on: Annotated[str | None, typer.Option(help="基準日（YYYY-MM-DD。省略時は今日）")] = None):
+    """申請期限と郵便の猶予日数を過ぎても住民の回答がない申請を、すべて期限切れにする"""
     from secretariat.core.programmes.expiry import expire_unanswered
     from secretariat.core.programmes.service import get_programme, parse_date
 
@@ -302,25 +323,31 @@ def _serve(settings: Settings, host: str, port: int, sftp_port: int | None = Non
             drop.stop()
 
 
+HOST_HELP = "待ち受けるアドレス"
+PORT_HELP = "ウェブアプリのポート番号"
+
+
 @app.command()
-def serve(host: Annotated[str, typer.Option()] = "127.0.0.1", port: Annotated[int, typer.Option()] = 8000,
-          sftp_port: Annotated[int, typer.Option(help="the SFTP drop's port")] = 2222,
-          drop: Annotated[bool, typer.Option(help="also serve the SFTP drop")] = True,
-          worker: Annotated[bool, typer.Option(help="also run one job worker in this process "
-                                                    "(off when 'secretariat worker' processes take the jobs)")] = True):
-    """Serve the web app and the SFTP drop."""
+def serve(host: Annotated[str, typer.Option(help=HOST_HELP)] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help=PORT_HELP)] = 8000,
+          sftp_port: Annotated[int, typer.Option(help="SFTP 受け渡し口のポート番号")] = 2222,
+          drop: Annotated[bool, typer.Option(help="SFTP 受け渡し口も起動する")] = True,
+          worker: Annotated[bool, typer.Option(help="このプロセスでもジョブのワーカーを 1 つ動かす（`secretariat worker` が"
+                                                    "ジョブを処理するなら --no-worker）")] = True):
+    """ウェブアプリと SFTP 受け渡し口を起動する"""
     _serve(Settings.from_env(), host, port, sftp_port if drop else None, embedded_worker=worker)
 
 
 @app.command("worker")
-def worker_command(processes: Annotated[int, typer.Option(min=1, max=64, help="worker processes to run")] = 1,
-                   burst: Annotated[bool, typer.Option(help="stop once no job is due (for cron and tests)")] = False,
-                   lease_seconds: Annotated[float, typer.Option(min=1, help="a running job whose heartbeat is older "
-                                                                       "is taken again (its worker died)")] = 30.0,
-                   poll_seconds: Annotated[float, typer.Option(min=0.05, help="how often an idle worker looks")]
+def worker_command(processes: Annotated[int, typer.Option(min=1, max=64, help="起動するワーカープロセスの数")] = 1,
+                   burst: Annotated[bool, typer.Option(help="処理するジョブがなくなったら終了する（定期実行やテスト用）")] = False,
+                   lease_seconds: Annotated[float, typer.Option(min=1, help="実行中のジョブの生存通知がこの秒数より古ければ、"
+                                                                       "ワーカーが止まったとみなして処理し直す")] = 30.0,
+                   poll_seconds: Annotated[float, typer.Option(min=0.05, help="待機中のワーカーがジョブを確かめる間隔（秒）")]
                    = 1.0):
-    """Take background jobs (print runs…) from the store until SIGTERM, and queue the periodic ones
-    (reminders, expiry) when they are due; run it on any number of machines."""
+    """バックグラウンドのジョブ（印刷ロットなど）を、止めるまで処理し続ける
+
+    定期のジョブ（督促・期限切れ）も期日に登録する。何台の機械で動かしてもよい"""
     from functools import partial
 
     from secretariat.background import job_registry, job_schedule
@@ -337,14 +364,14 @@ def worker_command(processes: Annotated[int, typer.Option(min=1, max=64, help="w
 
 
 @app.command()
-def demo(households: Annotated[int, typer.Option(min=1, max=200_000, help="target households to simulate")] = 1000,
-         directory: Annotated[Path, typer.Option("--dir", help="where the demo's store and files go (emptied first)")]
+def demo(households: Annotated[int, typer.Option(min=1, max=200_000, help="模擬する対象世帯の数")] = 1000,
+         directory: Annotated[Path, typer.Option("--dir", help="デモのデータベースとファイルの置き場所（最初に空にする）")]
          = Path("secretariat-demo"),
-         seed: Annotated[int, typer.Option(help="same seed, same households")] = 2026,
-         serve_after: Annotated[bool, typer.Option("--serve", help="then serve the web app over the demo data")] = False,
-         host: Annotated[str, typer.Option()] = "127.0.0.1",
-         port: Annotated[int, typer.Option()] = 8000):
-    """Run a whole programme end to end on a fresh embedded store, and print what happened."""
+         seed: Annotated[int, typer.Option(help="乱数の種（同じ種なら同じ世帯になる）")] = 2026,
+         serve_after: Annotated[bool, typer.Option("--serve", help="終わったらデモのデータでウェブアプリを起動する")] = False,
+         host: Annotated[str, typer.Option(help=HOST_HELP)] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help=PORT_HELP)] = 8000):
+    """新しい組み込みデータベースで給付事業を最初から最後まで動かし、各段階の結果を表示する"""
     from secretariat.demo import demo_settings, print_logins, print_summary, run_demo
 
     result = run_demo(directory=directory, households=households, seed=seed, console=console.made())

@@ -10,8 +10,8 @@ import typer
 from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session, err
 from secretariat.core.config import Settings
 
-app = typer.Typer(no_args_is_help=True, help="Digital gift codes (デジタルギフト): provider files, batches "
-                                             "(prepare, approve by another person, freeze), redemptions.")
+app = typer.Typer(no_args_is_help=True, help="デジタルギフト: 事業者のファイル、ギフトコード割当"
+                                             "（作成・承認・確定）、引換")
 console = LazyConsole()
 
 
@@ -42,12 +42,13 @@ def _import(flow, file: Path, programme_id: int) -> None:
 
 
 @app.command("setting")
-def setting(programme: Annotated[int, typer.Option()],
-            payout: Annotated[str, typer.Option(help="transfer | gift_code | choice")],
-            provider: Annotated[str, typer.Option(help="the gift-code provider's name")] = "",
-            delivery: Annotated[str, typer.Option(help="letter | sms")] = "letter",
-            redemption_url: Annotated[str, typer.Option(help="the provider's URL with {code}")] = ""):
-    """Set how a programme pays (振込 / デジタルギフト / 世帯の選択) and its gift-code provider."""
+def setting(programme: Annotated[int, typer.Option(help="事業 ID")],
+            payout: Annotated[str, typer.Option(help="支給方法: `transfer`（口座振込）、`gift_code`"
+                                                     "（デジタルギフト）、`choice`（世帯の選択）")],
+            provider: Annotated[str, typer.Option(help="ギフトコード事業者の名前")] = "",
+            delivery: Annotated[str, typer.Option(help="届け方: `letter`（郵送）または `sms`（SMS）")] = "letter",
+            redemption_url: Annotated[str, typer.Option(help="事業者の引換 URL（コードが入る位置に `{code}`）")] = ""):
+    """事業の支給方法（口座振込・デジタルギフト・世帯の選択）とギフトコード事業者を設定する"""
     from exchange.giftcodes.setting import set_giftcode_setting
     from secretariat.core.messages import label_code
 
@@ -60,17 +61,22 @@ def setting(programme: Annotated[int, typer.Option()],
 
 
 @app.command("import")
-def import_codes(file: Path, programme: Annotated[int, typer.Option()]):
-    """Import the provider's issuance file (code,amount,expiry): every code, or none when a row is wrong."""
+def import_codes(file: Annotated[Path, typer.Argument(help="事業者の発行ファイル（CSV）")],
+                 programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """事業者の発行ファイルを取り込む
+
+    列は `code,amount,expiry`。誤った行が 1 つでもあれば何も取り込まない"""
     from exchange.giftcodes.issuance import import_issuance
 
     _import(import_issuance, file, programme)
 
 
 @app.command("prepare")
-def prepare(programme: Annotated[int, typer.Option()],
-            user: Annotated[str, typer.Option(help="the preparer (maker), a staff username")]):
-    """Set aside a code of its amount for every approved application paid by gift code."""
+def prepare(programme: Annotated[int, typer.Option(help="事業 ID")],
+            user: Annotated[str, typer.Option(help="作成者（職員のユーザー名）")]):
+    """ギフトコード割当を作成する
+
+    デジタルギフトで支給する支給決定済みの申請ごとに、その金額のコードを確保する"""
     from exchange.giftcodes.batches import prepare_giftcode_batch
 
     with cli_session() as session:
@@ -84,8 +90,9 @@ def prepare(programme: Annotated[int, typer.Option()],
 
 
 @app.command("approve")
-def approve(batch: int, user: Annotated[str, typer.Option(help="the approver (checker)")]):
-    """Approve a prepared batch; the approver must not be its preparer."""
+def approve(batch: Annotated[int, typer.Argument(help="ギフトコード割当の番号")],
+             user: Annotated[str, typer.Option(help="承認者（職員のユーザー名）")]):
+    """作成済みのギフトコード割当を承認する（作成者本人は承認できない）"""
     from exchange.giftcodes.batches import approve_giftcode_batch, get_giftcode_batch
 
     with cli_session() as session:
@@ -95,8 +102,8 @@ def approve(batch: int, user: Annotated[str, typer.Option(help="the approver (ch
 
 
 @app.command("freeze")
-def freeze(batch: int):
-    """Assign an approved batch's codes to their applications; the batch is frozen from then on."""
+def freeze(batch: Annotated[int, typer.Argument(help="ギフトコード割当の番号")]):
+    """承認済みのギフトコード割当のコードを申請に割り当てる（以後その割当は変更できない）"""
     from exchange.giftcodes.batches import freeze_giftcode_batch, get_giftcode_batch
 
     with cli_session() as session:
@@ -106,9 +113,11 @@ def freeze(batch: int):
 
 
 @app.command("letters")
-def letters(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option(help="folder for the PDF")]):
-    """Deliver every assigned code: an SMS with the provider's link where the programme says SMS and the
-    household has a mobile, otherwise a letter with the code's QR (one PDF, postal-code order)."""
+def letters(programme: Annotated[int, typer.Option(help="事業 ID")],
+            out: Annotated[Path, typer.Option(help="PDF を書き出すフォルダ")]):
+    """割り当てたコードを SMS または手紙で届ける
+
+    事業の届け方が SMS で世帯に携帯電話があれば事業者のリンクを SMS で、それ以外はコードの QR 付きの手紙で届ける（手紙は 1 つの PDF に郵便番号順）"""
     from exchange.giftcodes.delivery import deliver_giftcodes
 
     with cli_session() as session:
@@ -119,16 +128,20 @@ def letters(programme: Annotated[int, typer.Option()], out: Annotated[Path, type
 
 
 @app.command("redemptions")
-def redemptions(file: Path, programme: Annotated[int, typer.Option()]):
-    """Import the provider's redemption file (code,redeemed_at): each redeemed code's application is paid."""
+def redemptions(file: Annotated[Path, typer.Argument(help="事業者の引換ファイル（CSV）")],
+                programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """事業者の引換ファイルを取り込む
+
+    列は `code,redeemed_at`。引き換えられたコードの申請は支給済みになる"""
     from exchange.giftcodes.redemption import import_redemptions
 
     _import(import_redemptions, file, programme)
 
 
 @app.command("unredeemed")
-def unredeemed(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()]):
-    """Expire assigned codes past their expiry and write the unredeemed report (CSV, CP932)."""
+def unredeemed(programme: Annotated[int, typer.Option(help="事業 ID")],
+               out: Annotated[Path, typer.Option(help="書き出す未引換の一覧（CSV）")]):
+    """有効期限を過ぎた割当済みのコードを期限切れにし、未引換の一覧（CSV、CP932）を書き出す"""
     from exchange.giftcodes.redemption import expire_unredeemed, unredeemed_csv
     from exchange.results.files import write_atomically
 
@@ -139,12 +152,15 @@ def unredeemed(programme: Annotated[int, typer.Option()], out: Annotated[Path, t
 
 
 @app.command("cancellations")
-def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path, typer.Option()],
+def cancellations(programme: Annotated[int, typer.Option(help="事業 ID")],
+                  out: Annotated[Path, typer.Option(help="書き出す取消依頼（CSV）")],
                   again: Annotated[int | None, typer.Option(
-                      "--list", help="write an earlier cancel list again (its number) instead of making a new one")] = None):
-    """Void the codes of applications declined or withdrawn since assignment and write a new cancel
-    list for the provider (取消依頼: code,amount,expiry,reason; UTF-8) of the codes no earlier list
-    carries; or, with --list N, write list N again as it was made."""
+                      "--list", help="新しく作らずに、前に作った取消依頼（その番号）を書き出し直す")] = None):
+    """事業者への取消依頼を書き出す
+
+    割当の後に辞退・取下げとなった申請のコードを無効にし、どの取消依頼にもまだ載っていないコードで新しい取消依頼（`code,amount,expiry,reason`、UTF-8）を書き出す
+
+    --list N なら、取消依頼 N を作ったときのまま書き出し直す"""
     from exchange.giftcodes.withdrawal import cancel_csv, cancel_list_codes, make_cancel_list
     from exchange.results.files import write_atomically
 
@@ -158,9 +174,10 @@ def cancellations(programme: Annotated[int, typer.Option()], out: Annotated[Path
 
 
 @app.command("reissue")
-def reissue(code: Annotated[int, typer.Option(help="the expired code's id")],
-            programme: Annotated[int, typer.Option()], user: Annotated[str, typer.Option(help="the supervisor")]):
-    """Let an expired, unredeemed code's application get a new code in the next batch (再発行)."""
+def reissue(code: Annotated[int, typer.Option(help="期限切れのコードの ID")],
+            programme: Annotated[int, typer.Option(help="事業 ID")],
+            user: Annotated[str, typer.Option(help="スーパーバイザーのユーザー名")]):
+    """期限切れで未引換のコードの申請が、次の割当で新しいコードを受け取れるようにする（再発行）"""
     from exchange.giftcodes.withdrawal import allow_reissue
 
     with cli_session() as session:

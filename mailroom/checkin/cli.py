@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mailroom.scanning.images import ScanError, ScanLimits
     from mailroom.scanning.parallel import PageCheck, PageTask
 
-app = typer.Typer(no_args_is_help=True, help="The mailroom: returned forms, their checks, returns and undeliverable mail.")
+app = typer.Typer(no_args_is_help=True, help="郵便受付: 返送された申請書の受付と審査、返戻、宛所不明")
 console = LazyConsole()
 Workers = Annotated[int | None, typer.Option("--workers", min=1,
                                              help="頁を読み取るプロセスの数（既定: この機械の CPU コア数）")]
@@ -76,11 +76,12 @@ def page_tasks(paths: list[Path], limits: ScanLimits) -> Iterator[tuple[str, Pag
 
 
 @app.command("check")
-def check(images: Annotated[list[Path], typer.Argument(help="scanned pages: JPEG, PNG, TIFF or PDF")],
-          as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line per page")] = False,
+def check(images: Annotated[list[Path], typer.Argument(help="スキャンした頁（JPEG、PNG、TIFF、PDF）")],
+          as_json: Annotated[bool, typer.Option("--json", help="1 頁ごとに 1 行の JSON で出力する")] = False,
           workers: Workers = None):
-    """Check scanned pages without filing them: which page each is and which fields are filled.
-    Keeps going after a bad image; exits 1 if any image had an error."""
+    """スキャンした頁を保存せずに読み取る
+
+    どの様式の何頁目か、どの欄に記入があるかを表示する。読めない画像があっても続け、1 枚でもエラーがあれば終了コード 1 で終わる"""
     from functools import partial
 
     from mailroom.scanning.images import scan_limits
@@ -118,15 +119,15 @@ def _date(value: str | None) -> date | None:
     return parse_date(value, "日付") if value else None
 
 
+# The ingest is a job (`mailroom.ingest`, keyed by the folder: a second start joins it); this command
+# runs it itself unless a `secretariat worker` has taken it, and follows it to its end.
 @app.command("ingest")
-def ingest(folder: Annotated[Path, typer.Argument(help="the scanner's output folder")],
-           arrived: Annotated[str | None, typer.Option(help="arrival date (YYYY-MM-DD); default today")] = None,
+def ingest(folder: Annotated[Path, typer.Argument(help="スキャナーの出力フォルダ")],
+           arrived: Annotated[str | None, typer.Option(help="到着日（YYYY-MM-DD。省略時は今日）")] = None,
            workers: Workers = None,
            no_wait: Annotated[bool, typer.Option("--no-wait", help="ジョブを登録してその番号を表示するだけにする"
-                                                                   "（取込みは secretariat worker が行う）")] = False):
-    """Take in a scanner's output: group pages into forms, check each, file every page. The ingest
-    is a job (`mailroom.ingest`, keyed by the folder: a second start joins it); this command runs it
-    itself unless a `secretariat worker` has taken it, and follows it to its end."""
+                                                                   "（取込みは `secretariat worker` が行う）")] = False):
+    """スキャナーの出力を取り込む: 頁を申請書ごとにまとめて審査し、すべての頁を保存する"""
     from mailroom.checkin.ingest_jobs import start_ingest
     from mailroom.scanning.images import scan_limits
     from mailroom.scanning.parallel import default_workers
@@ -195,10 +196,10 @@ def _run_or_follow(settings: Settings, job_id: int):
 
 
 @app.command("checkin")
-def checkin(code: Annotated[str, typer.Argument(help="the page code as the handheld scanner reads it")],
-            arrived: Annotated[str | None, typer.Option(help="arrival date (YYYY-MM-DD)")] = None,
-            postmark: Annotated[str | None, typer.Option(help="postmark date (YYYY-MM-DD)")] = None):
-    """Check one form in by its code (the keyboard station does the same)."""
+def checkin(code: Annotated[str, typer.Argument(help="ハンディスキャナーで読み取った頁のコード")],
+            arrived: Annotated[str | None, typer.Option(help="到着日（YYYY-MM-DD）")] = None,
+            postmark: Annotated[str | None, typer.Option(help="消印の日付（YYYY-MM-DD）")] = None):
+    """コードで申請書を 1 通受け付ける（キーボードの受付端末と同じ処理）"""
     from mailroom.checkin.service import check_in_code
 
     with _session() as session:
@@ -209,10 +210,10 @@ def checkin(code: Annotated[str, typer.Argument(help="the page code as the handh
 
 @app.command("check-by-hand")
 def check_by_hand_command(
-        code: Annotated[str, typer.Argument(help="the page code of the checked-in form in hand")],
-        filled: Annotated[str, typer.Option(help="the boxes with ink, comma-separated (a choice as field=value)")],
-        attachments: Annotated[int, typer.Option(help="attachment pages enclosed")] = 0):
-    """Judge a checked-in form from the paper (目視審査), when it cannot be scanned."""
+        code: Annotated[str, typer.Argument(help="手元にある受付済みの申請書の頁のコード")],
+        filled: Annotated[str, typer.Option(help="記入のある欄（カンマ区切り。選択肢は `項目=値`）")],
+        attachments: Annotated[int, typer.Option(help="同封された添付書類の頁数")] = 0):
+    """スキャンできない受付済みの申請書を、紙を見て審査する（目視審査）"""
     from mailroom.checkin.by_hand import check_by_hand, receipt_for_code
 
     with _session() as session:
@@ -225,9 +226,9 @@ def check_by_hand_command(
 
 
 @app.command("undeliverable")
-def undeliverable(code: Annotated[str, typer.Argument(help="the code in the envelope's window")],
-                  returned: Annotated[str | None, typer.Option(help="date it came back (YYYY-MM-DD)")] = None):
-    """An envelope came back unopened (あて所に尋ねあたりません)."""
+def undeliverable(code: Annotated[str, typer.Argument(help="封筒の窓から見えるコード")],
+                  returned: Annotated[str | None, typer.Option(help="戻ってきた日（YYYY-MM-DD）")] = None):
+    """開封されずに戻った封筒（あて所に尋ねあたりません）を宛所不明として記録する"""
     from mailroom.checkin.service import record_undeliverable
 
     with _session() as session:
@@ -236,8 +237,8 @@ def undeliverable(code: Annotated[str, typer.Argument(help="the code in the enve
 
 
 @app.command("returns")
-def returns(programme: Annotated[int, typer.Option(help="programme id")]):
-    """Print the return letters (返戻通知) waiting for a programme's deficient forms."""
+def returns(programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """事業の不備のある申請書に送る返戻通知のうち、まだ印刷していないものを印刷する"""
     from mailroom.checkin.returns import print_return_letters
     from secretariat.core.programmes.service import get_programme
 

@@ -14,14 +14,14 @@ import typer
 
 from secretariat.core.cli_support import CLI_ACTOR, LazyConsole, cli_session
 
-app = typer.Typer(no_args_is_help=True, help="申請データ入力: forms keyed by double entry (ベリファイ入力).")
+app = typer.Typer(no_args_is_help=True, help="申請データ入力: 口座などを 2 人が別々に入力して照合する（ベリファイ入力）")
 console = LazyConsole()
-Programme = Annotated[int | None, typer.Option("--programme", help="one programme's forms only")]
+Programme = Annotated[int | None, typer.Option("--programme", help="この事業の申請書だけを対象にする")]
 
 
 @app.command()
-def status(programme: Programme = None, as_json: Annotated[bool, typer.Option("--json")] = False):
-    """Forms per keying state, and how often the two blind entries agreed."""
+def status(programme: Programme = None, as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
+    """入力の状態ごとの件数と、2 回の入力が一致した割合を表示する"""
     from mailroom.keying import flows
 
     with cli_session() as session:
@@ -37,7 +37,9 @@ def status(programme: Programme = None, as_json: Annotated[bool, typer.Option("-
 
 @app.command()
 def enqueue(programme: Programme = None):
-    """Queue complete forms with a new account that have no keying task yet (forms checked earlier)."""
+    """まだ入力待ちにない申請書を入力待ちに加える
+
+    対象は、新しい口座を書いた完了の申請書のうち入力待ちにないもの（以前に審査したもの）"""
     from mailroom.keying import flows
 
     with cli_session() as session:

@@ -14,8 +14,8 @@ from secretariat.core.config import Settings
 
 # The modules behind each command (ReportLab, Faker, the templates' YAML, SQLAlchemy) are imported in
 # the command itself: every `secretariat` invocation loads this module to list its commands.
-app = typer.Typer(no_args_is_help=True, help="The print room: forms, runs and the codes printed on them.")
-forms = typer.Typer(no_args_is_help=True, help="Form, letter and envelope templates.")
+app = typer.Typer(no_args_is_help=True, help="印刷: 申請書の印刷ロット、督促状と手紙、印字するバーコード")
+forms = typer.Typer(no_args_is_help=True, help="申請書・手紙・封筒の様式")
 console = LazyConsole()
 err = LazyConsole(stderr=True)
 
@@ -31,8 +31,8 @@ def _template(template_id: str):
 
 
 @forms.command("list")
-def forms_list(as_json: Annotated[bool, typer.Option("--json")] = False):
-    """The templates this installation can print."""
+def forms_list(as_json: Annotated[bool, typer.Option("--json", help="JSON で出力する")] = False):
+    """この環境で印刷できる様式を一覧表示する"""
     from templates.layout import summary
     from templates.loader import default_templates
 
@@ -44,22 +44,25 @@ def forms_list(as_json: Annotated[bool, typer.Option("--json")] = False):
         console.print(f"{row['id']}@{row['version']}  {row['kind']:<8} {row['pages']}p  {row['title']}")
 
 
+TEMPLATE_HELP = "様式の ID（`secretariat forms list` で確かめられる）"
+
+
 @forms.command("layout")
-def forms_layout(template_id: Annotated[str, typer.Argument(metavar="ID")],
-                 as_json: Annotated[bool, typer.Option("--json")] = True):
-    """A template's pages and fields with their boxes in millimetres from the top-left, and its rules."""
+def forms_layout(template_id: Annotated[str, typer.Argument(metavar="ID", help=TEMPLATE_HELP)],
+                 as_json: Annotated[bool, typer.Option("--json", help="JSON を 1 行で出力する")] = True):
+    """様式の頁と項目（左上からのミリ単位の枠）、記入の規則を JSON で出力する"""
     from templates.layout import layout
 
     print(json.dumps(layout(_template(template_id)), ensure_ascii=False, indent=None if as_json else 2))
 
 
 @forms.command("sample")
-def forms_sample(template_id: Annotated[str, typer.Argument(metavar="ID")],
-                 count: Annotated[int, typer.Option(min=1, max=10_000)] = 5,
-                 out: Annotated[Path, typer.Option(help="the PDF to write")] = Path("sample.pdf"),
-                 manifest: Annotated[Path | None, typer.Option(help="a JSON list of what each PDF page is")] = None,
-                 seed: Annotated[int, typer.Option()] = 0):
-    """Print a template for synthetic households, for design review and scan-check tests."""
+def forms_sample(template_id: Annotated[str, typer.Argument(metavar="ID", help=TEMPLATE_HELP)],
+                 count: Annotated[int, typer.Option(min=1, max=10_000, help="印刷する世帯の数")] = 5,
+                 out: Annotated[Path, typer.Option(help="書き出す PDF")] = Path("sample.pdf"),
+                 manifest: Annotated[Path | None, typer.Option(help="各頁の内容の一覧を書き出す JSON ファイル")] = None,
+                 seed: Annotated[int, typer.Option(help="乱数の種（同じ種なら同じ世帯になる）")] = 0):
+    """架空の世帯で様式を印刷する（デザインの確認やスキャン審査の試験用）"""
     from mailroom.printing.samples import write_sample
 
     pages = write_sample(_template(template_id), count, out, seed)
@@ -70,10 +73,10 @@ def forms_sample(template_id: Annotated[str, typer.Argument(metavar="ID")],
 
 
 @app.command("barcode")
-def barcode(postal: Annotated[str, typer.Option(help="postal code, e.g. 2630023 or 263-0023")],
-            address: Annotated[str, typer.Option(help="the address as printed on the envelope")],
-            as_json: Annotated[bool, typer.Option("--json", help="print the symbols as a JSON list")] = False):
-    """Japan Post's customer barcode (カスタマバーコード) for an address."""
+def barcode(postal: Annotated[str, typer.Option(help="郵便番号（例: 2630023 または 263-0023）")],
+            address: Annotated[str, typer.Option(help="封筒に印字する住所")],
+            as_json: Annotated[bool, typer.Option("--json", help="バーの記号を JSON の配列で出力する")] = False):
+    """住所のカスタマバーコード（日本郵便）を表示する"""
     from mailroom.printing.customer_barcode import NoCustomerBarcode, for_address
 
     try:
@@ -93,21 +96,21 @@ def _out(out: Path | None, settings: Settings) -> Path:
     return out or settings.data_dir / "print-runs"
 
 
+# The run is a job (`mailroom.print_run`, which joins one already queued) and one job per batch; this
+# command runs them in `workers` processes of its own (besides any `secretariat worker` taking them), and
+# follows them to the end.
 @app.command("run")
 def run(ctx: typer.Context,
-        programme: Annotated[int, typer.Option(help="programme id")],
-        wave: Annotated[int, typer.Option(min=1, help="mailing wave number")] = 1,
-        limit: Annotated[int | None, typer.Option(min=1, help="print at most this many households")] = None,
-        batch_size: Annotated[int, typer.Option(min=1, help="households per PDF")] = 1000,
-        out: Annotated[Path | None, typer.Option(help="where run folders go")] = None,
-        workers: Annotated[int, typer.Option(min=1, help="worker processes printing its batches "
-                                                         "(default: one per core)")] = os.cpu_count() or 1,
+        programme: Annotated[int, typer.Option(help="事業 ID")],
+        wave: Annotated[int, typer.Option(min=1, help="発送の回（第何回の発送か）")] = 1,
+        limit: Annotated[int | None, typer.Option(min=1, help="印刷する世帯数の上限")] = None,
+        batch_size: Annotated[int, typer.Option(min=1, help="PDF 1 ファイルあたりの世帯数")] = 1000,
+        out: Annotated[Path | None, typer.Option(help="印刷ロットのフォルダを置く場所")] = None,
+        workers: Annotated[int, typer.Option(min=1, help="バッチを印刷するプロセスの数"
+                                                         "（既定: この機械の CPU コア数）")] = os.cpu_count() or 1,
         no_wait: Annotated[bool, typer.Option("--no-wait", help="ジョブを登録してその番号を表示するだけにする"
-                                                                "（印刷は secretariat worker が行う）")] = False):
-    """Print every household not yet printed, in postal-code order, resuming an unfinished run. The
-    run is a job (`mailroom.print_run`, which joins one already queued) and one job per batch; this
-    command runs them in `workers` processes of its own (besides any `secretariat worker` taking
-    them), and follows them to the end."""
+                                                                "（印刷は `secretariat worker` が行う）")] = False):
+    """まだ印刷していない世帯を郵便番号順に印刷する（途中で止まった印刷ロットは続きから）"""
     from mailroom.printing.jobs import start_print_run
     from secretariat.core.programmes.service import get_programme
 
@@ -203,10 +206,11 @@ def _run_and_follow(settings: Settings, run_id: int, run_job_id: int, workers: i
 
 
 @app.command("reissue")
-def reissue_command(household: Annotated[int, typer.Argument(help="household id")],
-                    reason: Annotated[str, typer.Option()] = "紛失による再発行",
-                    out: Annotated[Path | None, typer.Option()] = None):
-    """A replacement pack for a lost form; the old form code is voided."""
+def reissue_command(household: Annotated[int, typer.Argument(help="世帯 ID")],
+                    reason: Annotated[str, typer.Option(help="再発行の理由")] = "紛失による再発行",
+                    out: Annotated[Path | None, typer.Option(help="印刷のフォルダを置く場所（その下の `reissues` に書き出す）")]
+                    = None):
+    """申請書を紛失した世帯に一式を再発行する（前の様式コードは無効になる）"""
     from mailroom.printing.runs import reissue
     from secretariat.core.households.service import get_household
 
@@ -219,9 +223,9 @@ def reissue_command(household: Annotated[int, typer.Argument(help="household id"
 
 
 @app.command("mailed")
-def mailed(run_id: Annotated[int, typer.Option("--run", help="print run id")],
-           mailed_on: Annotated[str, typer.Option("--date", help="the mail-out date, YYYY-MM-DD")]):
-    """Record the day a run went to the post office; its households move to mailed."""
+def mailed(run_id: Annotated[int, typer.Option("--run", help="印刷ロットの番号")],
+           mailed_on: Annotated[str, typer.Option("--date", help="発送日（YYYY-MM-DD）")]):
+    """印刷ロットを郵便局に差し出した日を記録する（その世帯は発送済みになる）"""
     from mailroom.printing.runs import get_run, record_mailing
     from secretariat.core.programmes.service import parse_date
 
@@ -233,11 +237,11 @@ def mailed(run_id: Annotated[int, typer.Option("--run", help="print run id")],
 
 
 @app.command("reminders")
-def reminders(programme: Annotated[int, typer.Option(help="programme id")],
-              days_before: Annotated[int, typer.Option(min=1, help="from this many days before the deadline")] = 14,
-              on: Annotated[str | None, typer.Option(help="as of this day, YYYY-MM-DD (default: today)")] = None,
-              out: Annotated[Path | None, typer.Option(help="where run folders go")] = None):
-    """Print reminder letters (督促状) for every household that has not replied, once each, in postal-code order."""
+def reminders(programme: Annotated[int, typer.Option(help="事業 ID")],
+              days_before: Annotated[int, typer.Option(min=1, help="申請期限の何日前から督促するか")] = 14,
+              on: Annotated[str | None, typer.Option(help="基準日（YYYY-MM-DD。省略時は今日）")] = None,
+              out: Annotated[Path | None, typer.Option(help="印刷のフォルダを置く場所")] = None):
+    """回答のない世帯に督促状を郵便番号順に印刷する（1 世帯に 1 回まで）"""
     from mailroom.printing.reminders import print_reminders
     from secretariat.core.programmes.service import get_programme, parse_date
 
@@ -253,9 +257,9 @@ def reminders(programme: Annotated[int, typer.Option(help="programme id")],
 
 
 @app.command("reminders-mailed")
-def reminders_mailed(run_id: Annotated[int, typer.Option("--run", help="reminder run id")],
-                     mailed_on: Annotated[str, typer.Option("--date", help="the mail-out date, YYYY-MM-DD")]):
-    """Record the day a reminder run went to the post office (the call forecast counts it as a wave)."""
+def reminders_mailed(run_id: Annotated[int, typer.Option("--run", help="督促状の印刷の番号")],
+                     mailed_on: Annotated[str, typer.Option("--date", help="発送日（YYYY-MM-DD）")]):
+    """督促状を郵便局に差し出した日を記録する（入電予測はこれを 1 回の発送として数える）"""
     from mailroom.printing.reminders import get_reminder_run, record_reminder_mailing
     from secretariat.core.programmes.service import parse_date
 
@@ -266,8 +270,10 @@ def reminders_mailed(run_id: Annotated[int, typer.Option("--run", help="reminder
 
 
 @app.command("letters")
-def letters(programme: Annotated[int, typer.Option(help="programme id")]):
-    """The programme's letter runs (push notices by letter, gift-code letters): file, count, 発送日."""
+def letters(programme: Annotated[int, typer.Option(help="事業 ID")]):
+    """事業の手紙の印刷を、ファイル・通数・発送日とともに一覧表示する
+
+    手紙は、書面での支給のお知らせとデジタルギフトのお知らせ"""
     from mailroom.printing.letters import letter_runs_of, letters_path
     from secretariat.core.messages import label_code
     from secretariat.core.programmes.service import get_programme
@@ -283,9 +289,9 @@ def letters(programme: Annotated[int, typer.Option(help="programme id")]):
 
 
 @app.command("letters-mailed")
-def letters_mailed(run_id: Annotated[int, typer.Option("--run", help="letter run id")],
-                   mailed_on: Annotated[str, typer.Option("--date", help="the mail-out date, YYYY-MM-DD")]):
-    """Record the day a letter run (push notices, gift-code letters) went to the post office."""
+def letters_mailed(run_id: Annotated[int, typer.Option("--run", help="手紙の印刷の番号")],
+                   mailed_on: Annotated[str, typer.Option("--date", help="発送日（YYYY-MM-DD）")]):
+    """手紙（支給のお知らせ、デジタルギフトのお知らせ）を郵便局に差し出した日を記録する"""
     from mailroom.printing.letters import get_letter_run, record_letter_mailing
     from secretariat.core.programmes.service import parse_date
 
