@@ -163,7 +163,7 @@ def users_add(username: Annotated[str, typer.Argument(help="ログインに使�
                                                      "`supervisor`（スーパーバイザー）、`liaison`（自治体担当者）、`admin`（管理者）")],
               municipality: Annotated[str | None, typer.Option(help="自治体コード（6桁）。自治体担当者のみ")] = None,
               display_name: Annotated[str, typer.Option(help="表示名（氏名）")] = "",
-              password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+              password: Annotated[str, typer.Option(prompt="パスワード", hide_input=True, confirmation_prompt="確認のためもう一度",
                                                     envvar="SECRETARIAT_NEW_PASSWORD",
                                                     help="パスワード（省略時は入力を求める）")] = ""):
     """職員のアカウントを追加する"""
@@ -374,8 +374,10 @@ def demo(households: Annotated[int, typer.Option(min=1, max=200_000, help="模�
     """新しい組み込みデータベースで給付事業を最初から最後まで動かし、各段階の結果を表示する"""
     from secretariat.demo import demo_settings, print_logins, print_summary, run_demo
 
-    result = run_demo(directory=directory, households=households, seed=seed, console=console.made())
+    served_at = f"http://{host}:{port}"  # the links the demo prints and texts lead where --serve serves
+    result = run_demo(directory=directory, households=households, seed=seed, console=console.made(),
+                      public_base_url=served_at)
     print_summary(result, console.made())
     if serve_after:
-        print_logins(console.made(), f"http://{host}:{port}/")
-        _serve(demo_settings(result.directory), host, port)
+        print_logins(console.made(), f"{served_at}/")
+        _serve(demo_settings(result.directory, served_at), host, port)

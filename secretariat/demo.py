@@ -98,19 +98,21 @@ class DemoResult:
 CHANNELS = {"121002": ["paper", "web"], "271403": ["paper", "push"]}
 
 
-def demo_settings(directory: Path) -> Settings:
-    """The demo always runs on its own embedded store, whatever the environment names."""
-    return Settings.from_env(environ={}, data_dir=directory)
+def demo_settings(directory: Path, public_base_url: str = "") -> Settings:
+    """The demo always runs on its own embedded store, whatever the environment names; its links
+    (printed notices, texts) point at `public_base_url`, where `--serve` will serve them."""
+    environ = {"SECRETARIAT_PUBLIC_BASE_URL": public_base_url} if public_base_url else {}
+    return Settings.from_env(environ=environ, data_dir=directory)
 
 
 def run_demo(*, directory: Path, households: int = 1000, seed: int = 2026, today: date | None = None,
-             console: Console | None = None) -> DemoResult:
+             console: Console | None = None, public_base_url: str = "") -> DemoResult:
     console = console or Console()
     directory = directory.resolve()
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
-    settings = demo_settings(directory)
+    settings = demo_settings(directory, public_base_url)
     engine = make_engine(settings.database_url)
     migrate(engine)
     today = today or datetime.now(JST).date()

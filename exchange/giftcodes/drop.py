@@ -27,7 +27,7 @@ def import_dropped_giftcodes(*, session: Session, actor: Actor, programme: Progr
                              limits: Limits = Limits()) -> tuple[str, list[Problem], list[Problem]]:
     """(summary, errors, warnings) for the drop's report. The drop account (a liaison) sends the
     provider's file; the import is the exchange's, so it runs as the system on the account's behalf."""
-    importer = Actor.system(f"exchange:{actor.username}")
+    importer = actor.acting_as("exchange")
     flow = import_issuance if kind == "issuance" else import_redemptions
     result = flow(session=session, actor=importer, programme=programme, path=path, limits=limits)
     return result.summary, result.errors, result.warnings

@@ -83,7 +83,7 @@ def import_redemptions(*, session: Session, actor: Actor, programme: Programme, 
     named = codes_named(session, setting.provider, [cells[0] for _, cells in rows])
     codes = {name: code for name, code in named.items() if code.programme_id == programme.id}
     void_withdrawn(session=session, actor=actor, programme=programme)
-    mover = Actor.system(f"exchange:{actor.username}")  # the provider's file says it; moving it is ours
+    mover = actor.acting_as("exchange")  # the provider's file says it; moving it is ours
     for number, (code_text, _) in rows:
         code = codes.get(code_text)
         if code is None:

@@ -300,7 +300,7 @@ def import_payment_results(*, session: Session, actor: Actor, programme: Program
         return result
     on = (at or utcnow()).astimezone(JST).date()
     # The municipality records payment through its file; the move itself is the exchange's job.
-    mover = Actor.system(f"exchange:{actor.username}")
+    mover = actor.acting_as("exchange")
     for line, paid, reason in outcomes:
         application = session.get(Application, line.application_id)
         transition(session=session, application=application, to=Status.paid if paid else Status.payment_failed,

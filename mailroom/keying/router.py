@@ -18,7 +18,7 @@ from secretariat.core.errors import DomainError
 from secretariat.core.households.models import Household
 from secretariat.core.households.router import HouseholdSection
 from secretariat.core.web.deps import CurrentActor, DbSession, require_roles
-from secretariat.core.web.templating import _jst, make_templates, render
+from secretariat.core.web.templating import _jst, actor_name, make_templates, render
 
 router = APIRouter()
 pages = make_templates(Path(__file__).parent / "templates")
@@ -162,9 +162,9 @@ def household_section(*, session: Session, actor: Actor, household: Household) -
         elif task.applied == "replaced":
             rows.append(("振込不能だった口座", _account_words(*task.on_file())))
         rows.append(("登録口座との関係", APPLIED_JA.get(task.applied, "")))
-    who = [f"{entry.round}回目 {entry.keyed_by} {_jst(entry.keyed_at)}" if entry.round < 3
-           else f"訂正 {entry.keyed_by} {_jst(entry.keyed_at)}" for entry in flows.entries_of(session, task)]
+    who = [f"{entry.round}回目 {actor_name(entry.keyed_by)} {_jst(entry.keyed_at)}" if entry.round < 3
+           else f"訂正 {actor_name(entry.keyed_by)} {_jst(entry.keyed_at)}" for entry in flows.entries_of(session, task)]
     if task.settled_by:
-        who.append(f"ベリファイ {task.settled_by} {_jst(task.settled_at)}")
+        who.append(f"ベリファイ {actor_name(task.settled_by)} {_jst(task.settled_at)}")
     rows.append(("入力者", "、".join(who) or "—"))
     return HouseholdSection("申請データ入力（口座）", rows, testid="keying")

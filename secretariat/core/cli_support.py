@@ -53,6 +53,7 @@ def cli_session(settings: Settings | None = None) -> Iterator[Session]:
     """A session that commits on success; a domain error rolls back, prints, and exits 1."""
     # imported here, not at the top: every command module imports this one, and `--help` and
     # commands without a store should not pay for loading SQLAlchemy
+    from sqlalchemy.exc import DBAPIError
     from sqlmodel import Session
 
     from secretariat.core.db import make_engine
@@ -68,8 +69,21 @@ def cli_session(settings: Settings | None = None) -> Iterator[Session]:
                 session.rollback()
                 err.print(f"[red]エラー:[/red] {error.message}")
                 raise typer.Exit(1) from None
+            except DBAPIError as error:
+                if not _missing_table(error):
+                    raise
+                session.rollback()
+                err.print("[red]エラー:[/red] データベースが初期化されていないか、最新の形になっていません。"
+                          "先に `secretariat init` を実行してください（SECRETARIAT_DATABASE_URL の指す先を確かめてください）")
+                raise typer.Exit(1) from None
     finally:
         engine.dispose()
+
+
+def _missing_table(error) -> bool:
+    """The store has no tables yet: `init` was never run against it (SQLite's and PostgreSQL's words)."""
+    text = str(error.orig)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 class _NotGiven:

@@ -75,3 +75,17 @@ def test_the_demo_writes_a_zengin_file_whose_records_are_120_bytes_and_totals_ma
     zengin = next((tmp_path / "demo" / "exchange" / "121002" / "received").glob("*.zengin.txt")).read_bytes()
     assert {len(record) for record in zengin.split(b"\r\n")[:-1]} == {120}
     assert read_zengin(zengin).transfers
+
+
+def test_a_command_on_a_store_never_initialised_says_to_run_init_in_japanese(tmp_path):
+    from typer.testing import CliRunner
+
+    from secretariat.cli import app as cli_app
+
+    empty = tmp_path / "never-initialised"
+    answer = CliRunner().invoke(cli_app, ["users", "add", "zz", "--role", "admin"],
+                                env={"SECRETARIAT_DATA_DIR": str(empty), "SECRETARIAT_DATABASE_URL": "",
+                                     "SECRETARIAT_NEW_PASSWORD": "abcDEF123456!x"})
+    assert answer.exit_code == 1, answer.output
+    assert "データベースが初期化されていない" in answer.output and "secretariat init" in answer.output
+    assert "Traceback" not in answer.output and "sqlite3" not in answer.output

@@ -32,6 +32,12 @@ class Actor:
     def system(cls, job: str) -> "Actor":
         return cls(username=f"system:{job}", role=Role.system)
 
+    def acting_as(self, job: str) -> "Actor":
+        """The system actor a step takes for this actor (a move the product makes on someone's file):
+        `system:job:username`; an actor that is already the system's stays itself, so the name never
+        doubles (system:exchange:system:exchange:…)."""
+        return self if self.role is Role.system else Actor.system(f"{job}:{self.username}")
+
     @property
     def is_tenant_bound(self) -> bool:
         return self.role is Role.liaison

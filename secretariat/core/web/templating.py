@@ -48,7 +48,7 @@ def _label_code(value, kind: str) -> str:
     return label_code(kind, value)
 
 
-def _by(username: str | None) -> str:
+def actor_name(username: str | None) -> str:
     """Who took a step, as staff read it: a person's login as it is; the product's own actors by a
     Japanese name with their code beside it (住民（Web）（resident:web）, 自動処理（system:push）)."""
     if not username:
@@ -64,7 +64,7 @@ def make_templates(*folders: Path) -> Jinja2Templates:
     # a page is compiled once per process: without this Jinja stats the page and every page it
     # extends or includes on each request, to see whether it changed (the files ship with the code)
     made.env.auto_reload = False
-    made.env.filters.update(jst=_jst, yen=_yen, phone=_phone, label=_label, label_code=_label_code, by=_by,
+    made.env.filters.update(jst=_jst, yen=_yen, phone=_phone, label=_label, label_code=_label_code, by=actor_name,
                             status_label=lambda value: label("status", value), role_label=lambda value: label("role", value))
     # label(kind, code) and labels(kind) (a kind's codes and names, for a select) as functions too
     made.env.globals.update(statuses=list(Status), label=label, labels=labels)
