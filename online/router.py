@@ -105,12 +105,14 @@ def _resident(request: Request, session, token: str):
 
 
 def _application_page(request: Request, session, token: str, household, *, message=None,
-                      typed: dict | None = None, status_code: int = 200) -> Response:
+                      typed: dict | None = None, status_code: int = 200, photos_again: bool = False) -> Response:
+    """`photos_again`: photos were sent with a refused submission; a browser never fills a file
+    field in again, so the page says to choose them once more."""
     page = flows.application_page(session=session, household=household)
     answers = typed if typed is not None else page.answers
     return render_page(request, "online_apply.html", status_code, using=pages,
                        csrf_binding=request.cookies.get(RESIDENT_COOKIE), token=token, page=page, message=message,
-                       answers=answers or {})
+                       answers=answers or {}, photos_again=photos_again)
 
 
 @router.get("/a/{token}/apply", include_in_schema=False)
@@ -143,7 +145,8 @@ async def submit_application(token: str, request: Request, session: DbSession, s
                      data_dir=settings.data_dir, limits=scan_limits(settings), address=client_address(request))
     except DomainError as error:
         session.rollback()
-        return _application_page(request, session, token, household, typed=typed, message=error, status_code=422)
+        return _application_page(request, session, token, household, typed=typed, message=error, status_code=422,
+                                 photos_again=bool(photos))
     return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)
 
 

@@ -13,6 +13,7 @@ from secretariat.core.households.models import Household
 from secretariat.core.sms.models import SmsRequest
 from tests.conftest import csrf_from, log_in
 from tests.factories import SYSTEM
+from tests.online.conftest import photo
 
 from .test_push import MOBILE, application_of, make_push_programme, move_decline_by, send_notices, texted_link
 
@@ -239,3 +240,13 @@ def test_the_done_page_of_a_household_that_sent_nothing_online_says_where_it_sta
     page = client.get(f"/a/{link.tokens[0]}/done").text
     assert said in page and "申請の状況" in page
     assert "申請を受け付けました" not in page and "確認しています" not in page
+
+
+def test_a_refused_submission_with_photos_asks_for_them_again(client, linked):
+    link = linked(1)
+    sign_in(client, link.tokens[0], link.births[0])
+    form = client.get(f"/a/{link.tokens[0]}/apply")
+    refused = client.post(f"/a/{link.tokens[0]}/apply", data={"csrf_token": csrf_from(form.text), "choice": ""},
+                          files={"photo_id_copy": ("id.jpg", photo(seed=3), "image/jpeg")})
+    assert refused.status_code == 422
+    assert 'id="photos-again"' in refused.text and "写真をもう一度選んでください" in refused.text
