@@ -41,9 +41,9 @@ def _resident(request: Request, session, token: str):
     """The household the signed-in link opens; a redirect when it is not a push household's."""
     household = online_pages._resident(request, session, token)
     if household is None:
-        return None, RedirectResponse(f"{PREFIX}{token}", status_code=303)
+        return None, online_pages.redirect(request, f"{PREFIX}{token}")
     if not push.push_household(session, household):
-        return None, RedirectResponse(f"{PREFIX}{token}/apply", status_code=303)
+        return None, online_pages.redirect(request, f"{PREFIX}{token}/apply")
     return household, None
 
 
@@ -114,7 +114,7 @@ def decline(token: str, request: Request, session: DbSession, settings: AppSetti
     except DomainError as error:
         session.rollback()
         return _answer_page(request, session, token, household, message=error, status_code=409)
-    return RedirectResponse(f"{PREFIX}{token}/push", status_code=303)
+    return online_pages.redirect(request, f"{PREFIX}{token}/push")
 
 
 def _account_page(request: Request, session, token: str, household, *, typed: dict | None = None,
@@ -152,7 +152,7 @@ async def change_account(token: str, request: Request, session: DbSession, setti
         if not push.push_page(session=session, household=household).open:
             return _answer_page(request, session, token, household, message=error, status_code=409)
         return _account_page(request, session, token, household, typed=typed, message=error, status_code=422)
-    return RedirectResponse(f"{PREFIX}{token}/push", status_code=303)
+    return online_pages.redirect(request, f"{PREFIX}{token}/push")
 
 
 # --- the supervisor's page -----------------------------------------------------------------------

@@ -40,6 +40,12 @@ router = APIRouter(tags=["online"])
 pages = make_templates(Path(__file__).parent / "templates")
 
 
+def redirect(request: Request, path: str) -> Response:
+    """A redirect between the resident's pages that keeps a language picked in the link (?lang=),
+    so a link opened in English is still English after the second factor."""
+    return remember_language(request, RedirectResponse(path, status_code=303))
+
+
 @router.get("/a/static/resident.css", include_in_schema=False)
 def stylesheet():
     return FileResponse(STYLESHEET, media_type="text/css")
@@ -119,12 +125,12 @@ def _application_page(request: Request, session, token: str, household, *, messa
 def application(token: str, request: Request, session: DbSession):
     household = _resident(request, session, token)
     if household is None:
-        return RedirectResponse(f"{PREFIX}{token}", status_code=303)
+        return redirect(request, f"{PREFIX}{token}")
     if push.push_household(session, household):  # a push household answers its notice instead (online/push.py)
-        return RedirectResponse(f"{PREFIX}{token}/push", status_code=303)
+        return redirect(request, f"{PREFIX}{token}/push")
     page = flows.application_page(session=session, household=household)
     if not page.may_apply:
-        return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)
+        return redirect(request, f"{PREFIX}{token}/done")
     return _application_page(request, session, token, household)
 
 
@@ -132,7 +138,7 @@ def application(token: str, request: Request, session: DbSession):
 async def submit_application(token: str, request: Request, session: DbSession, settings: AppSettings):
     household = _resident(request, session, token)
     if household is None:
-        return RedirectResponse(f"{PREFIX}{token}", status_code=303)
+        return redirect(request, f"{PREFIX}{token}")
     form = await request.form()
     posted = await read_posted(form, ("choice", "account_choice", "bank", "branch", "account_type",
                                       "account_number", "account_holder_kana", "phone"))
@@ -147,7 +153,7 @@ async def submit_application(token: str, request: Request, session: DbSession, s
         session.rollback()
         return _application_page(request, session, token, household, typed=typed, message=error, status_code=422,
                                  photos_again=bool(photos))
-    return RedirectResponse(f"{PREFIX}{token}/done", status_code=303)
+    return redirect(request, f"{PREFIX}{token}/done")
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ def receipt_page(token: str, request: Request, session: DbSession):
     """受付: the receipt number, the verdict, and what happens next (or what to fix)."""
     household = _resident(request, session, token)
     if household is None:
-        return RedirectResponse(f"{PREFIX}{token}", status_code=303)
+        return redirect(request, f"{PREFIX}{token}")
     page = flows.application_page(session=session, household=household)
     number = flows.receipt_number(page.receipt) if page.receipt else ""
     return render_page(request, "online_done.html", using=pages, csrf_binding=request.cookies.get(RESIDENT_COOKIE),

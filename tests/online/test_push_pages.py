@@ -250,3 +250,11 @@ def test_a_refused_submission_with_photos_asks_for_them_again(client, linked):
                           files={"photo_id_copy": ("id.jpg", photo(seed=3), "image/jpeg")})
     assert refused.status_code == 422
     assert 'id="photos-again"' in refused.text and "写真をもう一度選んでください" in refused.text
+
+
+def test_a_push_link_opened_in_english_stays_english_through_the_second_factor(client, texted):
+    made, links = texted
+    first = client.get(f"/a/{links[0]}/push?lang=en")  # redirected to the second factor
+    assert '<html lang="en"' in first.text
+    sign_in(client, links[0], made.births[0])
+    assert '<html lang="en"' in client.get(f"/a/{links[0]}/push").text
