@@ -50,7 +50,7 @@ from mailroom.keying.flows import WAITING_FIRST, normalise, submit_entry
 from mailroom.keying.models import KeyingTask
 from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode
-from mailroom.scanning.images import ScanLimits, decode_pages, kind_of, png_bytes
+from mailroom.scanning.images import JPEG_STANDALONE_MARKERS, ScanLimits, decode_pages, kind_of, png_bytes
 from mailroom.scanning.verdict import Outcome, Verdict
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.notice_links import NoticeLink
@@ -365,12 +365,34 @@ def read_photo(name: str, label: str, data: bytes, limits: ScanLimits) -> Photo:
                                                              "limit": PHOTO_MAX_BYTES // 1048576}))
     if kind_of(data) not in ("jpeg", "png"):
         raise ResidentInvalid(Said("problem.photo_kind", {"label": named}))
-    page = next(decode_pages(data, name, limits, only=1), None)
+    page = next(decode_pages(image_only(data), name, limits, only=1), None)
     if page is None or page.pixels is None:
         raise ResidentInvalid(Said("problem.photo_unreadable", {"label": named}))
     height, width = page.pixels.shape[:2]
     png = png_bytes(page.pixels, longest=PHOTO_LONGEST)
     return Photo(name, png, hashlib.sha256(data).hexdigest(), width, height)
+
+
+def image_only(data: bytes) -> bytes:
+    """A JPEG up to the end of its image (EOI), without what a phone's camera appends after it (a
+    motion photo's video, a maker's trailer), which the scanners' check would take for a cut-off
+    file. The end is the first EOI after the first scan begins: entropy-coded data never holds FF D9,
+    and the embedded thumbnail's own EOI sits in a segment before. Other files come back as they are."""
+    if kind_of(data) != "jpeg":
+        return data
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+        elif marker in JPEG_STANDALONE_MARKERS:
+            at += 2
+        elif marker == 0xDA:  # start of scan
+            end = data.find(b"\xff\xd9", at)
+            return data[:end + 2] if end >= 0 else data
+        else:
+            at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return data
 
 
 def kept_photos(session: Session, household: Household) -> dict[str, OnlineAttachment]:

@@ -163,3 +163,11 @@ def test_an_online_decline_is_named_as_online_on_the_timeline(factory, linked, t
         event = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id,
                                                             ApplicationEvent.to_status == "declined")).one()
     assert event.reason.startswith("オンライン申請で辞退") and "返送用紙" not in event.reason
+
+
+def test_a_phone_photo_with_data_after_its_image_is_read():
+    """Motion photos (Pixel: a video appended after the JPEG's end) and Samsung's trailer: the image
+    ends before the file does, which a scanner's cut-off file never does but a phone's photo often."""
+    motion_photo = photo(seed=1) + b"\x00\x00\x00\x18ftypmp42" + bytes(4096)
+    read = flows.read_photo("id_copy", "本人確認書類の写し", motion_photo, DEFAULT_LIMITS)
+    assert (read.width, read.height) == (800, 600)
