@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -455,6 +456,7 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
                 problems.extend(error.said)
     if problems:
         raise ResidentInvalid(*problems)
+    _hold(session, application)  # after the photos are decoded: the row is held only while the answers are stored
     if application.status == Status.deficient.value:
         return_to_resident(session=session, actor=actor, application=application,
                            reason="オンライン申請の不備を住民が画面で修正")
@@ -493,6 +495,18 @@ def _may_submit(session: Session, household: Household, application: Application
     if today_jst() > programme.deadline_date:
         raise ResidentConflict(Said("problem.deadline_passed", {"date": programme.deadline_date}))
     if application.status not in OPEN_TO_APPLY:
+        raise ResidentConflict(Said("problem.already"))
+
+
+def _hold(session: Session, application: Application) -> None:
+    """Hold the application's row for this submission while its status is still the one read, or
+    refuse: two tabs posting at once would otherwise both step on from the same status (two
+    receipts, a timeline stepping twice). A status-preserving UPDATE takes the row (PostgreSQL) or
+    the write lock (SQLite) and matches only if no other submission has moved it meanwhile."""
+    held = session.exec(update(Application).where(Application.id == application.id,
+                                                  Application.status == application.status)
+                        .values(status=Application.status).execution_options(synchronize_session=False))
+    if held.rowcount != 1:
         raise ResidentConflict(Said("problem.already"))
 
 

@@ -20,32 +20,48 @@ ANSWER_WITHIN_S = 60  # far beyond a submission's work; a request waiting on a l
 
 def test_twenty_simultaneous_submissions_are_all_answered_and_make_one_receipt(app, linked, factory):
     link = linked(1)
-    token, born = link.tokens[0], link.births[0]
     with served(app) as base:
-        tabs = signed_in_tabs(base, token, born)
-        form = {"csrf_token": csrf_from(tabs[0].get(f"/a/{token}/apply").text), "choice": "receive",
-                "account_choice": "new", "phone": "0432451234", "confirmations": CONFIRMED, "bank": "0001",
-                "branch": "001", "account_type": "ordinary", "account_number": "1234567",
-                "account_holder_kana": "ヤマダ タロウ"}
-        photos = {"photo_id_copy": ("id.jpg", photo(seed=1), "image/jpeg"),
-                  "photo_bank_book_copy": ("bank.jpg", photo(seed=2), "image/jpeg")}
-        everyone_ready = threading.Barrier(len(tabs))
-
-        def submit(tab: httpx2.Client) -> int | str:
-            everyone_ready.wait()
-            try:
-                return tab.post(f"/a/{token}/apply", data=form, files=photos).status_code
-            except httpx2.TimeoutException:
-                return "no answer"
-
-        with ThreadPoolExecutor(max_workers=len(tabs)) as pool:
-            statuses = sorted(pool.map(submit, tabs), key=str)
-        for tab in tabs:
-            tab.close()
-    with factory.session() as session:
-        receipts = session.exec(select(Receipt).where(Receipt.household_id == link.household(0).id)).all()
+        tabs = signed_in_tabs(base, link.tokens[0], link.births[0])
+        statuses = post_at_once(tabs, link.tokens[0], {"photo_bank_book_copy": BANK_BOOK, "photo_id_copy": ID_COPY})
     assert statuses == [303] + [422] * (TABS - 1)  # one accepted; the others told it is already in
-    assert len(receipts) == 1
+    assert len(receipts_of(factory, link.household(0))) == 1
+
+
+def test_twenty_simultaneous_fixes_of_a_deficient_application_make_one_new_receipt(app, linked, factory):
+    link = linked(1)
+    with served(app) as base:
+        tabs = signed_in_tabs(base, link.tokens[0], link.births[0])
+        assert post_at_once(tabs[:1], link.tokens[0], {"photo_id_copy": ID_COPY}) == [303]  # no bank book: deficient
+        statuses = post_at_once(tabs, link.tokens[0], {"photo_bank_book_copy": BANK_BOOK})
+    assert statuses == [303] + [422] * (TABS - 1)
+    assert len(receipts_of(factory, link.household(0))) == 2  # the deficient one, and the fixed one
+
+
+ID_COPY, BANK_BOOK = ("id.jpg", photo(seed=1), "image/jpeg"), ("bank.jpg", photo(seed=2), "image/jpeg")
+
+
+def post_at_once(tabs: list[httpx2.Client], token: str, photos: dict) -> list:
+    """Each tab posts the application with `photos` at the same moment: their answers' statuses."""
+    form = {"csrf_token": csrf_from(tabs[0].get(f"/a/{token}/apply").text), "choice": "receive",
+            "account_choice": "new", "phone": "0432451234", "confirmations": CONFIRMED, "bank": "0001",
+            "branch": "001", "account_type": "ordinary", "account_number": "1234567",
+            "account_holder_kana": "ヤマダ タロウ"}
+    everyone_ready = threading.Barrier(len(tabs))
+
+    def submit(tab: httpx2.Client) -> int | str:
+        everyone_ready.wait()
+        try:
+            return tab.post(f"/a/{token}/apply", data=form, files=photos).status_code
+        except httpx2.TimeoutException:
+            return "no answer"
+
+    with ThreadPoolExecutor(max_workers=len(tabs)) as pool:
+        return sorted(pool.map(submit, tabs), key=str)
+
+
+def receipts_of(factory, household) -> list[Receipt]:
+    with factory.session() as session:
+        return list(session.exec(select(Receipt).where(Receipt.household_id == household.id)))
 
 
 def signed_in_tabs(base: str, token: str, born) -> list[httpx2.Client]:
