@@ -11,9 +11,11 @@
   household's birth date (生年月日), or, per programme, a code from a separate letter (designed for:
   `OnlineToken.letter_code_sha256`, `OnlineSetting.second_factor`; not issued yet).
 - Throttling: five wrong answers lock a link for fifteen minutes, and an address that gives twenty
-  wrong answers across any links is locked as long. Wrong answers are counted by the hash of the
-  link presented, whether or not such a link exists, and an unknown link takes the same statements
-  as a wrong answer: the answer and its time say nothing about which households exist.
+  wrong answers across any links is locked as long. Each answer is counted before it is checked, in
+  one statement that counts and reads, so answers sent all at once are held to the same five (a
+  right answer then gives its count back). Answers are counted by the hash of the link presented,
+  whether or not such a link exists, and an unknown link takes the same statements as a wrong
+  answer: the answer and its time say nothing about which households exist.
 - A right answer opens a session of thirty minutes bound to that one household (a random cookie,
   kept as its hash), which the application pages require along with the household's own link.
 """
@@ -24,9 +26,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from online.models import BIRTH_DATE, OnlineAttempt, OnlineSession, OnlineSetting, OnlineToken
@@ -34,6 +38,7 @@ from secretariat.core.audit.service import record_audit
 from secretariat.core.auth.actor import Actor
 from secretariat.core.auth.roles import Role
 from secretariat.core.clock import as_utc, utcnow
+from secretariat.core.db import is_sqlite
 from secretariat.core.households.models import Household, Person
 
 TOKEN_BYTES = 32
@@ -110,44 +115,58 @@ class Verified:
 
 
 def verify_birth_date(*, session: Session, token: str, birth_date: date, address: str) -> Verified:
-    """The resident's answer for the link `token`: OK with a new session, WRONG, or LOCKED."""
+    """The resident's answer for the link `token`: OK with a new session, WRONG, or LOCKED.
+
+    The answer is counted before it is checked, by one statement per count that both counts and
+    reads (`_count_answer`): answers that arrive together each see their own number, so however
+    many come at once no more than five birth dates are checked for a link."""
     now = utcnow()
     found = token_row(session, token)
-    attempts = [_attempt(session, "t:" + sha256(canonical(token))), _attempt(session, "a:" + sha256(address))]
-    if any(a.locked_until is not None and as_utc(a.locked_until) > now for a in attempts):
+    on_link = _count_answer(session, "t:" + sha256(canonical(token)), TOKEN_MAX_FAILURES, now)
+    if on_link > TOKEN_MAX_FAILURES:
+        return Verified(Answer.LOCKED)
+    from_address = _count_answer(session, "a:" + sha256(address), ADDRESS_MAX_FAILURES, now)
+    if from_address > ADDRESS_MAX_FAILURES:
         return Verified(Answer.LOCKED)
     head = session.exec(select(Person.birth_date).where(
         Person.household_id == (found.household_id if found else NOBODY), Person.is_head.is_(True))).first()
     expected = head.isoformat() if head else "----------"
     if hmac.compare_digest(expected, birth_date.isoformat()) and found is not None:
-        attempts[0].failures, attempts[0].locked_until = 0, None
-        session.add(attempts[0])
+        _forgive(session, "t:" + sha256(canonical(token)), "a:" + sha256(address))
         made = open_session(session=session, token=found, address=address)
         return Verified(Answer.OK, made)
-    for attempt, most in zip(attempts, (TOKEN_MAX_FAILURES, ADDRESS_MAX_FAILURES)):
-        if attempt.locked_until is not None or now - as_utc(attempt.window_started_at) > LOCKOUT:
-            attempt.failures, attempt.window_started_at, attempt.locked_until = 0, now, None
-        attempt.failures += 1
-        if attempt.failures >= most:
-            attempt.locked_until = now + LOCKOUT
-        session.add(attempt)
-    session.flush()
-    locked = any(a.locked_until is not None for a in attempts)
+    locked = on_link >= TOKEN_MAX_FAILURES or from_address >= ADDRESS_MAX_FAILURES
     return Verified(Answer.LOCKED if locked else Answer.WRONG)
 
 
-def _attempt(session: Session, key: str) -> OnlineAttempt:
-    found = session.exec(select(OnlineAttempt).where(OnlineAttempt.key == key)).first()
-    if found is not None:
-        return found
-    made = OnlineAttempt(key=key)
-    try:
-        with session.begin_nested():
-            session.add(made)
-            session.flush()
-    except IntegrityError:  # another request counted the first failure a moment ago
-        return session.exec(select(OnlineAttempt).where(OnlineAttempt.key == key)).one()
-    return made
+def _count_answer(session: Session, key: str, most: int, now: datetime) -> int:
+    """Count one more answer under `key` and return its number in the window; more than `most`
+    means the key is locked and the answer must not be checked.
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING (SQLite 3.35+, PostgreSQL), so no other answer
+    can slip in between the read and the write. The `most`-th answer locks the key for LOCKOUT;
+    answers during the lock are counted past `most` (refused) without moving its end; the first
+    answer after the lock, or after LOCKOUT without one, starts a new window at one."""
+    table = OnlineAttempt.__table__
+    upsert = sqlite_insert if is_sqlite(session.get_bind()) else postgresql_insert
+    statement = upsert(table).values(key=key, failures=1, window_started_at=now, locked_until=None)
+    locked = table.c.locked_until.is_not(None) & (table.c.locked_until > now)
+    fresh = (table.c.window_started_at < now - LOCKOUT) | table.c.locked_until.is_not(None)
+    statement = statement.on_conflict_do_update(index_elements=[table.c.key], set_={
+        "failures": case((locked, table.c.failures + 1), (fresh, 1), else_=table.c.failures + 1),
+        "window_started_at": case((locked, table.c.window_started_at), (fresh, now),
+                                  else_=table.c.window_started_at),
+        "locked_until": case((locked, table.c.locked_until), (fresh, None),
+                             (table.c.failures + 1 >= most, now + LOCKOUT), else_=None)})
+    return session.exec(statement.returning(table.c.failures)).scalar_one()
+
+
+def _forgive(session: Session, link_key: str, address_key: str) -> None:
+    """After a right answer: the link's count starts again, and the address's loses this answer (a
+    help desk's computer signs many residents in: only wrong answers may lock it)."""
+    session.exec(update(OnlineAttempt).where(OnlineAttempt.key == link_key).values(failures=0, locked_until=None))
+    session.exec(update(OnlineAttempt).where(OnlineAttempt.key == address_key)
+                 .values(failures=OnlineAttempt.failures - 1, locked_until=None))
 
 
 # --- the resident's session ----------------------------------------------------------------------

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -51,7 +52,7 @@ from mailroom.keying.flows import HOLDER_MAX, WAITING_FIRST, normalise, submit_e
 from mailroom.keying.models import KeyingTask
 from mailroom.printing.models import IssuedForm
 from mailroom.printing.page_code import PageCode
-from mailroom.scanning.images import ScanLimits, decode_pages, kind_of, png_bytes
+from mailroom.scanning.images import JPEG_STANDALONE_MARKERS, ScanLimits, decode_pages, kind_of, png_bytes
 from mailroom.scanning.verdict import Outcome, Verdict
 from mailroom.printing.addressee import Addressee
 from mailroom.printing.notice_links import NoticeLink
@@ -410,12 +411,34 @@ def read_photo(name: str, label: str, data: bytes, limits: ScanLimits) -> Photo:
                                                              "limit": PHOTO_MAX_BYTES // 1048576}))
     if kind_of(data) not in ("jpeg", "png"):
         raise ResidentInvalid(Said("problem.photo_kind", {"label": named}))
-    page = next(decode_pages(data, name, limits, only=1), None)
+    page = next(decode_pages(image_only(data), name, limits, only=1), None)
     if page is None or page.pixels is None:
         raise ResidentInvalid(Said("problem.photo_unreadable", {"label": named}))
     height, width = page.pixels.shape[:2]
     png = png_bytes(page.pixels, longest=PHOTO_LONGEST)
     return Photo(name, png, hashlib.sha256(data).hexdigest(), width, height)
+
+
+def image_only(data: bytes) -> bytes:
+    """A JPEG up to the end of its image (EOI), without what a phone's camera appends after it (a
+    motion photo's video, a maker's trailer), which the scanners' check would take for a cut-off
+    file. The end is the first EOI after the first scan begins: entropy-coded data never holds FF D9,
+    and the embedded thumbnail's own EOI sits in a segment before. Other files come back as they are."""
+    if kind_of(data) != "jpeg":
+        return data
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+        elif marker in JPEG_STANDALONE_MARKERS:
+            at += 2
+        elif marker == 0xDA:  # start of scan
+            end = data.find(b"\xff\xd9", at)
+            return data[:end + 2] if end >= 0 else data
+        else:
+            at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return data
 
 
 def kept_photos(session: Session, household: Household) -> dict[str, OnlineAttachment]:
@@ -479,6 +502,7 @@ def submit(*, session: Session, household: Household, answers: Answers, photos: 
                 problems.extend(error.said)
     if problems:
         raise ResidentInvalid(*problems)
+    _hold(session, application)  # after the photos are decoded: the row is held only while the answers are stored
     if application.status == Status.deficient.value:
         return_to_resident(session=session, actor=actor, application=application,
                            reason="オンライン申請の不備を住民が画面で修正")
@@ -518,6 +542,18 @@ def _may_submit(session: Session, household: Household, application: Application
     if today_jst() > programme.deadline_date:
         raise ResidentConflict(Said("problem.deadline_passed", {"date": programme.deadline_date}))
     if application.status not in OPEN_TO_APPLY:
+        raise ResidentConflict(Said("problem.already"))
+
+
+def _hold(session: Session, application: Application) -> None:
+    """Hold the application's row for this submission while its status is still the one read, or
+    refuse: two tabs posting at once would otherwise both step on from the same status (two
+    receipts, a timeline stepping twice). A status-preserving UPDATE takes the row (PostgreSQL) or
+    the write lock (SQLite) and matches only if no other submission has moved it meanwhile."""
+    held = session.exec(update(Application).where(Application.id == application.id,
+                                                  Application.status == application.status)
+                        .values(status=Application.status).execution_options(synchronize_session=False))
+    if held.rowcount != 1:
         raise ResidentConflict(Said("problem.already"))
 
 

@@ -134,24 +134,27 @@ def account_form(token: str, request: Request, session: DbSession):
 
 @router.post("/a/{token}/push/account", include_in_schema=False)
 async def change_account(token: str, request: Request, session: DbSession, settings: AppSettings):
+    posted = await online_pages.read_posted(await request.form(), ACCOUNT_FIELDS)
+    return await online_pages.off_the_loop(_account_changed, token, request, session, settings, posted)
+
+
+def _account_changed(token: str, request: Request, session, settings, posted: online_pages.Posted) -> Response:
     household, elsewhere = _resident(request, session, token)
     if elsewhere:
         return elsewhere
-    form = await request.form()
-    posted = await online_pages.read_posted(form, ACCOUNT_FIELDS)
-    answers, photos, typed = posted.answers, posted.photos, posted.typed
     if not _csrf_ok(request, settings, posted.csrf_token):
-        return _account_page(request, session, token, household, typed=typed, status_code=403,
+        return _account_page(request, session, token, household, typed=posted.typed, status_code=403,
                              message=Said("apply.expired"))
     try:
-        push.change_account(session=session, household=household, answers=answers, photos=photos,
+        push.change_account(session=session, household=household, answers=posted.answers, photos=posted.photos,
                             data_dir=settings.data_dir, limits=scan_limits(settings),
                             address=client_address(request))
     except DomainError as error:
         session.rollback()
         if not push.push_page(session=session, household=household).open:
             return _answer_page(request, session, token, household, message=error, status_code=409)
-        return _account_page(request, session, token, household, typed=typed, message=error, status_code=422)
+        return _account_page(request, session, token, household, typed=posted.typed, message=error,
+                             status_code=422)
     return online_pages.redirect(request, f"{PREFIX}{token}/push")
 
 

@@ -10,7 +10,6 @@ the resident's session cookie.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.datastructures import UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from mailroom.scanning.images import scan_limits
 from online import access, flows, push
@@ -136,24 +136,36 @@ def application(token: str, request: Request, session: DbSession):
 
 @router.post("/a/{token}/apply", include_in_schema=False)
 async def submit_application(token: str, request: Request, session: DbSession, settings: AppSettings):
+    posted = await read_posted(await request.form(), ("choice", "account_choice", "bank", "branch", "account_type",
+                                                      "account_number", "account_holder_kana", "phone"))
+    return await off_the_loop(_submitted, token, request, session, settings, posted)
+
+
+def _submitted(token: str, request: Request, session, settings, posted: "Posted") -> Response:
     household = _resident(request, session, token)
     if household is None:
         return redirect(request, f"{PREFIX}{token}")
-    form = await request.form()
-    posted = await read_posted(form, ("choice", "account_choice", "bank", "branch", "account_type",
-                                      "account_number", "account_holder_kana", "phone"))
-    answers, photos, typed = posted.answers, posted.photos, posted.typed
     if not _csrf_ok(request, settings, RESIDENT_COOKIE, posted.csrf_token):
-        return _application_page(request, session, token, household, typed=typed, status_code=403,
+        return _application_page(request, session, token, household, typed=posted.typed, status_code=403,
                                  message=Said("apply.expired"))
     try:
-        flows.submit(session=session, household=household, answers=answers, photos=photos,
+        flows.submit(session=session, household=household, answers=posted.answers, photos=posted.photos,
                      data_dir=settings.data_dir, limits=scan_limits(settings), address=client_address(request))
     except DomainError as error:
         session.rollback()
-        return _application_page(request, session, token, household, typed=typed, message=error, status_code=422,
-                                 photos_again=bool(photos))
+        return _application_page(request, session, token, household, typed=posted.typed, message=error,
+                                 status_code=422, photos_again=bool(posted.photos))
     return redirect(request, f"{PREFIX}{token}/done")
+
+
+async def off_the_loop(handler, *arguments):
+    """Run the rest of a resident's post in a worker thread, as FastAPI runs a sync route.
+
+    The routes that take photos are async only to read the posted form. Database work on the
+    event loop stops every request while it waits (for a row lock, or a pooled connection), among
+    them the requests that would free it, whose commits wait for the loop: twenty tabs posting
+    the same application at once froze the web process."""
+    return await run_in_threadpool(handler, *arguments)
 
 
 @dataclass(frozen=True)

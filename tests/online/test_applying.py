@@ -175,3 +175,11 @@ def test_a_submission_choosing_neither_receive_nor_decline_is_not_taken_in(facto
     with factory.session() as session:
         assert session.exec(select(Receipt)).all() == []
         assert session.exec(select(Application.status)).one() == "mailed"
+
+
+def test_a_phone_photo_with_data_after_its_image_is_read():
+    """Motion photos (Pixel: a video appended after the JPEG's end) and Samsung's trailer: the image
+    ends before the file does, which a scanner's cut-off file never does but a phone's photo often."""
+    motion_photo = photo(seed=1) + b"\x00\x00\x00\x18ftypmp42" + bytes(4096)
+    read = flows.read_photo("id_copy", "本人確認書類の写し", motion_photo, DEFAULT_LIMITS)
+    assert (read.width, read.height) == (800, 600)

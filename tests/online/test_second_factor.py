@@ -2,12 +2,17 @@
 whether a link belongs to a household."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import httpx2
 from sqlalchemy import event
 
-from online.access import LOCKOUT
+from online.access import ADDRESS_MAX_FAILURES, LOCKOUT, TOKEN_MAX_FAILURES
+from online.router import RESIDENT_COOKIE
 from secretariat.core.clock import utcnow
+from tests.web.live import served
 
 WRONG = "入力された生年月日では確認できませんでした"
 LOCKED = "15分ほどたってから"
@@ -94,3 +99,59 @@ def test_an_unknown_link_gets_the_same_page_as_a_real_one(client, linked):
     real, unknown = client.get(f"/a/{link.tokens[0]}"), client.get("/a/" + "C" * 43)
     assert real.status_code == unknown.status_code == 200
     assert link.household(0).household_number not in real.text
+
+
+def test_forty_simultaneous_wrong_answers_check_at_most_five_birth_dates_and_then_refuse_the_right_one(app, linked):
+    """Real simultaneous clients (uvicorn, as `secretariat serve`): the throttle must count each
+    answer before it is checked, or answers that arrive together all see the count from before."""
+    link = linked(1)
+    token, born = link.tokens[0], link.births[0]
+    with served(app) as base:
+        residents = [Resident(base, token) for _ in range(40)]
+        everyone_ready = threading.Barrier(len(residents))
+
+        def guess(resident: "Resident", days: int) -> str:
+            everyone_ready.wait()
+            return resident.answer(born + timedelta(days=days))
+
+        with ThreadPoolExecutor(max_workers=len(residents)) as pool:
+            said = list(pool.map(guess, residents, range(1, 41)))
+        right = residents[0].answer(born)
+        for resident in residents:
+            resident.close()
+    assert said.count("wrong") <= TOKEN_MAX_FAILURES - 1  # the fifth wrong answer already says locked
+    assert said.count("locked") >= len(said) - (TOKEN_MAX_FAILURES - 1)
+    assert right == "locked"
+
+
+class Resident:
+    """One phone: its own cookies, holding the second factor's form it was shown."""
+
+    def __init__(self, base_url: str, token: str):
+        self.token = token
+        self.http = httpx2.Client(base_url=base_url, timeout=120, follow_redirects=False,
+                                  limits=httpx2.Limits(max_keepalive_connections=0))
+        page = self.http.get(f"/a/{token}")
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+    def answer(self, born) -> str:
+        """"opened", "wrong" or "locked": what the page says to the answer `born`."""
+        page = self.http.post(f"/a/{self.token}", data={"era": "seireki", "year": str(born.year),
+                                                         "month": str(born.month), "day": str(born.day),
+                                                         "csrf_token": self.csrf})
+        if page.status_code == 303:
+            return "opened"
+        return "locked" if LOCKED in page.text else "wrong" if WRONG in page.text else f"other {page.status_code}"
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def test_right_answers_from_one_address_never_lock_it(client, linked):
+    """A help desk's computer signs residents in all day: only wrong answers count against it."""
+    link = linked(1)
+    opened = []
+    for _ in range(ADDRESS_MAX_FAILURES + 1):
+        client.cookies.delete(RESIDENT_COOKIE)  # the next resident, on the same computer
+        opened.append(answer(client, link.tokens[0], link.births[0]).status_code)
+    assert opened == [303] * (ADDRESS_MAX_FAILURES + 1)
