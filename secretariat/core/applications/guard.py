@@ -1,8 +1,9 @@
 """Refuses any flush that changes an application's status outside `service.transition`.
 
-`transition` records the change it authorises in `session.info`; a status change without
-such a record (for example `application.status = "paid"` in some route) fails loudly
-instead of silently skipping the state table and the timeline.
+`transition` (and `transition_all`) store a step with their own conditional UPDATE and tell the
+loaded object its new status as already stored, so a status the ORM would flush was set some
+other way (for example `application.status = "paid"` in some route): it fails loudly instead of
+silently skipping the state table and the timeline.
 """
 
 from sqlalchemy import event, inspect
@@ -10,26 +11,14 @@ from sqlalchemy.orm import Session
 
 from secretariat.core.applications.models import Application
 
-AUTHORISED_KEY = "authorised_status_changes"
-
 
 class UnauthorisedStatusChange(RuntimeError):
     pass
 
 
-def authorise(session: Session, application: Application, status: str) -> None:
-    session.info.setdefault(AUTHORISED_KEY, {})[id(application)] = status
-
-
 @event.listens_for(Session, "before_flush")
 def _check_status_changes(session: Session, _context, _instances) -> None:
-    authorised: dict[int, str] = session.info.get(AUTHORISED_KEY, {})
     for instance in session.dirty:
-        if not isinstance(instance, Application):
-            continue
-        if not inspect(instance).attrs.status.history.has_changes():
-            continue
-        if authorised.get(id(instance)) != instance.status:
+        if isinstance(instance, Application) and inspect(instance).attrs.status.history.has_changes():
             raise UnauthorisedStatusChange(
                 f"application {instance.id}: status may only change through applications.service.transition")
-    authorised.clear()

@@ -12,7 +12,6 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from secretariat.core.applications.guard import authorise
 from secretariat.core.applications.models import Application, ApplicationEvent
 from secretariat.core.applications.states import LABELS_JA, MANUAL, TRANSITIONS, Status, parse_status
 from secretariat.core.audit.service import record_audit
@@ -51,19 +50,32 @@ def transition(*, session: Session, application: Application, to: Status | str, 
     if target not in TRANSITIONS[source]:
         raise IllegalTransition(source, target)
     moment = as_utc(at) if at else utcnow()
-    authorise(session, application, target.value)
-    application.status = target.value
-    application.status_changed_at = moment
+    _move(session, application, source, target, moment)
     event = ApplicationEvent(application_id=application.id, municipality_id=application.municipality_id,
                              programme_id=application.programme_id, from_status=source.value,
                              to_status=target.value, actor=actor.username, at=moment, reason=reason.strip()[:500])
-    session.add(application)
     session.add(event)
     record_audit(session=session, actor=actor, action="transition", entity="application",
                  entity_id=application.id, municipality_id=application.municipality_id,
                  detail=f"{source.value}->{target.value}")
     session.flush()
     return event
+
+
+def _move(session: Session, application: Application, source: Status, target: Status, moment: datetime) -> None:
+    """Store the step only if the application is still where this session read it: two people
+    taking a step at once (a decline on the phone while the paper form is checked in, two tabs)
+    would otherwise both move it and write two timelines. The second is refused, naming why."""
+    session.flush()  # the application's own row first (a new one is inserted, other changes stored)
+    moved = session.execute(update(Application)
+                            .where(Application.id == application.id, Application.status == source.value)
+                            .values(status=target.value, status_changed_at=moment)
+                            .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        raise Conflict(f"申請 {application.id} の状態は、読み込んだ後に別の操作で変わりました（「{LABELS_JA[source]}」では"
+                       "なくなっています）。画面を更新して、今の状態を確かめてからやり直してください")
+    set_committed_value(application, "status", target.value)
+    set_committed_value(application, "status_changed_at", moment)
 
 
 def transition_all(*, session: Session, applications: list[Application], to: Status, actor: Actor,
