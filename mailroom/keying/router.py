@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session, select
 
@@ -41,8 +41,14 @@ ValidTask = Annotated[KeyingTask, Depends(valid_task)]
 
 
 async def _typed(request: Request) -> dict[str, str]:
+    """The keyed fields of the posted form. Read on the event loop as a dependency, so the routes
+    themselves are plain functions and do their database work in the thread pool: a statement
+    waiting for a lock on the loop would stop every request, the lock's holder among them."""
     form = await request.form()
     return {name: str(form.get(name, ""))[:100] for name in flows.FIELDS}
+
+
+Typed = Annotated[dict[str, str], Depends(_typed)]
 
 
 @router.get("/mailroom/keying")
@@ -78,8 +84,7 @@ def entry_form(request: Request, session: DbSession, task: ValidTask, actor: Key
 
 
 @router.post("/mailroom/keying/tasks/{task_id}/entries")
-async def submit(request: Request, session: DbSession, task: ValidTask, actor: Keyer):
-    typed = await _typed(request)
+def submit(request: Request, session: DbSession, task: ValidTask, actor: Keyer, typed: Typed):
     try:
         flows.submit_entry(session=session, actor=actor, task=task, raw=typed)
     except DomainError as error:
@@ -105,10 +110,8 @@ def verify_form(request: Request, session: DbSession, task: ValidTask, actor: Ve
 
 
 @router.post("/mailroom/keying/tasks/{task_id}/verify")
-async def verify(request: Request, session: DbSession, task: ValidTask, actor: Verifier):
-    form = await request.form()
-    choice = str(form.get("choice", ""))[:20]
-    typed = await _typed(request)
+def verify(request: Request, session: DbSession, task: ValidTask, actor: Verifier, typed: Typed,
+           choice: Annotated[str, Form(max_length=20)] = ""):
     try:
         flows.verify(session=session, actor=actor, task=task, choice=choice,
                      raw=typed if choice == "correction" else None)
