@@ -138,9 +138,12 @@ def check_in_code(*, session: Session, actor: Actor, code: str | PageCode, arriv
             receipt.flag_note = " ".join(notes)[:500]
             session.add(receipt)
             session.flush()
-    except IntegrityError:  # another station recorded this arrival of the form a moment ago
+    except (IntegrityError, Conflict):  # another station recorded this arrival of the form a moment ago
+        # (its receipt took the unique index, or its step took the application from 発送済み first)
         winner = session.exec(select(Receipt).where(Receipt.form_id == form.form_id,
-                                                    Receipt.arrival == receipt.arrival)).one()
+                                                    Receipt.arrival == receipt.arrival)).first()
+        if winner is None:
+            raise
         return CheckIn(winner, False, DOUBLE_SCAN)
     record_audit(session=session, actor=actor, action="check_in", entity="receipt", entity_id=receipt.id,
                  municipality_id=receipt.municipality_id, detail=f"form={form.form_id} counted={receipt.counted}")
