@@ -28,7 +28,7 @@ def key_form(page, base, username, number: str) -> tuple[int, float]:
         keys += len(text)
     page.wait_for_selector("#account_holder_kana:focus")
     page.wait_for_selector("#bank_name:text-is('みずほ')")
-    assert page.inner_text("#branch_name") == "東京営業部"
+    page.wait_for_selector("#branch_name:text-is('東京営業部')")  # its own lookup, answered after the bank's
     page.keyboard.type("ﾔﾏﾀﾞ ﾀﾛｳ")
     page.keyboard.press("Tab")
     page.keyboard.type("0432001234")
