@@ -69,7 +69,7 @@ def _factor_page(request: Request, token: str, *, message: Said | None = None, t
 def open_link(token: str, request: Request, session: DbSession):
     """The link from the notice: the second factor's page (the same page for any link, known or not)."""
     if access.household_for(session=session, token=token, cookie=request.cookies.get(RESIDENT_COOKIE)):
-        return remember_language(request, RedirectResponse(f"{PREFIX}{token}/apply", status_code=303))
+        return redirect(request, f"{PREFIX}{token}/apply")
     return _factor_page(request, token)
 
 

@@ -10,24 +10,11 @@ their form on the loop and hand the rest to the thread pool themselves (`online.
 import inspect
 
 from fastapi.routing import APIRoute
-from starlette.routing import Mount
 
 from secretariat.core.web.deps import get_db
-from tests.web.test_tenancy_routes import APP
+from tests.web.test_tenancy_routes import APP, http_routes
 
 HANDING_OFF = {"submit_application", "change_account"}  # read the photos on the loop, then off_the_loop
-
-
-def api_routes(routes) -> list[APIRoute]:
-    """Every API route, walking into included routers however FastAPI nests them."""
-    found = []
-    for route in routes:
-        nested = getattr(route, "original_router", None) or getattr(route, "router", None)
-        if nested is not None and not isinstance(route, Mount):
-            found += api_routes(nested.routes)
-        elif isinstance(route, APIRoute):
-            found.append(route)
-    return found
 
 
 def takes_a_session(route: APIRoute) -> bool:
@@ -37,7 +24,7 @@ def takes_a_session(route: APIRoute) -> bool:
 
 
 def test_no_route_with_a_database_session_runs_on_the_event_loop():
-    routes = api_routes(APP.routes)
+    routes = [route for _, route in http_routes(APP.routes) if isinstance(route, APIRoute)]
     assert len(routes) > 150  # the walk reaches the domains' routers
     on_the_loop = sorted(route.endpoint.__name__ for route in routes if inspect.iscoroutinefunction(route.endpoint)
                          and takes_a_session(route) and route.endpoint.__name__ not in HANDING_OFF)

@@ -36,20 +36,22 @@ TENANT_PATH_PARAMETERS = (CORE_PARAMETERS + print_room.TENANT_PATH_PARAMETERS + 
 INNER_PARAMETERS = {"file_name": "manifest.csv", "kind": "csv"}
 
 
+def http_routes(routes, prefix: str = "") -> list[tuple[str, Route]]:
+    """(prefix, route) of every HTTP route, walking into included routers however FastAPI nests them."""
+    found: list[tuple[str, Route]] = []
+    for route in routes:
+        nested = getattr(route, "original_router", None) or getattr(route, "router", None)
+        if nested is not None and not isinstance(route, Mount):
+            found += http_routes(nested.routes, prefix + getattr(getattr(route, "include_context", None), "prefix", ""))
+        elif isinstance(route, (APIRoute, Route)):
+            found.append((prefix, route))
+    return found
+
+
 def route_table(app) -> list[tuple[str, str]]:
-    """(method, path) of every HTTP route, walking into included routers however FastAPI nests them."""
-    found: list[tuple[str, str]] = []
-
-    def walk(routes, prefix: str) -> None:
-        for route in routes:
-            nested = getattr(route, "original_router", None) or getattr(route, "router", None)
-            if nested is not None and not isinstance(route, Mount):
-                walk(nested.routes, prefix + getattr(getattr(route, "include_context", None), "prefix", ""))
-            elif isinstance(route, (APIRoute, Route)):
-                found.extend((method, prefix + route.path) for method in route.methods if method != "HEAD")
-
-    walk(app.routes, "")
-    return sorted(set(found))
+    """(method, path) of every HTTP route."""
+    return sorted({(method, prefix + route.path) for prefix, route in http_routes(app.routes)
+                   for method in route.methods if method != "HEAD"})
 
 
 APP = create_app(Settings(data_dir=".", database_url="sqlite://", secret_key="x"))
